@@ -1,0 +1,23 @@
+/// §5.5.1 ReLU layer: y = x (x > 0), 0 (x ≤ 0); ∂y/∂x = 1 (x > 0), 0 (x ≤ 0).
+///
+/// - forward: x of any shape → y of the same shape; keeps `mask` (true where x ≤ 0).
+/// - backward: dout of that shape → dout with the masked elements set to 0. Unlike the book's NumPy
+///   code (`dout[self.mask] = 0`), the caller's `dout` is left untouched: a new tensor is returned.
+public final class Relu<Scalar: TensorScalar>: Layer {
+    /// true where the last forward's input was ≤ 0, kept for backward.
+    public private(set) var mask: Tensor<Bool>?
+
+    public init() {}
+
+    public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {
+        let mask = x .<= 0
+        self.mask = mask
+        return .where(mask, 0, x)
+    }
+
+    public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        guard let mask else { preconditionFailure("Relu.backward called before forward") }
+        checkGradientShape(dout.shape, mask.shape, "Relu")
+        return .where(mask, 0, dout)
+    }
+}

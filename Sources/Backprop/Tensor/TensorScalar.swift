@@ -1,0 +1,154 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// Elementwise functions of one tensor that run as a single kernel.
+public enum UnaryOp: Sendable {
+    case negate, exp, log, sqrt, tanh, abs, square, reciprocal
+    /// 1 / (1 + exp(-x)), safe for any |x| (§3.2.4).
+    case sigmoid
+    /// max(x, 0) (§3.2.7).
+    case relu
+}
+
+/// Elementwise functions of two tensors (after broadcasting) that run as a single kernel.
+public enum BinaryOp: Sendable {
+    case add, subtract, multiply, divide, maximum, minimum
+}
+
+/// Elementwise comparisons; each produces a `Tensor<Bool>` mask.
+public enum ComparisonOp: Sendable {
+    case less, lessOrEqual, greater, greaterOrEqual, equal, notEqual
+}
+
+/// Reductions along an axis or over all elements.
+public enum ReductionOp: Sendable {
+    case sum, max, min
+}
+
+/// A strided two-level loop over two operands that writes a contiguous output of `outer × inner`
+/// elements. Inner strides are 0 (broadcast) or 1 (contiguous) in the fast paths; any value works.
+public struct Loop2D: Sendable {
+    public var outer: Int, inner: Int
+    public var aOuter: Int, aInner: Int
+    public var bOuter: Int, bInner: Int
+}
+
+/// The element types a `Tensor` can do arithmetic on: `Float` and `Double`.
+///
+/// Every per-element loop lives behind one of these static requirements, implemented concretely for
+/// `Float` and `Double` (see `Kernels.swift`), so generic tensor code pays one dynamic dispatch per kernel
+/// call and never one per element.
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
+where RawSignificand: FixedWidthInteger {
+    /// NumPy's name for the type: "float32" or "float64".
+    static var dtypeName: String { get }
+
+    /// y[i] = op(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
+    static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
+    /// out[i·inner + j] = op(a[i·aOuter + j·aInner], b[i·bOuter + j·bInner]).
+    static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+                            _ out: UnsafeMutablePointer<Self>, _ loop: Loop2D)
+    /// Like `applyBinary`, writing `true` where the comparison holds.
+    static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+                                _ out: UnsafeMutablePointer<Bool>, _ loop: Loop2D)
+    /// Reduces x viewed as (outer, length, inner) along the middle axis into out (outer, inner).
+    static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
+                       _ out: UnsafeMutablePointer<Self>)
+    /// Index of the first maximum of x viewed as (outer, length, inner) along the middle axis.
+    static func argmax(_ x: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
+                       _ out: UnsafeMutablePointer<Int>)
+    /// out[i] = mask[i] ? a[i] : b[i], all contiguous of `count` elements.
+    static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+                       _ out: UnsafeMutablePointer<Self>, count: Int)
+    /// C = alpha·op(A)·op(B) + beta·C, row-major, through BLAS (`cblas_sgemm` / `cblas_dgemm`).
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Self, _ a: UnsafePointer<Self>, lda: Int,
+                     _ b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+@inline(__always)
+private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE {
+    t ? CblasTrans : CblasNoTrans
+}
+
+#if canImport(Accelerate)
+@inline(__always) private func blasInt(_ v: Int) -> Int32 { Int32(v) }
+#else
+@inline(__always) private func blasInt(_ v: Int) -> blasint { blasint(v) }
+#endif
+
+extension Float: TensorScalar {
+    public static var dtypeName: String { "float32" }
+
+    public static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+        unaryKernel(op, x, y, count)
+    }
+    public static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                   _ out: UnsafeMutablePointer<Float>, _ loop: Loop2D) {
+        binaryKernel(op, a, b, out, loop)
+    }
+    public static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                                       _ out: UnsafeMutablePointer<Bool>, _ loop: Loop2D) {
+        comparisonKernel(op, a, b, out, loop)
+    }
+    public static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
+                              _ out: UnsafeMutablePointer<Float>) {
+        reductionKernel(op, x, outer, length, inner, out)
+    }
+    public static func argmax(_ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
+                              _ out: UnsafeMutablePointer<Int>) {
+        argmaxKernel(x, outer, length, inner, out)
+    }
+    public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+                              _ out: UnsafeMutablePointer<Float>, count: Int) {
+        selectKernel(mask, a, b, out, count)
+    }
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
+                            _ b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+                    beta, c, blasInt(ldc))
+    }
+}
+
+extension Double: TensorScalar {
+    public static var dtypeName: String { "float64" }
+
+    public static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        unaryKernel(op, x, y, count)
+    }
+    public static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                                   _ out: UnsafeMutablePointer<Double>, _ loop: Loop2D) {
+        binaryKernel(op, a, b, out, loop)
+    }
+    public static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                                       _ out: UnsafeMutablePointer<Bool>, _ loop: Loop2D) {
+        comparisonKernel(op, a, b, out, loop)
+    }
+    public static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
+                              _ out: UnsafeMutablePointer<Double>) {
+        reductionKernel(op, x, outer, length, inner, out)
+    }
+    public static func argmax(_ x: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
+                              _ out: UnsafeMutablePointer<Int>) {
+        argmaxKernel(x, outer, length, inner, out)
+    }
+    public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
+                              _ out: UnsafeMutablePointer<Double>, count: Int) {
+        selectKernel(mask, a, b, out, count)
+    }
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                            alpha: Double, _ a: UnsafePointer<Double>, lda: Int,
+                            _ b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+                    beta, c, blasInt(ldc))
+    }
+}

@@ -1,0 +1,2 @@
+// OpenBLAS's CBLAS header (Debian: libopenblas-dev; pkg-config "openblas" supplies the include path).
+#include <cblas.h>

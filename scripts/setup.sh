@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
+#   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
+#   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist).
+# Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
+set -euo pipefail
+
+packages=(libopenblas-dev pkg-config zlib1g-dev dataset-fashion-mnist)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    echo "setup: installing ${missing[*]}" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: swift is not on PATH; install Swift 6 from https://www.swift.org/install/linux/" >&2
+    exit 1
+fi
