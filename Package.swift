@@ -18,10 +18,17 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]
         ),
+        // zlib, to read gzip-compressed datasets.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Backprop",
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+                "CZlib",
             ]
         ),
         .executableTarget(

@@ -196,6 +196,11 @@ extension Tensor where Scalar: TensorScalar {
     public static func `where`(_ mask: Tensor<Bool>, _ value: Scalar, _ b: Tensor) -> Tensor {
         .where(mask, Tensor(value), b)
     }
+
+    /// `where(mask, a, value)` with a scalar for the positions not selected (e.g. keeping by a mask).
+    public static func `where`(_ mask: Tensor<Bool>, _ a: Tensor, _ value: Scalar) -> Tensor {
+        .where(mask, a, Tensor(value))
+    }
 }
 
 extension Tensor where Scalar == Bool {

@@ -4,7 +4,7 @@
 ///
 /// Normal deviates come from Marsaglia's polar method with a logarithm written in plain IEEE arithmetic
 /// (`portableLog`), so they too are bit-identical everywhere.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatable {
     private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
     private var spareNormal: Double?
 

@@ -150,8 +150,11 @@ extension Tensor where Scalar: Numeric {
 }
 
 extension Tensor where Scalar: TensorScalar {
+    /// 0, 1, …, end − 1 (NumPy's `arange(end)`).
+    public static func arange(_ end: Scalar) -> Tensor { arange(0, end) }
+
     /// Evenly spaced values in [start, end) with the given step, as NumPy's `arange`.
-    public static func arange(_ start: Scalar = 0, _ end: Scalar, step: Scalar = 1) -> Tensor {
+    public static func arange(_ start: Scalar, _ end: Scalar, step: Scalar = 1) -> Tensor {
         precondition(step != 0 && step.isFinite, "Tensor.arange: step must be finite and non-zero, got \(step)")
         let n = Swift.max(0, Int(((end - start) / step).rounded(.up)))
         return Tensor((0..<n).map { start + Scalar($0) * step })

@@ -63,6 +63,11 @@ where RawSignificand: FixedWidthInteger {
     /// out[i] = mask[i] ? a[i] : b[i], all contiguous of `count` elements.
     static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
                        _ out: UnsafeMutablePointer<Self>, count: Int)
+    /// dst[i] = Self(src[i]) · scale: bytes (images) to numbers, e.g. scale 1/255 to normalise to [0, 1].
+    static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, scale: Self)
+    /// One optimizer step over `count` elements: parameter p, gradient g, state buffers as the rule needs.
+    static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>,
+                            _ state1: UnsafeMutablePointer<Self>?, _ state2: UnsafeMutablePointer<Self>?, count: Int)
     /// C = alpha·op(A)·op(B) + beta·C, row-major, through BLAS (`cblas_sgemm` / `cblas_dgemm`).
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, _ a: UnsafePointer<Self>, lda: Int,
@@ -107,6 +112,13 @@ extension Float: TensorScalar {
                               _ out: UnsafeMutablePointer<Float>, count: Int) {
         selectKernel(mask, a, b, out, count)
     }
+    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
+        for i in 0..<count { dst[i] = Float(src[i]) * scale }
+    }
+    public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
+                                   _ state1: UnsafeMutablePointer<Float>?, _ state2: UnsafeMutablePointer<Float>?, count: Int) {
+        updateKernel(rule, p, g, state1, state2, count)
+    }
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
                             _ b: UnsafePointer<Float>, ldb: Int,
@@ -142,6 +154,13 @@ extension Double: TensorScalar {
     public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                               _ out: UnsafeMutablePointer<Double>, count: Int) {
         selectKernel(mask, a, b, out, count)
+    }
+    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Double>, count: Int, scale: Double) {
+        for i in 0..<count { dst[i] = Double(src[i]) * scale }
+    }
+    public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
+                                   _ state1: UnsafeMutablePointer<Double>?, _ state2: UnsafeMutablePointer<Double>?, count: Int) {
+        updateKernel(rule, p, g, state1, state2, count)
     }
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Double, _ a: UnsafePointer<Double>, lda: Int,

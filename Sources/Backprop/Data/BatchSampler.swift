@@ -1,0 +1,50 @@
+/// Mini-batches of example indices: each epoch a fresh permutation from the seed, cut into batches of
+/// `batchSize`; the last batch of an epoch holds the remainder (it is not dropped). No data is copied.
+///
+/// The permutation of epoch e depends only on (seed, e), so the sampler's whole state is four numbers:
+/// a checkpoint saves it and a resumed run sees exactly the batches an uninterrupted run would have.
+public struct BatchSampler: Sendable, Codable, Equatable {
+    public let count: Int
+    public let batchSize: Int
+    public let seed: UInt64
+    /// The epoch the next batch comes from (0-based).
+    public private(set) var epoch = 0
+    /// Examples of the current epoch already handed out.
+    public private(set) var position = 0
+
+    private enum CodingKeys: String, CodingKey { case count, batchSize, seed, epoch, position }
+
+    /// Batches over `count` examples (count ≥ 1, batchSize ≥ 1), shuffled from `seed`.
+    public init(count: Int, batchSize: Int, seed: UInt64) {
+        precondition(count >= 1 && batchSize >= 1, "BatchSampler: count \(count) and batchSize \(batchSize) must be ≥ 1")
+        self.count = count
+        self.batchSize = Swift.min(batchSize, count)
+        self.seed = seed
+    }
+
+    /// Batches per epoch (the last may be partial).
+    public var batchesPerEpoch: Int { (count + batchSize - 1) / batchSize }
+
+    /// The permutation used in `epoch`.
+    public func order(ofEpoch epoch: Int) -> [Int] {
+        var rng = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
+        return rng.permutation(count)
+    }
+
+    /// The next batch's indices; moves to the next epoch after the last batch of one.
+    public mutating func next(cache: inout [Int]) -> [Int] {
+        if position == 0 || cache.count != count { cache = order(ofEpoch: epoch) }
+        let end = Swift.min(position + batchSize, count)
+        let batch = Array(cache[position..<end])
+        position = end
+        if position == count {
+            epoch += 1
+            position = 0
+        }
+        return batch
+    }
+
+    /// true when no batch of the current epoch has been handed out yet (at the start, or right after an
+    /// epoch ended).
+    public var atEpochStart: Bool { position == 0 }
+}

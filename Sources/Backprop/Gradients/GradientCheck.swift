@@ -1,0 +1,31 @@
+/// How far backpropagation's gradient of one parameter is from the numerical one (§5.7.3).
+public struct GradientDifference: Sendable, Codable, Equatable {
+    /// The parameter's name, e.g. "W1".
+    public var name: String
+    /// Mean of |backprop − numerical| over the parameter's elements (what the book prints).
+    public var meanAbsoluteDifference: Double
+    /// Largest |backprop − numerical| over the parameter's elements.
+    public var maxAbsoluteDifference: Double
+}
+
+/// §5.7.3 Gradient check: backprop's gradient (`network.gradient`) against central differences
+/// (`network.numericalGradient`, h = 1e-4) on the same batch, per parameter in network order.
+///
+/// Run it in Double: in Float the numerical gradient itself is only good to about 1e-3.
+/// ReLU kinks can make single elements disagree when an input sits within h of 0.
+public func gradientCheck<Scalar: TensorScalar>(_ network: Network<Scalar>, _ x: Tensor<Scalar>,
+                                                _ t: Tensor<Scalar>) -> [GradientDifference] {
+    let numerical = network.numericalGradient(x, t)
+    network.gradient(x, t)
+    return network.parameters.map { p in
+        let n = numerical[p.name]!
+        var sum = 0.0, largest = 0.0
+        for (a, b) in zip(p.gradient.scalars, n.scalars) {
+            let d = Swift.abs(Double(a) - Double(b))
+            sum += d
+            largest = Swift.max(largest, d)
+        }
+        return GradientDifference(name: p.name, meanAbsoluteDifference: p.value.count == 0 ? 0 : sum / Double(p.value.count),
+                                  maxAbsoluteDifference: largest)
+    }
+}

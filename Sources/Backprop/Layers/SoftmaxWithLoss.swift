@@ -1,0 +1,90 @@
+/// §5.6.3 Softmax-with-Loss layer: y = softmax(x) row by row, L = −(1/N) Σᵢ Σ_c tᵢc · log yᵢc
+/// (cross-entropy error, §4.2.2–§4.2.4), and ∂L/∂x = (y − t) / N.
+///
+/// Loss, computed stably: with mᵢ = maxᶜ xᵢc, log yᵢc = (xᵢc − mᵢ) − log Σ_c′ exp(xᵢc′ − mᵢ) exactly
+/// (log-softmax), so L never takes log 0 and stays finite — and correct — even for logits of ±1e4,
+/// where y underflows to exact zeros. The book's code instead computes −Σ t·log(y + 1e-7): it differs
+/// by about 1e-7 per sample where the true class is confident (log(1 + 1e-7) instead of log 1), and where
+/// y of the true class underflows to 0 it reports −log(1e-7) ≈ 16.1 instead of the true loss (2e4 for
+/// logits ±1e4). The gradient (y − t)/N is the same in both.
+///
+/// - forward: x (N, C) scores and targets t, either (N, C) like x (one-hot or soft labels, each row
+///   summing to 1) or (N,) class indices stored as numbers (see also `forward(_:labels:)`). Returns the
+///   mean loss; keeps y (`output`) and t as (N, C) (`target`, one-hot for index targets).
+/// - backward(dout): → dx (N, C) = dout · (y − t) / N. For index targets that is y with 1 subtracted
+///   at each label.
+public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
+    /// The last forward's softmax probabilities y (N, C).
+    public private(set) var output: Tensor<Scalar>?
+    /// The last forward's targets as (N, C): t itself, or the one-hot rows of index targets.
+    public private(set) var target: Tensor<Scalar>?
+    /// The last forward's mean loss.
+    public private(set) var loss: Scalar?
+
+    public init() {}
+
+    /// The mean cross-entropy loss of softmax(x) against targets t: (N, C) like x, or (N,) class indices.
+    /// Stops on other target shapes, and on an index that is not an integer in 0..<C.
+    public func forward(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
+        let (n, c) = checkScores(x)
+        if t.shape == x.shape { return run(x, t) }
+        precondition(t.shape == [n],
+                     "SoftmaxWithLoss.forward: x has shape \(x.shape) so targets must have shape \(x.shape) "
+                     + "(one-hot) or [\(n)] (class indices), got \(t.shape)")
+        let labels = t.scalars.enumerated().map { i, v in
+            precondition(v.isFinite && v == v.rounded() && v >= 0 && v < Scalar(c),
+                         "SoftmaxWithLoss.forward: target \(i) is \(v), not a class index in 0..<\(c) for x of shape \(x.shape)")
+            return Int(v)
+        }
+        return run(x, oneHot(labels, classes: c))
+    }
+
+    /// The mean cross-entropy loss of softmax(x) for x (N, C) against N class labels in 0..<C.
+    public func forward(_ x: Tensor<Scalar>, labels: [Int]) -> Scalar {
+        let (n, c) = checkScores(x)
+        precondition(labels.count == n,
+                     "SoftmaxWithLoss.forward: x has shape \(x.shape) but \(labels.count) labels were given")
+        for (i, label) in labels.enumerated() {
+            precondition(label >= 0 && label < c,
+                         "SoftmaxWithLoss.forward: label \(i) is \(label), not a class index in 0..<\(c) for x of shape \(x.shape)")
+        }
+        return run(x, oneHot(labels, classes: c))
+    }
+
+    public func backward(_ dout: Scalar) -> Tensor<Scalar> {
+        guard let y = output, let t = target else { preconditionFailure("SoftmaxWithLoss.backward called before forward") }
+        let n = Scalar(y.shape[0])
+        return (y - t) * (dout / n)   // §5.6.3: dx = (y − t) / batch_size
+    }
+
+    /// (N, C) of a valid score tensor; stops otherwise.
+    private func checkScores(_ x: Tensor<Scalar>) -> (Int, Int) {
+        precondition(x.rank == 2 && x.shape[0] > 0 && x.shape[1] > 0,
+                     "SoftmaxWithLoss.forward: x must be non-empty scores of shape (N, C), got \(x.shape)")
+        return (x.shape[0], x.shape[1])
+    }
+
+    private func oneHot(_ labels: [Int], classes c: Int) -> Tensor<Scalar> {
+        var t = Tensor<Scalar>.zeros([labels.count, c])
+        t.withUnsafeMutableBufferPointer { p in
+            for (i, label) in labels.enumerated() { p[i * c + label] = 1 }
+        }
+        return t
+    }
+
+    private func run(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
+        let n = Scalar(x.shape[0])
+        let z = x - x.max(axis: 1, keepDims: true)        // §3.5.2: x − max, every exp ≤ 1
+        let e = exp(z)
+        let s = e.sum(axis: 1, keepDims: true)            // ≥ 1: the maximum contributes exp(0)
+        let y = e / s                                     // §5.6.3: y = softmax(x)
+        let logY = z - log(s)                             // exact log y, finite wherever x is
+        // §4.2.4: L = −Σ t·log y / N; a zero target contributes 0 even where log y = −inf (x = −inf).
+        let terms = Tensor.where(t .== 0, 0, t * logY)
+        let loss = -terms.sum() / n
+        output = y
+        target = t
+        self.loss = loss
+        return loss
+    }
+}

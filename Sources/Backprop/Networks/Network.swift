@@ -1,0 +1,105 @@
+/// A network as the book builds them (§5.7): an ordered list of layers ending in a loss layer.
+///
+/// - `predict(x)` runs the layers forward (inference mode unless told otherwise).
+/// - `loss(x, t)` adds the loss layer and L2 weight decay ½·λ·ΣW² over every weight (§6.4.2).
+/// - `gradient(x, t)` is one forward and one backward pass; afterwards every parameter's `gradient`
+///   holds ∂L/∂parameter (with λ·W added for weights), ready for an optimizer.
+/// - `numericalGradient(x, t)` gives the same by central differences (§4.4), to check it.
+///
+/// Targets `t` are class indices (N,) as numbers, or one-hot (N, C), as the book's code accepts both.
+public class Network<Scalar: TensorScalar> {
+    /// The layers, input first.
+    public let layers: [any Layer<Scalar>]
+    /// The loss at the end (the book's `lastLayer`).
+    public let lossLayer: any LossLayer<Scalar>
+    /// λ of the L2 weight decay; 0 turns it off.
+    public var weightDecay: Double
+    /// Every parameter of every layer in order, named as the book's `params` (`W1`, `b1`, …).
+    public let parameters: [Parameter<Scalar>]
+    /// The recipe the network was built from, when it was built from one (the book's networks are).
+    public internal(set) var spec: NetworkSpec?
+
+    /// A network over `layers` and `lossLayer`. Stops if two parameters share a name.
+    public init(layers: [any Layer<Scalar>], lossLayer: any LossLayer<Scalar>, weightDecay: Double = 0) {
+        self.layers = layers
+        self.lossLayer = lossLayer
+        self.weightDecay = weightDecay
+        self.parameters = layers.flatMap { $0.parameters }
+        var seen = Set<String>()
+        for p in parameters {
+            precondition(seen.insert(p.name).inserted, "Network: two parameters are named \(p.name)")
+        }
+    }
+
+    /// The parameter with the book's name (e.g. "W1"), if any.
+    public func parameter(named name: String) -> Parameter<Scalar>? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The number of trainable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// The scores before the loss layer: (N, …) → (N, C). `training` selects Dropout's and
+    /// BatchNormalization's training behaviour.
+    public func predict(_ x: Tensor<Scalar>, training: Bool = false) -> Tensor<Scalar> {
+        var y = x
+        for layer in layers { y = layer.forward(y, training: training) }
+        return y
+    }
+
+    /// ½·λ·ΣW² over the weights (parameters that decay).
+    public func weightDecayLoss() -> Scalar {
+        guard weightDecay != 0 else { return 0 }
+        var total: Scalar = 0
+        for p in parameters where p.decays { total += p.value.squared().sum() }
+        return Scalar(0.5 * weightDecay) * total
+    }
+
+    /// The loss for inputs x and targets t, weight decay included.
+    public func loss(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>, training: Bool = false) -> Scalar {
+        lossLayer.forward(predict(x, training: training), t) + weightDecayLoss()
+    }
+
+    /// The fraction of rows whose highest score is at the target class (as `accuracy` in the book).
+    public func accuracy(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Double {
+        let y = predict(x, training: false)
+        precondition(y.rank == 2, "accuracy: scores have shape \(y.shape), expected (N, C)")
+        let predicted = y.argmax(axis: 1).scalars
+        let labels = t.rank == 2 ? t.argmax(axis: 1).scalars : t.scalars.map { Int($0) }
+        precondition(labels.count == predicted.count,
+                     "accuracy: \(predicted.count) predictions for targets of shape \(t.shape)")
+        guard !labels.isEmpty else { return 0 }
+        let correct = zip(predicted, labels).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+        return Double(correct) / Double(labels.count)
+    }
+
+    /// One forward pass (training mode) and one backward pass (§5.7.2). Leaves ∂L/∂p in every
+    /// parameter's `gradient` and returns the loss (weight decay included).
+    @discardableResult
+    public func gradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
+        let loss = loss(x, t, training: true)
+        var dout = lossLayer.backward(1)
+        for layer in layers.reversed() { dout = layer.backward(dout) }
+        if weightDecay != 0 {
+            let lambda = Scalar(weightDecay)
+            for p in parameters where p.decays { p.gradient += lambda * p.value }   // §6.4.2: d(½λW²)/dW = λW
+        }
+        return loss
+    }
+
+    /// ∂L/∂p for every parameter by central differences (§4.4, h = 1e-4), keyed by name; the
+    /// parameters are left as they were. Slow (two losses per scalar); meant for gradient checks.
+    /// Uses training mode as the book's `gradient`, so a Dropout layer must have a fixed mask to agree.
+    public func numericalGradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>, h: Scalar = 1e-4) -> [String: Tensor<Scalar>] {
+        var result: [String: Tensor<Scalar>] = [:]
+        for p in parameters {
+            let original = p.value
+            result[p.name] = Backprop.numericalGradient(of: { value in
+                p.value = value
+                return self.loss(x, t, training: true)
+            }, at: original, h: h)
+            p.value = original
+        }
+        return result
+    }
+}

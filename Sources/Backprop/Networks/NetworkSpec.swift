@@ -1,0 +1,117 @@
+/// The hidden-layer activation of a multi-layer network.
+public enum Activation: String, Codable, CaseIterable, Sendable {
+    case relu, sigmoid
+}
+
+/// Everything needed to rebuild one of the book's networks: its architecture and initial-weight
+/// recipe. Saved in checkpoints so that a checkpoint alone says which network it holds.
+public struct NetworkSpec: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, CaseIterable, Sendable {
+        /// §5.7 TwoLayerNet: Affine → ReLU → Affine → SoftmaxWithLoss.
+        case twoLayer = "two-layer"
+        /// §6 MultiLayerNet / MultiLayerNetExtend: (Affine → [BatchNorm] → activation → [Dropout]) × k
+        /// → Affine → SoftmaxWithLoss.
+        case mlp
+    }
+
+    public var kind: Kind
+    public var inputSize: Int
+    public var hiddenSizes: [Int]
+    public var outputSize: Int
+    public var activation: Activation
+    /// "he"/"relu", "xavier"/"sigmoid", or a standard deviation such as "0.01" (see `WeightInitializer`).
+    public var weightInit: String
+    /// λ of L2 weight decay.
+    public var weightDecay: Double
+    public var batchNorm: Bool
+    /// Dropout after each hidden activation with this ratio; nil for none.
+    public var dropoutRatio: Double?
+
+    public init(kind: Kind, inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
+                weightInit: String = "he", weightDecay: Double = 0, batchNorm: Bool = false,
+                dropoutRatio: Double? = nil) {
+        self.kind = kind
+        self.inputSize = inputSize
+        self.hiddenSizes = hiddenSizes
+        self.outputSize = outputSize
+        self.activation = activation
+        self.weightInit = weightInit
+        self.weightDecay = weightDecay
+        self.batchNorm = batchNorm
+        self.dropoutRatio = dropoutRatio
+    }
+
+    /// Problems that make the spec unbuildable, as one message each (empty when valid).
+    public var problems: [String] {
+        var result: [String] = []
+        if inputSize < 1 { result.append("input size must be at least 1, got \(inputSize)") }
+        if outputSize < 1 { result.append("output size must be at least 1, got \(outputSize)") }
+        if hiddenSizes.isEmpty { result.append("at least one hidden layer is needed") }
+        if let bad = hiddenSizes.first(where: { $0 < 1 }) { result.append("hidden sizes must be at least 1, got \(bad)") }
+        if kind == .twoLayer && hiddenSizes.count != 1 {
+            result.append("a two-layer net has exactly one hidden layer, got \(hiddenSizes.count)")
+        }
+        if kind == .twoLayer && (batchNorm || dropoutRatio != nil || activation != .relu) {
+            result.append("a two-layer net has a ReLU hidden layer without batch norm or dropout")
+        }
+        if WeightInitializer(weightInit) == nil {
+            result.append("weight init must be he, relu, xavier, sigmoid or a positive number, got \(weightInit)")
+        }
+        if !(weightDecay >= 0 && weightDecay.isFinite) { result.append("weight decay must be ≥ 0, got \(weightDecay)") }
+        if let r = dropoutRatio, !(r >= 0 && r < 1) { result.append("dropout ratio must be in [0, 1), got \(r)") }
+        return result
+    }
+
+    /// The name and shape of every tensor a network built from this spec saves: parameters in network
+    /// order (W1, b1, gamma1, beta1, …) followed by batch-norm running statistics (running_mean1, …).
+    public var tensorShapes: [(name: String, shape: [Int])] {
+        let sizes = [inputSize] + hiddenSizes + [outputSize]
+        var result: [(name: String, shape: [Int])] = []
+        var running: [(name: String, shape: [Int])] = []
+        for i in 1..<sizes.count {
+            result.append(("W\(i)", [sizes[i - 1], sizes[i]]))
+            result.append(("b\(i)", [sizes[i]]))
+            if batchNorm && i < sizes.count - 1 {
+                result.append(("gamma\(i)", [sizes[i]]))
+                result.append(("beta\(i)", [sizes[i]]))
+                running.append(("running_mean\(i)", [sizes[i]]))
+                running.append(("running_var\(i)", [sizes[i]]))
+            }
+        }
+        return result + running
+    }
+
+    /// The layers this spec describes, with weights drawn from `seed` in the book's order (W1, W2, …;
+    /// weights (in, out) ~ N(0, σ²) with σ from the initializer and fan-in `in`, biases 0).
+    /// Stops if the spec has problems (check `problems` first for outside input).
+    func makeLayers<Scalar: TensorScalar>(seed: UInt64) -> [any Layer<Scalar>] {
+        precondition(problems.isEmpty, "NetworkSpec: \(problems.joined(separator: "; "))")
+        let initializer = WeightInitializer(weightInit)!
+        var rng = SeededGenerator(seed: seed)
+        let sizes = [inputSize] + hiddenSizes + [outputSize]
+        var layers: [any Layer<Scalar>] = []
+        for i in 1..<sizes.count {
+            let affine = Affine<Scalar>(
+                weight: initializer.weights(shape: [sizes[i - 1], sizes[i]], fanIn: sizes[i - 1], using: &rng),
+                bias: .zeros([sizes[i]]))
+            affine.weight.name = "W\(i)"
+            affine.bias.name = "b\(i)"
+            layers.append(affine)
+            guard i < sizes.count - 1 else { break }
+            if batchNorm {
+                let bn = BatchNormalization<Scalar>(featureCount: sizes[i])
+                bn.gamma.name = "gamma\(i)"
+                bn.beta.name = "beta\(i)"
+                layers.append(bn)
+            }
+            switch activation {
+            case .relu: layers.append(Relu<Scalar>())
+            case .sigmoid: layers.append(Sigmoid<Scalar>())
+            }
+            if let ratio = dropoutRatio {
+                layers.append(Dropout<Scalar>(ratio: ratio, seed: seed &+ UInt64(i)))
+            }
+        }
+        return layers
+    }
+}

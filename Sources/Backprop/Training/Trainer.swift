@@ -1,0 +1,173 @@
+import Foundation
+
+/// What one training run does: optimizer, learning rate, batches, length, seed. Saved in checkpoints.
+public struct TrainingOptions: Codable, Sendable, Equatable {
+    public var optimizer: OptimizerKind
+    /// nil: the optimizer's default (the book's).
+    public var learningRate: Double?
+    public var batchSize: Int
+    /// Total optimizer steps of the run.
+    public var iterations: Int
+    public var seed: UInt64
+
+    public init(optimizer: OptimizerKind = .sgd, learningRate: Double? = nil, batchSize: Int = 100,
+                iterations: Int = 10_000, seed: UInt64 = 0) {
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.iterations = iterations
+        self.seed = seed
+    }
+
+    /// The learning rate in effect.
+    public var effectiveLearningRate: Double { learningRate ?? optimizer.defaultLearningRate }
+}
+
+/// One row of the training history, recorded at the end of each epoch (and at the end of the run).
+public struct EpochRecord: Codable, Sendable, Equatable {
+    /// Epochs completed (fractional when the run ended mid-epoch).
+    public var epoch: Double
+    /// Optimizer steps completed.
+    public var iteration: Int
+    /// Mean training-batch loss since the previous record.
+    public var loss: Double
+    /// Accuracy on the whole training set (inference mode).
+    public var trainAccuracy: Double
+    /// Accuracy on the whole test set (inference mode).
+    public var testAccuracy: Double
+    /// Wall seconds of training (evaluation excluded) since the run started.
+    public var seconds: Double
+}
+
+/// Progress after each step, for progress bars.
+public struct StepProgress: Sendable {
+    public var iteration: Int
+    public var totalIterations: Int
+    public var epoch: Int
+    public var loss: Double
+    public var examplesPerSecond: Double
+    public var secondsRemaining: Double
+}
+
+/// Trains a network on an image set with mini-batch SGD-style updates (§4.5, §5.7.4): each step takes
+/// the next shuffled batch, runs `network.gradient`, and lets the optimizer update the parameters.
+/// At each epoch's end it evaluates train and test accuracy, as the book's `train_neuralnet.py`.
+///
+/// Everything random comes from `options.seed`: same seed, same run.
+public final class Trainer<Scalar: TensorScalar> {
+    public let network: Network<Scalar>
+    public let optimizer: any Optimizer<Scalar>
+    public let options: TrainingOptions
+    public let trainSet: ImageSet
+    public let testSet: ImageSet
+    /// Whether images are fed as (N, 784) rows (MLPs) or (N, 1, 28, 28) (convolutional nets).
+    public let flatten: Bool
+    public private(set) var sampler: BatchSampler
+    public private(set) var iteration = 0
+    public private(set) var history: [EpochRecord] = []
+    /// Training seconds accumulated before this process (a resumed run).
+    public private(set) var previousSeconds = 0.0
+
+    private var orderCache: [Int] = []
+    private var lossSum = 0.0
+    private var lossCount = 0
+
+    public init(network: Network<Scalar>, optimizer: any Optimizer<Scalar>, options: TrainingOptions,
+                train: ImageSet, test: ImageSet, flatten: Bool = true) {
+        self.network = network
+        self.optimizer = optimizer
+        self.options = options
+        self.trainSet = train
+        self.testSet = test
+        self.flatten = flatten
+        self.sampler = BatchSampler(count: train.count, batchSize: options.batchSize, seed: options.seed)
+    }
+
+    /// Restores the position of an interrupted run (from a checkpoint).
+    public func restore(iteration: Int, sampler: BatchSampler, history: [EpochRecord], seconds: Double,
+                        pendingLoss: (sum: Double, count: Int)) {
+        self.iteration = iteration
+        self.sampler = sampler
+        self.history = history
+        self.previousSeconds = seconds
+        self.lossSum = pendingLoss.sum
+        self.lossCount = pendingLoss.count
+    }
+
+    /// The running loss not yet recorded in `history` (saved by checkpoints).
+    public var pendingLoss: (sum: Double, count: Int) { (lossSum, lossCount) }
+
+    /// Iterations per epoch (the last batch of an epoch may be partial).
+    public var iterationsPerEpoch: Int { sampler.batchesPerEpoch }
+
+    /// One optimizer step on the next batch; returns the batch loss.
+    @discardableResult
+    public func step() -> Double {
+        let batch = sampler.next(cache: &orderCache)
+        let x: Tensor<Scalar> = trainSet.images(batch, flatten: flatten)
+        let t: Tensor<Scalar> = trainSet.labels(batch)
+        let loss = Double(network.gradient(x, t))
+        optimizer.update(network.parameters)
+        iteration += 1
+        lossSum += loss
+        lossCount += 1
+        return loss
+    }
+
+    /// Loss and accuracy over a whole image set, in chunks of 1000 (inference mode).
+    public func evaluate(_ set: ImageSet) -> (loss: Double, accuracy: Double) {
+        var lossTotal = 0.0, correct = 0
+        var start = 0
+        while start < set.count {
+            let indices = Array(start..<Swift.min(start + 1000, set.count))
+            let x: Tensor<Scalar> = set.images(indices, flatten: flatten)
+            let t: Tensor<Scalar> = set.labels(indices)
+            let scores = network.predict(x, training: false)
+            lossTotal += Double(network.lossLayer.forward(scores, t)) * Double(indices.count)
+            let predicted = scores.argmax(axis: 1).scalars
+            for (k, i) in indices.enumerated() where predicted[k] == Int(set.labels[i]) { correct += 1 }
+            start += 1000
+        }
+        return (lossTotal / Double(set.count) + Double(network.weightDecayLoss()), Double(correct) / Double(set.count))
+    }
+
+    /// Runs until `options.iterations` steps are done or `shouldStop()` says so (checked after every
+    /// step, e.g. on Ctrl-C). Calls `progress` after each step and `epochEnded` after each record.
+    public func run(shouldStop: () -> Bool = { false }, progress: (StepProgress) -> Void = { _ in },
+                    epochEnded: (EpochRecord) -> Void = { _ in }) {
+        var trainingSeconds = 0.0
+        var stepsThisProcess = 0
+        while iteration < options.iterations && !shouldStop() {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let loss = step()
+            trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            stepsThisProcess += 1
+            let rate = Double(stepsThisProcess * options.batchSize) / Swift.max(trainingSeconds, 1e-9)
+            progress(StepProgress(iteration: iteration, totalIterations: options.iterations, epoch: sampler.epoch,
+                                  loss: loss, examplesPerSecond: rate,
+                                  secondsRemaining: Double(options.iterations - iteration) * options.batchSize.toDouble / rate))
+            if sampler.atEpochStart || iteration == options.iterations {
+                epochEnded(record(seconds: previousSeconds + trainingSeconds))
+            }
+        }
+        previousSeconds += trainingSeconds
+    }
+
+    /// Evaluates and appends a history record for the steps since the last one.
+    private func record(seconds: Double) -> EpochRecord {
+        let train = evaluate(trainSet), test = evaluate(testSet)
+        let epochs = Double(sampler.epoch) + Double(sampler.position) / Double(trainSet.count)
+        let row = EpochRecord(epoch: epochs, iteration: iteration, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
+                              trainAccuracy: train.accuracy, testAccuracy: test.accuracy, seconds: seconds)
+        history.append(row)
+        lossSum = 0
+        lossCount = 0
+        return row
+    }
+}
+
+extension Int {
+    fileprivate var toDouble: Double { Double(self) }
+}
+
+extension OptimizerKind: Codable {}
