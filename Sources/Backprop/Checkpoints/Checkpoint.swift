@@ -23,13 +23,15 @@ public struct TrainingState: Codable, Sendable, Equatable {
 public enum Checkpoint {
     public static let format = "backprop-checkpoint-1"
 
-    /// Saves `network` (and, with a trainer, the run's state) to `path`, atomically.
+    /// Saves `network` (and, with a trainer, the run's state) to `path`, atomically. `metadata` adds
+    /// entries of your own (e.g. `class_names`); the reserved keys above take precedence.
     public static func save<Scalar: TensorScalar>(_ network: Network<Scalar>, trainer: Trainer<Scalar>? = nil,
-                                                  trainLimit: Int? = nil, to path: String) throws {
+                                                  trainLimit: Int? = nil, metadata extra: [String: String] = [:],
+                                                  to path: String) throws {
         guard let spec = network.spec else {
             preconditionFailure("Checkpoint.save: the network was not built from a NetworkSpec, so a checkpoint could not rebuild it")
         }
-        var file = SafetensorsFile()
+        var file = SafetensorsFile(metadata: extra)
         for p in network.parameters { file.tensors[p.name] = StoredTensor(p.value) }
         for bn in network.layers.compactMap({ $0 as? BatchNormalization<Scalar> }) {
             let suffix = bn.gamma.name.dropFirst("gamma".count)

@@ -52,3 +52,14 @@ func portableSin(_ x: Double) -> Double {
     for k in stride(from: 23, through: 3, by: -2) { q = 1 - y2 / Double(k * (k - 1)) * q }
     return y * q
 }
+
+extension SpiralDataset {
+    /// The first `n` points (all when n ≥ count).
+    public func prefix(_ n: Int) -> SpiralDataset {
+        let k = Swift.max(0, Swift.min(n, labels.count))
+        var copy = self
+        copy.points = points.rows(0..<k)
+        copy.labels = Array(labels[0..<k])
+        return copy
+    }
+}

@@ -58,8 +58,8 @@ public final class Trainer<Scalar: TensorScalar> {
     public let network: Network<Scalar>
     public let optimizer: any Optimizer<Scalar>
     public let options: TrainingOptions
-    public let trainSet: ImageSet
-    public let testSet: ImageSet
+    public let trainSet: any LabeledDataset
+    public let testSet: any LabeledDataset
     /// Whether images are fed as (N, 784) rows (MLPs) or (N, 1, 28, 28) (convolutional nets).
     public let flatten: Bool
     public private(set) var sampler: BatchSampler
@@ -73,7 +73,7 @@ public final class Trainer<Scalar: TensorScalar> {
     private var lossCount = 0
 
     public init(network: Network<Scalar>, optimizer: any Optimizer<Scalar>, options: TrainingOptions,
-                train: ImageSet, test: ImageSet, flatten: Bool = true) {
+                train: any LabeledDataset, test: any LabeledDataset, flatten: Bool = true) {
         self.network = network
         self.optimizer = optimizer
         self.options = options
@@ -104,8 +104,8 @@ public final class Trainer<Scalar: TensorScalar> {
     @discardableResult
     public func step() -> Double {
         let batch = sampler.next(cache: &orderCache)
-        let x: Tensor<Scalar> = trainSet.images(batch, flatten: flatten)
-        let t: Tensor<Scalar> = trainSet.labels(batch)
+        let x: Tensor<Scalar> = trainSet.inputs(batch, flatten: flatten)
+        let t: Tensor<Scalar> = trainSet.labelTensor(batch)
         let loss = Double(network.gradient(x, t))
         optimizer.update(network.parameters)
         iteration += 1
@@ -115,21 +115,42 @@ public final class Trainer<Scalar: TensorScalar> {
     }
 
     /// Loss and accuracy over a whole image set, in chunks of 1000 (inference mode).
-    public func evaluate(_ set: ImageSet) -> (loss: Double, accuracy: Double) {
-        var lossTotal = 0.0, correct = 0
-        var start = 0
-        while start < set.count {
-            let indices = Array(start..<Swift.min(start + 1000, set.count))
-            let x: Tensor<Scalar> = set.images(indices, flatten: flatten)
-            let t: Tensor<Scalar> = set.labels(indices)
-            let scores = network.predict(x, training: false)
-            lossTotal += Double(network.lossLayer.forward(scores, t)) * Double(indices.count)
-            let predicted = scores.argmax(axis: 1).scalars
-            for (k, i) in indices.enumerated() where predicted[k] == Int(set.labels[i]) { correct += 1 }
-            start += 1000
-        }
-        return (lossTotal / Double(set.count) + Double(network.weightDecayLoss()), Double(correct) / Double(set.count))
+    public func evaluate(_ set: any LabeledDataset) -> (loss: Double, accuracy: Double) {
+        let (loss, accuracy, _) = evaluate(set, confusion: false)
+        return (loss, accuracy)
     }
+
+    /// Loss, accuracy and (when asked) the confusion matrix — rows the true class, columns the
+    /// predicted one — over a whole dataset, in chunks of 1000 (inference mode).
+    public func evaluate(_ set: any LabeledDataset, confusion: Bool) -> (loss: Double, accuracy: Double, confusion: [[Int]]) {
+        Backprop.evaluate(network, on: set, flatten: flatten, confusion: confusion)
+    }
+}
+
+/// Loss (weight decay included), accuracy and optionally the confusion matrix of `network` over a
+/// whole dataset, in chunks of 1000 examples, in inference mode.
+public func evaluate<Scalar: TensorScalar>(_ network: Network<Scalar>, on set: any LabeledDataset, flatten: Bool = true,
+                                           confusion wantConfusion: Bool = false) -> (loss: Double, accuracy: Double, confusion: [[Int]]) {
+    var matrix = wantConfusion ? Array(repeating: Array(repeating: 0, count: set.classes), count: set.classes) : []
+    guard set.count > 0 else { return (.nan, .nan, matrix) }
+    var lossTotal = 0.0, correct = 0
+    for start in stride(from: 0, to: set.count, by: 1000) {
+        let indices = Array(start..<Swift.min(start + 1000, set.count))
+        let x: Tensor<Scalar> = set.inputs(indices, flatten: flatten)
+        let t: Tensor<Scalar> = set.labelTensor(indices)
+        let scores = network.predict(x, training: false)
+        lossTotal += Double(network.lossLayer.forward(scores, t)) * Double(indices.count)
+        let predicted = scores.argmax(axis: 1).scalars
+        for (k, i) in indices.enumerated() {
+            let truth = set.label(at: i)
+            if predicted[k] == truth { correct += 1 }
+            if wantConfusion && predicted[k] < set.classes { matrix[truth][predicted[k]] += 1 }
+        }
+    }
+    return (lossTotal / Double(set.count) + Double(network.weightDecayLoss()), Double(correct) / Double(set.count), matrix)
+}
+
+extension Trainer {
 
     /// Runs until `options.iterations` steps are done or `shouldStop()` says so (checked after every
     /// step, e.g. on Ctrl-C). Calls `progress` after each step and `epochEnded` after each record.

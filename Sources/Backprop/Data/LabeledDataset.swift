@@ -1,0 +1,39 @@
+/// Examples with class labels that a `Trainer` can draw batches from: image sets read from IDX files,
+/// or synthetic points.
+public protocol LabeledDataset: Sendable {
+    /// Number of examples.
+    var count: Int { get }
+    /// Number of classes; labels are in 0..<classes.
+    var classes: Int { get }
+    /// Features per example when flattened (784 for 28×28 images).
+    var inputSize: Int { get }
+    /// The examples at `indices` as a tensor: (k, inputSize) when `flatten`, else the natural shape
+    /// (e.g. (k, 1, 28, 28) for images).
+    func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool) -> Tensor<Scalar>
+    /// The class index of example i.
+    func label(at i: Int) -> Int
+}
+
+extension LabeledDataset {
+    /// The labels at `indices` as class indices stored as numbers, (k,) — the form `Network.loss` takes.
+    public func labelTensor<Scalar: TensorScalar>(_ indices: [Int], as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
+        Tensor(indices.map { Scalar(label(at: $0)) })
+    }
+}
+
+extension ImageSet: LabeledDataset {
+    public var inputSize: Int { imageSize }
+    public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool) -> Tensor<Scalar> {
+        images(indices, flatten: flatten, normalize: true)
+    }
+    public func label(at i: Int) -> Int { Int(labels[i]) }
+}
+
+extension SpiralDataset: LabeledDataset {
+    public var count: Int { labels.count }
+    public var inputSize: Int { 2 }
+    public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool) -> Tensor<Scalar> {
+        points.gatheringRows(indices).map { Scalar($0) }
+    }
+    public func label(at i: Int) -> Int { labels[i] }
+}

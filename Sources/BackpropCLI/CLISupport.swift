@@ -1,0 +1,112 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// Exit statuses beyond 0 (success) and 64 (usage error, ArgumentParser's default for validation).
+enum ExitStatus {
+    /// Bad input data: a dataset, checkpoint or image file that is missing or malformed (EX_DATAERR).
+    static let badData: Int32 = 65
+    /// The run itself failed (e.g. the result could not be written).
+    static let failure: Int32 = 1
+}
+
+/// Prints one line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Runs `body`, turning the library's typed errors into one clear line on stderr and an exit status.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DatasetError {
+        printError("backprop: \(error)")
+        throw ExitCode(ExitStatus.badData)
+    } catch let error as CheckpointError {
+        printError("backprop: \(error)")
+        throw ExitCode(ExitStatus.badData)
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        printError("backprop: \(error.localizedDescription)")
+        throw ExitCode(ExitStatus.failure)
+    }
+}
+
+/// Prints a JSON object with sorted keys on stdout.
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Set from a signal handler; polled between training steps.
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var source: DispatchSourceSignal?
+
+    var isSet: Bool { lock.withLock { stopped } }
+
+    /// Catches SIGINT (Ctrl-C): the first one sets the flag (training stops after the current batch);
+    /// a second one exits at once.
+    func catchInterrupt() {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [weak self] in
+            guard let self else { return }
+            let already = self.lock.withLock { () -> Bool in
+                defer { self.stopped = true }
+                return self.stopped
+            }
+            if already { exit(130) }
+            printError("\nbackprop: interrupted; stopping after this batch (Ctrl-C again to quit now)")
+        }
+        source.resume()
+        self.source = source
+    }
+}
+
+/// Where the data comes from: `synthetic` for the spiral, else an MNIST-format directory.
+struct LoadedData {
+    let train: any LabeledDataset
+    let test: any LabeledDataset
+    /// A short description for messages and metadata.
+    let name: String
+    /// Class names when the dataset is known (Fashion-MNIST).
+    let classNames: [String]?
+
+    static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
+                                    "Sneaker", "Bag", "Ankle boot"]
+
+    static func load(_ option: String?, trainLimit: Int?, seed: UInt64) throws -> LoadedData {
+        if option == "synthetic" {
+            let train = SpiralDataset(pointsPerClass: 300, classes: 3, seed: seed)
+            let test = SpiralDataset(pointsPerClass: 100, classes: 3, seed: seed &+ 1)
+            return LoadedData(train: limit(train, trainLimit), test: test, name: "synthetic spiral", classNames: nil)
+        }
+        let path = DatasetDirectory.resolve(option)
+        if option == nil && !FileManager.default.fileExists(atPath: path) {
+            throw DatasetError.missingFile(path: path + " (install Debian's dataset-fashion-mnist with scripts/setup.sh, or pass --data DIR)")
+        }
+        let directory = try DatasetDirectory(path: path)
+        let names = path.lowercased().contains("fashion") ? fashionClassNames : nil
+        return LoadedData(train: limit(directory.train, trainLimit), test: directory.test, name: path, classNames: names)
+    }
+
+    private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {
+        guard let n else { return set }
+        return set.prefix(n)
+    }
+
+    private static func limit(_ set: SpiralDataset, _ n: Int?) -> any LabeledDataset {
+        guard let n, n < set.count else { return set }
+        return set.prefix(n)
+    }
+}
+
+/// `float32` / `float64`.
+enum DType: String, ExpressibleByArgument, CaseIterable {
+    case float32, float64
+}

@@ -1,0 +1,229 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// `backprop train`: trains one of the book's networks and reports.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a network on an MNIST-format dataset (default: Fashion-MNIST).",
+        discussion: """
+        With no flags this is the book's ch05 run (train_neuralnet.py): TwoLayerNet 784-50-10, SGD with \
+        learning rate 0.1, batches of 100, 10000 iterations, evaluated after every epoch.
+        """
+    )
+
+    enum Model: String, ExpressibleByArgument, CaseIterable {
+        case twoLayer = "two-layer"
+        case mlp
+    }
+
+    @Option(help: "Network: \(Model.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var model: Model = .twoLayer
+
+    @Option(help: "Hidden layer sizes, comma-separated (one size for two-layer).")
+    var hidden: String = "50"
+
+    @Option(help: "Hidden activation for mlp: relu, sigmoid.")
+    var activation: Activation = .relu
+
+    @Option(help: "Weight init for mlp: he/relu, xavier/sigmoid, or a standard deviation (two-layer: 0.01).")
+    var weightInit: String?
+
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var optimizer: OptimizerKind = .sgd
+
+    @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
+    var learningRate: Double?
+
+    @Option(help: "Examples per mini-batch.")
+    var batchSize: Int = 100
+
+    @Option(help: "Train for this many epochs (passes over the training set).")
+    var epochs: Int?
+
+    @Option(help: "Train for this many iterations (default 10000 when --epochs is not given).")
+    var iterations: Int?
+
+    @Option(help: "L2 weight decay λ (mlp).")
+    var weightDecay: Double = 0
+
+    @Flag(help: "Batch normalization after each hidden Affine (mlp).")
+    var batchNorm = false
+
+    @Option(help: "Dropout ratio after each hidden activation (mlp).")
+    var dropout: Double?
+
+    @Option(help: "Seed for weights, batches and dropout.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Precision: float32, float64.")
+    var dtype: DType = .float32
+
+    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Dataset directory (MNIST layout, .gz or not), or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")
+    var data: String?
+
+    @Option(help: "Use only the first N training examples.")
+    var trainLimit: Int?
+
+    @Option(help: "Save the trained network (and the run's state) to this safetensors file.")
+    var checkpoint: String?
+
+    @Option(help: "Continue the run saved in this checkpoint (its model and options are used).")
+    var resume: String?
+
+    @Option(help: "Write per-epoch metrics to this file (.csv or .json).")
+    var metrics: String?
+
+    @Option(help: "Write an SVG plot of loss and accuracy to this file.")
+    var plot: String?
+
+    @Flag(help: "Print the summary as one JSON object on stdout.")
+    var json = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if epochs != nil && iterations != nil { throw ValidationError("give --epochs or --iterations, not both") }
+        if let learningRate, !(learningRate > 0 && learningRate.isFinite) {
+            throw ValidationError("--learning-rate must be a positive number, got \(learningRate)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
+        if let problem = try spec(inputSize: 784, classes: 10).problems.first {
+            throw ValidationError(problem)
+        }
+    }
+
+    /// The architecture the flags describe.
+    func spec(inputSize: Int, classes: Int) throws -> NetworkSpec {
+        try makeSpec(model: model, hidden: hidden, activation: activation, weightInit: weightInit,
+                     weightDecay: weightDecay, batchNorm: batchNorm, dropout: dropout,
+                     inputSize: inputSize, classes: classes)
+    }
+
+    func run() throws {
+        if let threads { Threads.count = threads }
+        try reportingErrors {
+            if let resume {
+                let saved = try Checkpoint.read(path: resume)
+                guard saved.training != nil else {
+                    throw CheckpointError.missingMetadata(path: resume, key: "training (it holds a network but no training run to continue)")
+                }
+                if saved.dtype == "float64" { try train(Double.self, resuming: saved) } else { try train(Float.self, resuming: saved) }
+            } else if dtype == .float64 {
+                try train(Double.self, resuming: nil)
+            } else {
+                try train(Float.self, resuming: nil)
+            }
+        }
+    }
+
+    private func train<Scalar: TensorScalar>(_: Scalar.Type, resuming saved: CheckpointContents?) throws {
+        let state = saved?.training
+        let runSeed = state?.options.seed ?? seed
+        let data = try LoadedData.load(data, trainLimit: state?.trainLimit ?? trainLimit, seed: runSeed)
+        let network: Network<Scalar>
+        let options: TrainingOptions
+        if let saved, let state {
+            network = try saved.makeNetwork()
+            options = state.options
+            guard network.spec?.inputSize == data.train.inputSize, network.spec?.outputSize == data.train.classes else {
+                throw CheckpointError.badMetadata(path: saved.path, key: "spec",
+                                                  reason: "the network takes \(saved.spec.inputSize) inputs and \(saved.spec.outputSize) classes, the data has \(data.train.inputSize) and \(data.train.classes)")
+            }
+        } else {
+            let spec = try spec(inputSize: data.train.inputSize, classes: data.train.classes)
+            if let problem = spec.problems.first { throw ValidationError(problem) }
+            network = Network(spec: spec, seed: seed)
+            let batches = (data.train.count + Swift.min(batchSize, data.train.count) - 1) / Swift.min(batchSize, data.train.count)
+            options = TrainingOptions(optimizer: optimizer,
+                                      learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
+                                      batchSize: batchSize,
+                                      iterations: iterations ?? epochs.map { $0 * batches } ?? 10_000,
+                                      seed: seed)
+        }
+        let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
+        let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test)
+        if let saved { try saved.restore(trainer) }
+
+        let stop = StopFlag()
+        stop.catchInterrupt()
+        let progress = ProgressReporter(enabled: !quiet, total: options.iterations)
+        if !quiet {
+            printError("backprop: \(network.spec!.kind.rawValue) \(([network.spec!.inputSize] + network.spec!.hiddenSizes + [network.spec!.outputSize]).map(String.init).joined(separator: "-")), "
+                       + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
+                       + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
+                       + "\(Threads.count) thread(s), data \(data.name)")
+        }
+        trainer.run(shouldStop: { stop.isSet }, progress: progress.step, epochEnded: progress.epoch)
+        progress.finish()
+        let interrupted = trainer.iteration < options.iterations
+
+        var extra: [String: String] = ["data": data.name]
+        if let names = data.classNames,
+           let text = String(data: try JSONSerialization.data(withJSONObject: names), encoding: .utf8) {
+            extra["class_names"] = text
+        }
+        if let checkpoint {
+            try Checkpoint.save(network, trainer: trainer, trainLimit: state?.trainLimit ?? trainLimit, metadata: extra, to: checkpoint)
+        }
+        let last = trainer.history.last
+        let seconds = last?.seconds ?? trainer.previousSeconds
+        let summary: [String: Any] = [
+            "model": network.spec!.kind.rawValue,
+            "dtype": Scalar.dtypeName,
+            "optimizer": options.optimizer.rawValue,
+            "learning_rate": options.effectiveLearningRate,
+            "batch_size": options.batchSize,
+            "epochs": last?.epoch ?? 0,
+            "iterations": trainer.iteration,
+            "train_loss": last.map { $0.loss.isFinite ? $0.loss : 0 } ?? 0,
+            "train_accuracy": last?.trainAccuracy ?? 0,
+            "test_accuracy": last?.testAccuracy ?? 0,
+            "seconds": seconds,
+            "examples_per_second": seconds > 0 ? Double(trainer.iteration * options.batchSize) / seconds : 0,
+            "seed": options.seed,
+            "threads": Threads.count,
+            "interrupted": interrupted,
+        ]
+        if json {
+            try printJSON(summary)
+        } else {
+            let accuracy = last.map { String(format: "train accuracy %.4f, test accuracy %.4f", $0.trainAccuracy, $0.testAccuracy) } ?? "no epoch finished"
+            print("\(interrupted ? "interrupted" : "done"): \(trainer.iteration) iterations, \(accuracy), "
+                  + String(format: "%.1f s, %.0f examples/s", seconds, summary["examples_per_second"] as! Double)
+                  + (checkpoint.map { ", saved \($0)" } ?? ""))
+        }
+        if interrupted { throw ExitCode(130) }
+    }
+}
+
+/// The architecture a set of model flags describes (shared by `train` and `gradcheck`).
+func makeSpec(model: TrainCommand.Model, hidden: String, activation: Activation, weightInit: String?, weightDecay: Double,
+              batchNorm: Bool, dropout: Double?, inputSize: Int, classes: Int) throws -> NetworkSpec {
+    let sizes = hidden.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !sizes.isEmpty, sizes.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("--hidden must be sizes separated by commas, e.g. 100,100; got \(hidden)")
+    }
+    switch model {
+    case .twoLayer:
+        return NetworkSpec(kind: .twoLayer, inputSize: inputSize, hiddenSizes: sizes.map { $0! }, outputSize: classes,
+                           activation: activation, weightInit: weightInit ?? "0.01", weightDecay: weightDecay,
+                           batchNorm: batchNorm, dropoutRatio: dropout)
+    case .mlp:
+        return NetworkSpec(kind: .mlp, inputSize: inputSize, hiddenSizes: sizes.map { $0! }, outputSize: classes,
+                           activation: activation, weightInit: weightInit ?? (activation == .relu ? "he" : "xavier"),
+                           weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout)
+    }
+}
+
+extension Activation: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
