@@ -25,6 +25,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as CheckpointError {
         printError("backprop: \(error)")
         throw ExitCode(ExitStatus.badData)
+    } catch let error as ImageFileError {
+        printError("backprop: \(error)")
+        throw ExitCode(ExitStatus.badData)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
@@ -37,7 +40,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
 
 /// Prints a JSON object with sorted keys on stdout.
 func printJSON(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
 }
 

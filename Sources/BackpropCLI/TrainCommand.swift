@@ -97,6 +97,9 @@ struct TrainCommand: ParsableCommand {
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
+        if let metrics, MetricsFormat(path: metrics) == nil {
+            throw ValidationError("--metrics \(metrics): the file name must end in .csv or .json")
+        }
         if let problem = try spec(inputSize: 784, classes: 10).problems.first {
             throw ValidationError(problem)
         }
@@ -174,6 +177,12 @@ struct TrainCommand: ParsableCommand {
         }
         if let checkpoint {
             try Checkpoint.save(network, trainer: trainer, trainLimit: state?.trainLimit ?? trainLimit, metadata: extra, to: checkpoint)
+        }
+        if let metrics, let format = MetricsFormat(path: metrics) {
+            try MetricsWriter.write(trainer.history, format: format, to: metrics)
+        }
+        if let plot {
+            try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
         let last = trainer.history.last
         let seconds = last?.seconds ?? trainer.previousSeconds

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// `backprop predict`: classifies image files with a trained checkpoint.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Classify grayscale images (PGM P2/P5 or PNG) with a checkpoint: class and top-3 probabilities.",
+        discussion: """
+        Images are read as grayscale (colour is converted, alpha composited over black), scaled to the \
+        network's input size (28×28 for MNIST-style checkpoints) and normalised to [0, 1]. MNIST and \
+        Fashion-MNIST images are light objects on a black background; invert other images first.
+        """
+    )
+
+    @Option(help: "The checkpoint (safetensors) written by `backprop train --checkpoint`.")
+    var checkpoint: String
+
+    @Argument(help: "Image files (PGM or PNG).")
+    var images: [String]
+
+    @Flag(help: "Print one JSON object per line: {\"file\", \"class\", \"top3\": [[class, probability], …]}.")
+    var json = false
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("give at least one image file") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let saved = try Checkpoint.read(path: checkpoint)
+            if saved.dtype == "float64" { try predict(Double.self, saved) } else { try predict(Float.self, saved) }
+        }
+    }
+
+    private func predict<Scalar: TensorScalar>(_: Scalar.Type, _ saved: CheckpointContents) throws {
+        let network: Network<Scalar> = try saved.makeNetwork()
+        let side = Int(Double(saved.spec.inputSize).squareRoot())
+        guard side * side == saved.spec.inputSize else {
+            throw CheckpointError.badMetadata(path: saved.path, key: "spec",
+                                              reason: "the network takes \(saved.spec.inputSize) inputs, not a square image")
+        }
+        var names: [String]?
+        if let text = saved.file.metadata["class_names"] {
+            names = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+        }
+        for path in images {
+            let image = try ImageFile.readGrayscale(path: path)
+            let pixels = image.width == side && image.height == side
+                ? image.pixels
+                : ImageFile.resize(image.pixels, width: image.width, height: image.height, to: side)
+            let set = ImageSet(pixels: pixels, labels: [0], rows: side, columns: side)
+            let x: Tensor<Scalar> = set.images([0])
+            let probabilities = softmax(network.predict(x)).scalars.map(Double.init)
+            let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
+            func label(_ k: Int) -> String {
+                if let names, k < names.count { return "\(k) (\(names[k]))" }
+                return "\(k)"
+            }
+            if json {
+                var object: [String: Any] = ["file": path, "class": top.first!, "top3": top.map { [$0, probabilities[$0]] }]
+                if let names { object["class_name"] = names[top.first!] }
+                try printJSON(object)
+            } else {
+                let rest = top.map { String(format: "%@ %.3f", label($0), probabilities[$0]) }.joined(separator: ", ")
+                print("\(path): \(label(top.first!))   top 3: \(rest)")
+            }
+        }
+    }
+}
