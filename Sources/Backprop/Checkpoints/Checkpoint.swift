@@ -23,6 +23,12 @@ public struct TrainingState: Codable, Sendable, Equatable {
 public enum Checkpoint {
     public static let format = "backprop-checkpoint-1"
 
+    /// A diverged run has NaN losses in its history; JSON has no NaN, so they are written as strings.
+    static let nonFinite = (
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    )
+
     /// Saves `network` (and, with a trainer, the run's state) to `path`, atomically. `metadata` adds
     /// entries of your own (e.g. `class_names`); the reserved keys above take precedence.
     public static func save<Scalar: TensorScalar>(_ network: Network<Scalar>, trainer: Trainer<Scalar>? = nil,
@@ -40,6 +46,7 @@ public enum Checkpoint {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = Checkpoint.nonFinite.encoding
         file.metadata["format"] = format
         file.metadata["dtype"] = Scalar.dtypeName
         file.metadata["spec"] = String(decoding: try encoder.encode(spec), as: UTF8.self)
@@ -90,7 +97,9 @@ public enum Checkpoint {
         }
         var training: TrainingState?
         if let text = file.metadata["training"] {
-            do { training = try JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) } catch {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = Checkpoint.nonFinite.decoding
+            do { training = try decoder.decode(TrainingState.self, from: Data(text.utf8)) } catch {
                 throw CheckpointError.badMetadata(path: path, key: "training", reason: "not a valid training state")
             }
         }
@@ -147,6 +156,10 @@ public struct CheckpointContents: Sendable {
         guard state.sampler.count == trainer.trainSet.count, state.sampler.batchSize == trainer.sampler.batchSize else {
             throw CheckpointError.badMetadata(path: path, key: "training",
                                               reason: "saved for \(state.sampler.count) training examples in batches of \(state.sampler.batchSize)")
+        }
+        guard state.sampler.isValid, state.iteration >= 0, state.iteration <= state.options.iterations,
+              state.pendingLossCount >= 0, state.optimizerStep >= 0 else {
+            throw CheckpointError.badMetadata(path: path, key: "training", reason: "impossible position (iteration \(state.iteration), epoch \(state.sampler.epoch), batch position \(state.sampler.position))")
         }
         trainer.restore(iteration: state.iteration, sampler: state.sampler, history: state.history, seconds: state.seconds,
                         pendingLoss: (state.pendingLossSum, state.pendingLossCount))

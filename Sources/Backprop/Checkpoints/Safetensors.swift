@@ -101,7 +101,8 @@ public struct SafetensorsFile: Sendable, Equatable {
             switch error {
             case .dataCorrupted(let context) where context.codingPath.isEmpty:
                 throw CheckpointError.badHeader(path: path, reason: "not valid JSON")
-            case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            case .typeMismatch(_, let context) where context.codingPath.isEmpty,
+                 .valueNotFound(_, let context) where context.codingPath.isEmpty:
                 throw CheckpointError.badHeader(path: path, reason: "not a JSON object")
             default:
                 let context: DecodingError.Context? = switch error {

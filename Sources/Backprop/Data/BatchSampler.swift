@@ -44,6 +44,11 @@ public struct BatchSampler: Sendable, Codable, Equatable {
         return batch
     }
 
+    /// Whether a decoded state is possible: a position inside an epoch, a non-negative epoch.
+    public var isValid: Bool {
+        count >= 1 && batchSize >= 1 && batchSize <= count && epoch >= 0 && position >= 0 && position < count
+    }
+
     /// true when no batch of the current epoch has been handed out yet (at the start, or right after an
     /// epoch ended).
     public var atEpochStart: Bool { position == 0 }

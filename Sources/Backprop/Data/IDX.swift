@@ -105,10 +105,10 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
         .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
     do {
         try Data(bytes).write(to: temporary)
-        if FileManager.default.fileExists(atPath: path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces an existing file atomically; readers see the old file or the new one.
+        guard rename(temporary.path, path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
+                             NSLocalizedDescriptionKey: "cannot rename into \(path): \(String(cString: strerror(errno)))"])
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)

@@ -68,12 +68,12 @@ public struct ImageSet: Sendable {
                                              as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
         let size = imageSize
         let shape = flatten ? [indices.count, size] : [indices.count, 1, rows, columns]
-        let scale: Scalar = normalize ? 1 / 255 : 1
+        let divisor: Scalar = normalize ? 255 : 1
         return Tensor(shape: shape) { out in
             pixels.withUnsafeBufferPointer { src in
                 for (k, i) in indices.enumerated() {
                     precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
-                    Scalar.convertBytes(src.baseAddress! + i * size, out.baseAddress! + k * size, count: size, scale: scale)
+                    Scalar.convertBytes(src.baseAddress! + i * size, out.baseAddress! + k * size, count: size, divisor: divisor)
                 }
             }
         }

@@ -10,14 +10,29 @@ public final class Relu<Scalar: TensorScalar>: Layer {
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {
-        let mask = x .<= 0
+        // The book's `mask = (x <= 0); out = x.copy(); out[mask] = 0`, fused into one pass.
+        var mask = Tensor<Bool>(shape: x.shape) { _ in }
+        let y = Tensor<Scalar>(shape: x.shape) { y in
+            x.withUnsafeBufferPointer { x in
+                mask.withUnsafeMutableBufferPointer { m in
+                    Scalar.reluForward(x.baseAddress!, y.baseAddress!, mask: m.baseAddress!, count: x.count)
+                }
+            }
+        }
         self.mask = mask
-        return .where(mask, 0, x)
+        return y
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let mask else { preconditionFailure("Relu.backward called before forward") }
         checkGradientShape(dout.shape, mask.shape, "Relu")
-        return .where(mask, 0, dout)
+        // dx = dout with dx[mask] = 0, written to a new tensor: the caller's dout is left as it was.
+        return Tensor(shape: dout.shape) { dx in
+            dout.withUnsafeBufferPointer { d in
+                mask.withUnsafeBufferPointer { m in
+                    Scalar.maskedZero(d.baseAddress!, mask: m.baseAddress!, dx.baseAddress!, count: d.count)
+                }
+            }
+        }
     }
 }

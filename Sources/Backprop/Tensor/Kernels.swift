@@ -76,9 +76,29 @@ func unaryKernel<T: TensorScalar>(_ op: UnaryOp, _ x: UnsafePointer<T>, _ y: Uns
 }
 
 @inline(__always)
-func selectKernel<T>(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
-                     _ out: UnsafeMutablePointer<T>, _ n: Int) {
+func selectKernel<T: TensorScalar>(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<T>, _ b: UnsafePointer<T>,
+                                   _ out: UnsafeMutablePointer<T>, _ n: Int) {
     for i in 0..<n { out[i] = mask[i] ? a[i] : b[i] }
+}
+
+/// §5.5.1 in one pass: mask = x ≤ 0, y = x where the mask is clear, 0 where it is set.
+@inline(__always)
+func reluForwardKernel<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                        _ mask: UnsafeMutablePointer<Bool>, _ n: Int) {
+    for i in 0..<n {
+        let v = x[i]
+        let m = v <= 0
+        mask[i] = m
+        y[i] = m ? 0 : v
+    }
+}
+
+/// dx = 0 where the mask is set, dout elsewhere (ReLU's backward; also LeakyReLU's mask).
+@inline(__always)
+func maskedZeroKernel<T: TensorScalar>(_ dout: UnsafePointer<T>, _ mask: UnsafePointer<Bool>,
+                                       _ dx: UnsafeMutablePointer<T>, _ n: Int) {
+    let bytes = UnsafeRawPointer(mask).assumingMemoryBound(to: UInt8.self)
+    for i in 0..<n { dx[i] = bytes[i] != 0 ? 0 : dout[i] }
 }
 
 // MARK: - Reductions

@@ -63,8 +63,15 @@ where RawSignificand: FixedWidthInteger {
     /// out[i] = mask[i] ? a[i] : b[i], all contiguous of `count` elements.
     static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
                        _ out: UnsafeMutablePointer<Self>, count: Int)
-    /// dst[i] = Self(src[i]) · scale: bytes (images) to numbers, e.g. scale 1/255 to normalise to [0, 1].
-    static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, scale: Self)
+    /// §5.5.1 ReLU forward in one pass: mask[i] = x[i] ≤ 0; y[i] = mask[i] ? 0 : x[i].
+    static func reluForward(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, mask: UnsafeMutablePointer<Bool>,
+                            count: Int)
+    /// dx[i] = mask[i] ? 0 : dout[i] (ReLU's backward).
+    static func maskedZero(_ dout: UnsafePointer<Self>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Self>,
+                           count: Int)
+    /// dst[i] = Self(src[i]) / divisor: bytes (images) to numbers, e.g. divisor 255 to normalise to [0, 1]
+    /// exactly as the book's `x /= 255.0`.
+    static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, divisor: Self)
     /// One optimizer step over `count` elements: parameter p, gradient g, state buffers as the rule needs.
     static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>,
                             _ state1: UnsafeMutablePointer<Self>?, _ state2: UnsafeMutablePointer<Self>?, count: Int)
@@ -112,8 +119,16 @@ extension Float: TensorScalar {
                               _ out: UnsafeMutablePointer<Float>, count: Int) {
         selectKernel(mask, a, b, out, count)
     }
-    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, count: Int, scale: Float) {
-        for i in 0..<count { dst[i] = Float(src[i]) * scale }
+    public static func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Bool>,
+                                   count: Int) {
+        reluForwardKernel(x, y, mask, count)
+    }
+    public static func maskedZero(_ dout: UnsafePointer<Float>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Float>,
+                                  count: Int) {
+        maskedZeroKernel(dout, mask, dx, count)
+    }
+    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, count: Int, divisor: Float) {
+        for i in 0..<count { dst[i] = Float(src[i]) / divisor }
     }
     public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                    _ state1: UnsafeMutablePointer<Float>?, _ state2: UnsafeMutablePointer<Float>?, count: Int) {
@@ -155,8 +170,16 @@ extension Double: TensorScalar {
                               _ out: UnsafeMutablePointer<Double>, count: Int) {
         selectKernel(mask, a, b, out, count)
     }
-    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Double>, count: Int, scale: Double) {
-        for i in 0..<count { dst[i] = Double(src[i]) * scale }
+    public static func reluForward(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, mask: UnsafeMutablePointer<Bool>,
+                                   count: Int) {
+        reluForwardKernel(x, y, mask, count)
+    }
+    public static func maskedZero(_ dout: UnsafePointer<Double>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Double>,
+                                  count: Int) {
+        maskedZeroKernel(dout, mask, dx, count)
+    }
+    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Double>, count: Int, divisor: Double) {
+        for i in 0..<count { dst[i] = Double(src[i]) / divisor }
     }
     public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
                                    _ state1: UnsafeMutablePointer<Double>?, _ state2: UnsafeMutablePointer<Double>?, count: Int) {

@@ -107,8 +107,9 @@ public enum TrainingPlot {
         var hi: Double
         var step: Double
 
-        /// The smallest nice range holding `lo...hi`, with about five steps.
-        static func nice(lo: Double, hi: Double, targetSteps: Double = 5) -> Axis {
+        /// The tightest nice range holding `lo...hi` in at most `maximumSteps` steps (the finest
+        /// nice step that fits; usually 4 to 8 steps).
+        static func nice(lo: Double, hi: Double, maximumSteps: Double = 8) -> Axis {
             let fallback = Axis(lo: 0, hi: 1, step: 0.2)
             guard lo.isFinite, hi.isFinite, lo <= hi else { return fallback }
             var lo = lo, hi = hi
@@ -123,12 +124,19 @@ public enum TrainingPlot {
             }
             let span = hi - lo
             guard span.isFinite, span > 0 else { return fallback }
-            let step = niceStep(span / targetSteps)
-            // The tolerance keeps rounding noise (1 / 0.2 = 5.000…1) from adding a step.
-            let axisLo = (lo / step + 1e-9).rounded(.down) * step
-            let axisHi = (hi / step - 1e-9).rounded(.up) * step
-            guard step.isFinite, step > 0, axisLo.isFinite, axisHi.isFinite, axisHi > axisLo else { return fallback }
-            return Axis(lo: axisLo, hi: axisHi, step: step)
+            var step = niceStep(span / maximumSteps)
+            for _ in 0..<4 {
+                guard step.isFinite, step > 0 else { return fallback }
+                // The tolerance keeps rounding noise (1 / 0.2 = 5.000…1) from adding a step.
+                let axisLo = (lo / step + 1e-9).rounded(.down) * step
+                let axisHi = (hi / step - 1e-9).rounded(.up) * step
+                guard axisLo.isFinite, axisHi.isFinite, axisHi > axisLo else { return fallback }
+                if ((axisHi - axisLo) / step).rounded() <= maximumSteps {
+                    return Axis(lo: axisLo, hi: axisHi, step: step)
+                }
+                step = niceStep(step * 1.5)   // the next nice step: 1 → 2 → 5 → 10
+            }
+            return fallback
         }
 
         /// The tick values, lo through hi in steps (at most 101 of them).
@@ -142,7 +150,7 @@ public enum TrainingPlot {
 
         /// Digits after the decimal point that the tick labels need.
         var decimals: Int {
-            Swift.min(12, Swift.max(0, -Int(log10(step).rounded(.down))))
+            Swift.min(12, Swift.max(0, -Int((log10(step) + 1e-9).rounded(.down))))
         }
 
         /// The label of tick value `v`.
@@ -154,7 +162,7 @@ public enum TrainingPlot {
     /// The nice number (1, 2, 5 or 10 × 10ᵏ) at least `raw`.
     static func niceStep(_ raw: Double) -> Double {
         guard raw.isFinite, raw > 0 else { return 1 }
-        let magnitude = pow(10, log10(raw).rounded(.down))
+        let magnitude = pow(10, (log10(raw) + 1e-12).rounded(.down))
         let fraction = raw / magnitude
         let nice: Double = fraction <= 1.0000001 ? 1 : fraction <= 2.0000001 ? 2 : fraction <= 5.0000001 ? 5 : 10
         return nice * magnitude
@@ -179,16 +187,22 @@ public enum TrainingPlot {
         let x0 = Double(index) * panelWidth
         let left = x0 + plotLeftInset, right = x0 + panelWidth - plotRightInset
         let top = plotTop, bottom = plotBottom
-        func px(_ v: Double) -> Double { left + (v - xAxis.lo) / (xAxis.hi - xAxis.lo) * (right - left) }
-        func py(_ v: Double) -> Double { bottom - (v - yAxis.lo) / (yAxis.hi - yAxis.lo) * (bottom - top) }
+        // The axis ranges sit a margin inside the frame, so that markers at the ends stay whole.
+        let margin = 8.0
+        func px(_ v: Double) -> Double {
+            left + margin + (v - xAxis.lo) / (xAxis.hi - xAxis.lo) * (right - left - 2 * margin)
+        }
+        func py(_ v: Double) -> Double {
+            bottom - margin - (v - yAxis.lo) / (yAxis.hi - yAxis.lo) * (bottom - top - 2 * margin)
+        }
 
         var out = "<g class=\"panel\" id=\"panel-\(escapeXML(yTitle))\">\n"
         // Grid lines.
         out += "<g stroke=\"#e8e8e8\" stroke-width=\"1\">\n"
-        for t in xAxis.ticks where t > xAxis.lo && t < xAxis.hi {
+        for t in xAxis.ticks {
             out += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(bottom))\"/>\n"
         }
-        for t in yAxis.ticks where t > yAxis.lo && t < yAxis.hi {
+        for t in yAxis.ticks {
             out += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(right))\" y2=\"\(f(py(t)))\"/>\n"
         }
         out += "</g>\n"
@@ -253,8 +267,43 @@ public enum TrainingPlot {
         // Legend.
         let rowHeight = 20.0, legendWidth = 92.0
         let legendHeight = Double(series.count) * rowHeight + 8
-        let lx = right - legendWidth - 10
-        let ly = legendAtBottom ? bottom - legendHeight - 10 : top + 10
+        // The preferred corner (as the book: loss upper right, accuracy lower right) unless the data
+        // run through it; then the corner the data cross least.
+        let upper = top + 10, lower = bottom - legendHeight - 10
+        let leftX = left + 10, rightX = right - legendWidth - 10
+        let corners = legendAtBottom
+            ? [(rightX, lower), (rightX, upper), (leftX, lower), (leftX, upper)]
+            : [(rightX, upper), (rightX, lower), (leftX, upper), (leftX, lower)]
+        // Sample each line densely in pixel space.
+        var samples: [(Double, Double)] = []
+        for s in series {
+            var previous: (Double, Double)?
+            for (x, y) in zip(s.x, s.y) {
+                guard y.isFinite else { previous = nil; continue }
+                let point = (px(x), py(y))
+                if let previous {
+                    for k in 1...10 {
+                        let t = Double(k) / 10
+                        samples.append((previous.0 + t * (point.0 - previous.0), previous.1 + t * (point.1 - previous.1)))
+                    }
+                } else {
+                    samples.append(point)
+                }
+                previous = point
+            }
+        }
+        func crossings(_ corner: (Double, Double)) -> Int {
+            samples.filter { p in
+                p.0 >= corner.0 - 4 && p.0 <= corner.0 + legendWidth + 4
+                    && p.1 >= corner.1 - 4 && p.1 <= corner.1 + legendHeight + 4
+            }.count
+        }
+        var (lx, ly) = corners[0]
+        var fewest = crossings(corners[0])
+        for corner in corners.dropFirst() where fewest > 0 {
+            let n = crossings(corner)
+            if n < fewest { (lx, ly, fewest) = (corner.0, corner.1, n) }
+        }
         out += "<g class=\"legend\">\n"
         out += "<rect x=\"\(f(lx))\" y=\"\(f(ly))\" width=\"\(f(legendWidth))\" height=\"\(f(legendHeight))\" rx=\"3\" "
         out += "fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#c0c0c0\" stroke-width=\"1\"/>\n"

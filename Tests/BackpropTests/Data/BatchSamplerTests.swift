@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+@testable import Backprop
+
+/// BatchSampler: shuffled epochs, partial last batch, determinism, Codable resume.
+struct BatchSamplerTests {
+    /// All the batches of `epochs` epochs.
+    func batches(_ sampler: inout BatchSampler, epochs: Int) -> [[[Int]]] {
+        var cache: [Int] = []
+        var result: [[[Int]]] = []
+        for _ in 0..<epochs {
+            var epoch: [[Int]] = []
+            for _ in 0..<sampler.batchesPerEpoch { epoch.append(sampler.next(cache: &cache)) }
+            result.append(epoch)
+        }
+        return result
+    }
+
+    @Test(arguments: [(10, 4), (10, 10), (10, 1), (7, 3), (1, 1), (1000, 100), (1001, 100), (60000, 100)])
+    func everyEpochIsAPermutation(count: Int, batchSize: Int) {
+        var sampler = BatchSampler(count: count, batchSize: batchSize, seed: 42)
+        let expectedBatches = (count + batchSize - 1) / batchSize
+        #expect(sampler.batchesPerEpoch == expectedBatches)
+        let epochs = count > 10000 ? 2 : 4
+        for (e, epoch) in batches(&sampler, epochs: epochs).enumerated() {
+            let flat = epoch.flatMap { $0 }
+            #expect(flat.count == count, "epoch \(e)")
+            #expect(flat.sorted() == Array(0..<count), "epoch \(e) covers each index once")
+            #expect(flat == sampler.order(ofEpoch: e), "epoch \(e) follows order(ofEpoch:)")
+            let sizes = epoch.map(\.count)
+            #expect(sizes.dropLast().allSatisfy { $0 == batchSize }, "epoch \(e): \(sizes)")
+            #expect(sizes.last == count - batchSize * (expectedBatches - 1), "epoch \(e): last batch \(sizes)")
+        }
+        #expect(sampler.epoch == epochs && sampler.position == 0 && sampler.atEpochStart)
+    }
+
+    @Test func lastPartialBatch() {
+        var sampler = BatchSampler(count: 10, batchSize: 4, seed: 0)
+        var cache: [Int] = []
+        #expect(sampler.atEpochStart && sampler.epoch == 0)
+        #expect(sampler.next(cache: &cache).count == 4)
+        #expect(sampler.position == 4 && !sampler.atEpochStart)
+        #expect(sampler.next(cache: &cache).count == 4)
+        #expect(sampler.position == 8 && sampler.epoch == 0)
+        #expect(sampler.next(cache: &cache).count == 2)
+        #expect(sampler.position == 0 && sampler.epoch == 1 && sampler.atEpochStart)
+        #expect(sampler.next(cache: &cache).count == 4)
+        #expect(sampler.epoch == 1 && sampler.position == 4)
+    }
+
+    @Test func batchLargerThanCountIsClamped() {
+        var sampler = BatchSampler(count: 5, batchSize: 100, seed: 1)
+        #expect(sampler.batchSize == 5 && sampler.batchesPerEpoch == 1)
+        var cache: [Int] = []
+        #expect(sampler.next(cache: &cache).sorted() == [0, 1, 2, 3, 4])
+        #expect(sampler.epoch == 1)
+    }
+
+    @Test func epochsDifferAndAreShuffled() {
+        let sampler = BatchSampler(count: 100, batchSize: 10, seed: 3)
+        let orders = (0..<5).map { sampler.order(ofEpoch: $0) }
+        #expect(Set(orders).count == 5, "five epochs, five different orders")
+        #expect(orders.allSatisfy { $0 != Array(0..<100) }, "shuffled, not identity")
+    }
+
+    @Test func sameSeedSameOrderDifferentSeedDifferent() {
+        var a = BatchSampler(count: 50, batchSize: 8, seed: 9)
+        var b = BatchSampler(count: 50, batchSize: 8, seed: 9)
+        var c = BatchSampler(count: 50, batchSize: 8, seed: 10)
+        let ba = batches(&a, epochs: 3), bb = batches(&b, epochs: 3), bc = batches(&c, epochs: 3)
+        #expect(ba == bb)
+        #expect(ba != bc)
+        #expect(a == b)
+    }
+
+    /// The order of an epoch depends only on (seed, epoch): a sampler that was restored, and so starts
+    /// with an empty cache, hands out the same batches.
+    @Test func codableRoundTripMidEpochContinuesIdentically() throws {
+        var original = BatchSampler(count: 10, batchSize: 4, seed: 77)
+        var cache: [Int] = []
+        _ = original.next(cache: &cache)   // epoch 0, position 4
+        let data = try JSONEncoder().encode(original)
+        var restored = try JSONDecoder().decode(BatchSampler.self, from: data)
+        #expect(restored == original)
+        #expect(restored.epoch == 0 && restored.position == 4 && restored.seed == 77)
+
+        var restoredCache: [Int] = []
+        for step in 0..<9 {
+            let a = original.next(cache: &cache)
+            let b = restored.next(cache: &restoredCache)
+            #expect(a == b, "step \(step)")
+        }
+        #expect(restored == original)
+    }
+
+    /// Seeds above 2^53 survive JSON exactly (a Double round trip would not).
+    @Test func codableKeepsLargeSeedsExactly() throws {
+        var sampler = BatchSampler(count: 20, batchSize: 3, seed: UInt64.max - 12345)
+        var cache: [Int] = []
+        _ = sampler.next(cache: &cache)
+        _ = sampler.next(cache: &cache)
+        let decoded = try JSONDecoder().decode(BatchSampler.self, from: JSONEncoder().encode(sampler))
+        #expect(decoded.seed == UInt64.max - 12345)
+        #expect(decoded == sampler)
+        #expect(decoded.order(ofEpoch: 0) == sampler.order(ofEpoch: 0))
+    }
+
+    @Test func codableKeys() throws {
+        let sampler = BatchSampler(count: 3, batchSize: 2, seed: 5)
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sampler)) as? [String: Any]
+        #expect(Set(object?.keys.map { $0 } ?? []) == ["count", "batchSize", "seed", "epoch", "position"])
+    }
+}
