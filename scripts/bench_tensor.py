@@ -51,8 +51,9 @@ def numpy_figures(np, n, elements, repeats):
 
 
 def backprop_figures(n, elements, repeats, env):
+    threads = ["--threads", env["OPENBLAS_NUM_THREADS"]] if "OPENBLAS_NUM_THREADS" in env else []
     out = subprocess.run([BINARY, "bench", "tensor", "--json", "--matrix-size", str(n), "--elements",
-                          str(elements), "--repeats", str(repeats)],
+                          str(elements), "--repeats", str(repeats)] + threads,
                          check=True, capture_output=True, text=True, env=env).stdout
     results = json.loads(out)
     keys = ["matmul", "cblas_sgemm", "add", "exp", "sum"]
@@ -65,7 +66,8 @@ def main():
     p.add_argument("--repeats", type=int, default=11)
     p.add_argument("--matrix-size", type=int, default=1024)
     p.add_argument("--elements", type=int, default=10_000_000)
-    p.add_argument("--threads", type=int, default=None, help="limit BLAS threads for both sides")
+    p.add_argument("--threads", type=int, default=None,
+                   help="threads for both sides (NumPy: BLAS threads; its elementwise loops are single-threaded)")
     args = p.parse_args()
 
     env = dict(os.environ)

@@ -27,16 +27,21 @@ struct TensorBench: ParsableCommand {
     @Option(help: "Timed runs per workload (the median is reported).")
     var repeats = 11
 
+    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    var threads: Int?
+
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
     func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         guard matrixSize > 0, elements > 0, repeats > 0 else {
             throw ValidationError("--matrix-size, --elements and --repeats must be positive")
         }
     }
 
     func run() throws {
+        if let threads { Threads.count = threads }
         let bench = TensorBenchmark(matrixSize: matrixSize, elements: elements, repeats: repeats)
         let results = bench.run()
         if json {

@@ -38,10 +38,27 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
-/// Prints a JSON object with sorted keys on stdout.
+/// Prints a JSON value with sorted keys on one line of stdout.
 func printJSON(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    print(String(decoding: data, as: UTF8.self))
+    print(jsonText(object))
+}
+
+/// JSON text for strings, numbers, booleans, arrays and string-keyed dictionaries. Doubles are written
+/// in Swift's shortest round-trip form (Foundation's JSONSerialization on Linux rounds them to 15–16
+/// digits), non-finite ones as null.
+func jsonText(_ value: Any) -> String {
+    switch value {
+    case let s as String: return jsonString(s)
+    case let b as Bool: return b ? "true" : "false"
+    case let i as Int: return String(i)
+    case let u as UInt64: return String(u)
+    case let d as Double: return d.isFinite ? String(d) : "null"
+    case let f as Float: return f.isFinite ? String(Double(f)) : "null"
+    case let array as [Any]: return "[" + array.map(jsonText).joined(separator: ",") + "]"
+    case let dictionary as [String: Any]:
+        return "{" + dictionary.keys.sorted().map { jsonString($0) + ":" + jsonText(dictionary[$0]!) }.joined(separator: ",") + "}"
+    default: return jsonString("\(value)")
+    }
 }
 
 /// Set from a signal handler; polled between training steps.
@@ -87,7 +104,7 @@ struct LoadedData {
         if option == "synthetic" {
             let train = SpiralDataset(pointsPerClass: 300, classes: 3, seed: seed)
             let test = SpiralDataset(pointsPerClass: 100, classes: 3, seed: seed &+ 1)
-            return LoadedData(train: limit(train, trainLimit), test: test, name: "synthetic spiral", classNames: nil)
+            return LoadedData(train: limit(train, trainLimit), test: test, name: "synthetic", classNames: nil)
         }
         let path = DatasetDirectory.resolve(option)
         if option == nil && !FileManager.default.fileExists(atPath: path) {

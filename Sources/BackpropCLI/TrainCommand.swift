@@ -72,7 +72,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save the trained network (and the run's state) to this safetensors file.")
     var checkpoint: String?
 
-    @Option(help: "Continue the run saved in this checkpoint (its model and options are used).")
+    @Option(help: "Continue the run saved in this checkpoint (its model, options and dataset are used).")
     var resume: String?
 
     @Option(help: "Write per-epoch metrics to this file (.csv or .json).")
@@ -132,7 +132,9 @@ struct TrainCommand: ParsableCommand {
     private func train<Scalar: TensorScalar>(_: Scalar.Type, resuming saved: CheckpointContents?) throws {
         let state = saved?.training
         let runSeed = state?.options.seed ?? seed
-        let data = try LoadedData.load(data, trainLimit: state?.trainLimit ?? trainLimit, seed: runSeed)
+        // A resumed run reads the dataset it was trained on unless --data says otherwise.
+        let data = try LoadedData.load(self.data ?? saved?.file.metadata["data"], trainLimit: state?.trainLimit ?? trainLimit,
+                                       seed: runSeed)
         let network: Network<Scalar>
         let options: TrainingOptions
         if let saved, let state {

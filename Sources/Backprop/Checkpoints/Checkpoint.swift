@@ -134,25 +134,12 @@ public struct CheckpointContents: Sendable {
     /// stopped: optimizer state and step, batch position, history, dropout generators.
     public func restore<Scalar: TensorScalar>(_ trainer: Trainer<Scalar>) throws {
         guard let state = training else { throw CheckpointError.missingMetadata(path: path, key: "training") }
-        for p in trainer.network.parameters {
-            var optimizerState: [String: Tensor<Scalar>] = [:]
-            for (name, stored) in file.tensors where name.hasPrefix("optimizer/") && name.hasSuffix("/\(p.name)") {
-                let key = String(name.dropFirst("optimizer/".count).dropLast(p.name.count + 1))
-                optimizerState[key] = try stored.tensor(name: name, path: path)
-            }
-            do {
-                try trainer.optimizer.setStateTensors(optimizerState, for: p)
-            } catch let error as OptimizerStateError {
-                throw CheckpointError.badMetadata(path: path, key: "optimizer", reason: error.description)
-            }
-        }
-        trainer.optimizer.step = state.optimizerStep
+        // Check everything before changing anything: a refused checkpoint leaves the trainer as it was.
         let dropouts = trainer.network.layers.compactMap { $0 as? Dropout<Scalar> }
         guard dropouts.count == state.dropoutGenerators.count else {
             throw CheckpointError.badMetadata(path: path, key: "training",
                                               reason: "\(state.dropoutGenerators.count) dropout generators for \(dropouts.count) dropout layers")
         }
-        for (layer, generator) in zip(dropouts, state.dropoutGenerators) { layer.generator = generator }
         guard state.sampler.count == trainer.trainSet.count, state.sampler.batchSize == trainer.sampler.batchSize else {
             throw CheckpointError.badMetadata(path: path, key: "training",
                                               reason: "saved for \(state.sampler.count) training examples in batches of \(state.sampler.batchSize)")
@@ -161,6 +148,33 @@ public struct CheckpointContents: Sendable {
               state.pendingLossCount >= 0, state.optimizerStep >= 0 else {
             throw CheckpointError.badMetadata(path: path, key: "training", reason: "impossible position (iteration \(state.iteration), epoch \(state.sampler.epoch), batch position \(state.sampler.position))")
         }
+        var optimizerStates: [[String: Tensor<Scalar>]] = []
+        for p in trainer.network.parameters {
+            var optimizerState: [String: Tensor<Scalar>] = [:]
+            for (name, stored) in file.tensors where name.hasPrefix("optimizer/") && name.hasSuffix("/\(p.name)") {
+                let key = String(name.dropFirst("optimizer/".count).dropLast(p.name.count + 1))
+                optimizerState[key] = try stored.tensor(name: name, path: path)
+            }
+            optimizerStates.append(optimizerState)
+        }
+        // Validate every parameter's optimizer state on a scratch optimizer of the same kind first.
+        let scratch: any Optimizer<Scalar> = state.options.optimizer.make(learningRate: state.options.effectiveLearningRate)
+        for (p, optimizerState) in zip(trainer.network.parameters, optimizerStates) {
+            do {
+                try scratch.setStateTensors(optimizerState, for: p)
+            } catch let error as OptimizerStateError {
+                throw CheckpointError.badMetadata(path: path, key: "optimizer", reason: error.description)
+            }
+        }
+        for (p, optimizerState) in zip(trainer.network.parameters, optimizerStates) {
+            do {
+                try trainer.optimizer.setStateTensors(optimizerState, for: p)
+            } catch let error as OptimizerStateError {
+                throw CheckpointError.badMetadata(path: path, key: "optimizer", reason: error.description)
+            }
+        }
+        trainer.optimizer.step = state.optimizerStep
+        for (layer, generator) in zip(dropouts, state.dropoutGenerators) { layer.generator = generator }
         trainer.restore(iteration: state.iteration, sampler: state.sampler, history: state.history, seconds: state.seconds,
                         pendingLoss: (state.pendingLossSum, state.pendingLossCount))
     }

@@ -195,7 +195,7 @@ public struct SafetensorsFile: Sendable, Equatable {
 }
 
 /// A JSON string literal for `s`.
-func jsonString(_ s: String) -> String {
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

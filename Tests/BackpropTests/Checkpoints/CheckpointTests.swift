@@ -135,6 +135,21 @@ struct CheckpointTests {
         }
     }
 
+    /// Extra metadata (e.g. class names) is saved; the reserved keys cannot be overridden by it.
+    @Test func extraMetadataIsSavedAndReservedKeysWin() throws {
+        try DataFixtures.withScratchDirectory("ckpt-extra") { dir in
+            let path = join(dir, "net.safetensors")
+            let net = TwoLayerNet<Float>(inputSize: 4, hiddenSize: 3, outputSize: 2, seed: 1)
+            try Checkpoint.save(net, metadata: ["class_names": #"["cat","dog"]"#, "data": "synthetic",
+                                                "format": "evil", "dtype": "float16", "spec": "{}"], to: path)
+            let contents = try Checkpoint.read(path: path)
+            #expect(contents.file.metadata["class_names"] == #"["cat","dog"]"#)
+            #expect(contents.file.metadata["data"] == "synthetic")
+            #expect(contents.file.metadata["format"] == Checkpoint.format)
+            #expect(contents.dtype == "float32" && contents.spec == net.spec)
+        }
+    }
+
     // MARK: Refused checkpoints
 
     @Test func shapeMismatch() throws {

@@ -163,9 +163,18 @@ struct ResumeTests {
         }
     }
 
-    /// A checkpoint whose training state puts the sampler past the end of the epoch is refused by
-    /// `restore`, instead of crashing the next `step()` on an out-of-range slice.
-    @Test func restoreRefusesAnImpossibleSamplerPosition() throws {
+    /// A checkpoint whose training state is impossible (sampler past the end of the epoch, negative
+    /// counters, more iterations done than the run has) is refused by `restore`, instead of crashing the
+    /// next `step()` on an out-of-range slice.
+    @Test(arguments: [
+        ("position 5000 of 300", #"{"count":300,"batchSize":100,"seed":7,"epoch":0,"position":5000}"#, 1),
+        ("position = count", #"{"count":300,"batchSize":100,"seed":7,"epoch":0,"position":300}"#, 1),
+        ("negative position", #"{"count":300,"batchSize":100,"seed":7,"epoch":0,"position":-100}"#, 1),
+        ("negative epoch", #"{"count":300,"batchSize":100,"seed":7,"epoch":-1,"position":100}"#, 1),
+        ("negative iteration", #"{"count":300,"batchSize":100,"seed":7,"epoch":0,"position":100}"#, -1),
+        ("iteration past the run", #"{"count":300,"batchSize":100,"seed":7,"epoch":0,"position":100}"#, 999),
+    ])
+    func restoreRefusesAnImpossibleState(what: String, sampler: String, iteration: Int) throws {
         try DataFixtures.withScratchDirectory("resume-hostile") { dir in
             let options = Self.options(.sgd, iterations: 5)
             let t = Self.trainer(Net.twoLayer.make(), options)
@@ -173,15 +182,16 @@ struct ResumeTests {
             let path = DataFixtures.join(dir, "c.safetensors")
             try Checkpoint.save(t.network, trainer: t, to: path)
             var file = try SafetensorsFile.read(path: path)
-            let text = try #require(file.metadata["training"])
-            #expect(text.contains(#""position":100"#))
-            file.metadata["training"] = text.replacingOccurrences(of: #""position":100"#, with: #""position":5000"#)
+            var state = try JSONDecoder().decode(TrainingState.self, from: Data(try #require(file.metadata["training"]).utf8))
+            #expect(state.sampler.position == 100 && state.iteration == 1)
+            state.sampler = try JSONDecoder().decode(BatchSampler.self, from: Data(sampler.utf8))
+            state.iteration = iteration
+            file.metadata["training"] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
             let bad = DataFixtures.join(dir, "bad.safetensors")
             try file.write(to: bad)
             let contents = try Checkpoint.read(path: bad)
-            #expect(contents.training?.sampler.position == 5000)
             let fresh = Self.trainer(try contents.makeNetwork(as: Float.self), options)
-            DataFixtures.expectCheckpointError(path: bad, "sampler position 5000 of 300", matches: {
+            DataFixtures.expectCheckpointError(path: bad, what, matches: {
                 if case .badMetadata(bad, "training", _) = $0 { true } else { false }
             }) { try contents.restore(fresh) }
         }
@@ -286,7 +296,18 @@ struct DivergedRunCheckpointTests {
             #expect(throws: Never.self, "saving a diverged run") { try Checkpoint.save(t.network, trainer: t, to: path) }
             let contents = try? Checkpoint.read(path: path)
             #expect(contents?.training?.history.count == t.history.count)
-            #expect(contents?.training?.history.last?.loss.isNaN == t.history.last?.loss.isNaN)
+            let saved = contents?.training?.history ?? []
+            #expect(saved.map { $0.loss.isNaN } == t.history.map { $0.loss.isNaN })
+            #expect(saved.map(\.iteration) == t.history.map(\.iteration))
+            #expect(contents?.training?.pendingLossCount == t.pendingLoss.count)
+            // Non-finite values other than NaN survive too.
+            t.restore(iteration: t.iteration, sampler: t.sampler,
+                      history: [EpochRecord(epoch: 1, iteration: 3, loss: .infinity, trainAccuracy: 0, testAccuracy: 0, seconds: 0)],
+                      seconds: 0, pendingLoss: (-.infinity, 1))
+            let infPath = DataFixtures.join(dir, "inf.safetensors")
+            #expect(throws: Never.self) { try Checkpoint.save(t.network, trainer: t, to: infPath) }
+            let back = try? Checkpoint.read(path: infPath).training
+            #expect(back?.history.first?.loss == .infinity && back?.pendingLossSum == -.infinity)
         }
     }
 }

@@ -110,4 +110,24 @@ struct BatchSamplerTests {
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sampler)) as? [String: Any]
         #expect(Set(object?.keys.map { $0 } ?? []) == ["count", "batchSize", "seed", "epoch", "position"])
     }
+
+    /// A decoded state is checked by `isValid`: a position inside the epoch, non-negative counters.
+    @Test func isValidForDecodedStates() throws {
+        func decode(_ text: String) throws -> BatchSampler { try JSONDecoder().decode(BatchSampler.self, from: Data(text.utf8)) }
+        var live = BatchSampler(count: 10, batchSize: 4, seed: 1)
+        var cache: [Int] = []
+        for _ in 0..<7 {
+            #expect(live.isValid)
+            _ = live.next(cache: &cache)
+        }
+        #expect(try decode(#"{"count":10,"batchSize":4,"seed":1,"epoch":3,"position":8}"#).isValid)
+        for bad in [#"{"count":10,"batchSize":4,"seed":1,"epoch":0,"position":10}"#,
+                    #"{"count":10,"batchSize":4,"seed":1,"epoch":0,"position":-1}"#,
+                    #"{"count":10,"batchSize":4,"seed":1,"epoch":-2,"position":0}"#,
+                    #"{"count":10,"batchSize":0,"seed":1,"epoch":0,"position":0}"#,
+                    #"{"count":10,"batchSize":11,"seed":1,"epoch":0,"position":0}"#,
+                    #"{"count":0,"batchSize":1,"seed":1,"epoch":0,"position":0}"#] {
+            #expect(try !decode(bad).isValid, "\(bad)")
+        }
+    }
 }

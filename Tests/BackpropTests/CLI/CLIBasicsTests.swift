@@ -1,0 +1,99 @@
+import Backprop
+import Foundation
+import Testing
+
+/// `backprop --version`, `--help`, `example`, `bench`: the commands that need no data.
+struct CLIBasicsTests {
+    @Test func executableIsBuiltNextToTheTestBundle() {
+        // Fails with a clear message (rather than skipping) when SwiftPM did not build the tool.
+        #expect(CLIHarness.requireExecutable())
+        #expect(CLIHarness.executableURL.lastPathComponent == "backprop")
+    }
+
+    @Test func versionPrintsTheLibraryVersion() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["--version"])
+        #expect(result.stdout == backpropVersion + "\n", "\(result)")
+        let parts = backpropVersion.split(separator: ".")
+        #expect(parts.count == 3 && parts.allSatisfy { Int($0) != nil }, "version \(backpropVersion) is not N.N.N")
+    }
+
+    @Test func helpListsEverySubcommand() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["--help"])
+        let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in ["train", "evaluate", "predict", "gradcheck", "example", "bench"] {
+            // A subcommand line: the name, then spaces and its abstract (or nothing).
+            #expect(lines.contains { $0 == name || $0.hasPrefix(name + " ") }, "--help does not list \(name): \(result)")
+        }
+        #expect(result.stdout.contains("--version"), "\(result)")
+    }
+
+    /// Every training flag the README lists is in `backprop train --help`.
+    @Test func trainHelpListsTheDocumentedFlags() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["train", "--help"])
+        let flags = ["--model", "--hidden", "--activation", "--weight-init", "--optimizer", "--learning-rate",
+                     "--batch-size", "--epochs", "--iterations", "--weight-decay", "--batch-norm", "--dropout",
+                     "--seed", "--dtype", "--threads", "--data", "--train-limit", "--checkpoint", "--resume",
+                     "--metrics", "--plot", "--json", "--quiet"]
+        for flag in flags {
+            #expect(result.stdout.contains(flag + " ") || result.stdout.contains(flag + "\n"),
+                    "train --help does not list \(flag)")
+        }
+    }
+
+    @Test func exampleBuyAppleMatchesTheBook() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["example", "buy-apple"])
+        #expect(result.stdout == "price: 220\ndApple: 2.2\ndApple_num: 110\ndTax: 200\n", "\(result)")
+        #expect(result.stderr.isEmpty, "\(result)")
+    }
+
+    @Test func exampleBuyAppleOrangeMatchesTheBook() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["example", "buy-apple-orange"])
+        #expect(result.stdout == "price: 715\ndApple: 2.2\ndApple_num: 110\ndOrange: 3.3000000000000003\ndOrange_num: 165\ndTax: 650\n",
+                "\(result)")
+        #expect(result.stderr.isEmpty, "\(result)")
+    }
+
+    @Test func unknownExampleIsAUsageError() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.run(["example", "buy-banana"])
+        CLIHarness.expectFailure(result, status: 64, oneLine: false, mentions: ["buy-banana"])
+        #expect(result.stdout.isEmpty, "\(result)")
+    }
+
+    @Test func unknownSubcommandIsAUsageError() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.run(["fly"])
+        CLIHarness.expectFailure(result, status: 64, oneLine: false)
+        #expect(result.stdout.isEmpty, "\(result)")
+    }
+
+    /// A very small `bench tensor --json`: one JSON value on stdout whose rows have finite, positive figures.
+    @Test func benchTensorJSONOnTinyWorkloads() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["bench", "tensor", "--matrix-size", "16", "--elements", "1000",
+                                           "--repeats", "1", "--json"])
+        let text = result.stdout.trimmingCharacters(in: .newlines)
+        #expect(!text.contains("\n"), "bench --json printed more than one line: \(result)")
+        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+        guard let rows = parsed as? [[String: Any]], !rows.isEmpty else {
+            Issue.record("bench tensor --json is not an array of objects: \(result)")
+            return
+        }
+        for row in rows {
+            #expect(row["name"] is String, "row without a name: \(row)")
+            let seconds = CLIHarness.number(row["seconds"])
+            #expect(seconds.map { $0.isFinite && $0 >= 0 } == true, "bad seconds in \(row)")
+        }
+    }
+
+    @Test func benchRejectsNonPositiveSizes() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.run(["bench", "tensor", "--matrix-size", "0"])
+        CLIHarness.expectFailure(result, status: 64, oneLine: false)
+    }
+}

@@ -1,0 +1,184 @@
+import Backprop
+import Foundation
+import Testing
+
+/// train → checkpoint, metrics, plot → evaluate → predict, and gradcheck, on a tiny MNIST-format
+/// directory written by the test (200 training and 50 test images of 28×28).
+struct CLIEndToEndTests {
+    @Test func trainWritesCheckpointMetricsAndPlotThatEvaluateAndPredictUse() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("e2e") { scratch in
+            let data = CLIHarness.join(scratch, "data")
+            try CLIHarness.writeTinyDataset(at: data)
+            let checkpoint = CLIHarness.join(scratch, "net.safetensors")
+            let csv = CLIHarness.join(scratch, "run.csv")
+            let plot = CLIHarness.join(scratch, "run.svg")
+            let common = ["train", "--data", data, "--iterations", "60", "--seed", "3", "--json", "--quiet"]
+            let trained = try CLIHarness.runOK(common + ["--checkpoint", checkpoint, "--metrics", csv, "--plot", plot])
+            guard let summary = CLIHarness.jsonObject(trained) else { return }
+            #expect(trained.stderr.isEmpty, "\(trained)")
+
+            // The same run again, with JSON metrics.
+            let checkpoint2 = CLIHarness.join(scratch, "net2.safetensors")
+            let jsonMetrics = CLIHarness.join(scratch, "run.json")
+            let again = try CLIHarness.runOK(common + ["--checkpoint", checkpoint2, "--metrics", jsonMetrics])
+            guard let summary2 = CLIHarness.jsonObject(again) else { return }
+
+            // MARK: checkpoint
+            let file = try SafetensorsFile.read(path: checkpoint)
+            #expect(file.metadata["format"] == "backprop-checkpoint-1")
+            #expect(file.metadata["dtype"] == "float32")
+            #expect(file.metadata["spec"] != nil && file.metadata["training"] != nil)
+            #expect(file.tensors["W1"]?.shape == [784, 50] && file.tensors["b1"]?.shape == [50]
+                    && file.tensors["W2"]?.shape == [50, 10] && file.tensors["b2"]?.shape == [10],
+                    "tensors: \(file.tensors.mapValues(\.shape))")
+            let contents = try Checkpoint.read(path: checkpoint)
+            #expect(contents.training?.iteration == 60)
+            #expect(CLIHarness.differingTensors(file.tensors, try CLIHarness.tensors(checkpoint2)).isEmpty,
+                    "two identical runs wrote different tensors")
+
+            // MARK: CSV metrics
+            let csvText = try String(contentsOfFile: csv, encoding: .utf8)
+            let csvLines = csvText.split(separator: "\n").map(String.init)
+            #expect(csvLines.first == "epoch,iteration,loss,train_acc,test_acc,seconds", "CSV header: \(csvLines.first ?? "")")
+            let rows = csvLines.dropFirst().map { $0.split(separator: ",").map { Double($0) } }
+            #expect(rows.count == 30, "60 iterations of 2 per epoch: 30 rows, got \(rows.count)")
+            #expect(rows.allSatisfy { $0.count == 6 && $0.allSatisfy { $0 != nil } }, "CSV rows: \(csvText.prefix(500))")
+            if let last = rows.last, last.count == 6 {
+                #expect(last[1] == 60)
+                #expect(last[2] == CLIHarness.number(summary["train_loss"]), "last loss vs summary")
+                #expect(last[3] == CLIHarness.number(summary["train_accuracy"]), "last train_acc vs summary")
+                #expect(last[4] == CLIHarness.number(summary["test_accuracy"]), "last test_acc vs summary")
+            }
+
+            // MARK: JSON metrics: same rows as the CSV, seconds aside
+            let jsonData = try Data(contentsOf: URL(fileURLWithPath: jsonMetrics))
+            if let records = (try? JSONSerialization.jsonObject(with: jsonData)) as? [[String: Any]] {
+                #expect(records.count == rows.count)
+                for (record, row) in zip(records, rows) where row.count == 6 {
+                    #expect(Set(record.keys) == ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"])
+                    let values = ["epoch", "iteration", "loss", "train_acc", "test_acc"].map { CLIHarness.number(record[$0]) }
+                    #expect(values == Array(row.prefix(5)), "JSON \(record) vs CSV \(row)")
+                }
+            } else {
+                Issue.record("metrics JSON is not an array of objects: \(String(decoding: jsonData.prefix(300), as: UTF8.self))")
+            }
+            for key in ["train_loss", "train_accuracy", "test_accuracy"] {
+                #expect(CLIHarness.number(summary[key]) == CLIHarness.number(summary2[key]), "rerun: \(key)")
+            }
+
+            // MARK: plot
+            let svg = try String(contentsOfFile: plot, encoding: .utf8)
+            #expect(svg.hasPrefix("<svg") || svg.hasPrefix("<?xml"), "plot starts with \(svg.prefix(40))")
+            #expect(svg.contains("</svg>"), "plot is not a complete SVG")
+
+            // MARK: evaluate --json
+            let evaluated = try CLIHarness.runOK(["evaluate", "--checkpoint", checkpoint, "--data", data, "--json"])
+            guard let evaluation = CLIHarness.jsonObject(evaluated) else { return }
+            #expect(Set(evaluation.keys) == ["accuracy", "loss", "count", "confusion"], "\(evaluation.keys)")
+            let count = CLIHarness.integer(evaluation["count"])
+            #expect(count == 50)
+            let accuracy = CLIHarness.number(evaluation["accuracy"])
+            #expect(accuracy != nil && accuracy == CLIHarness.number(summary["test_accuracy"]),
+                    "evaluate accuracy \(String(describing: accuracy)) vs train's test_accuracy \(String(describing: summary["test_accuracy"]))")
+            #expect(CLIHarness.number(evaluation["loss"]).map { $0.isFinite && $0 > 0 } == true)
+            let confusion = (evaluation["confusion"] as? [[Any]])?.map { $0.map { CLIHarness.integer($0) ?? -1 } }
+            if let confusion {
+                #expect(confusion.count == 10 && confusion.allSatisfy { $0.count == 10 }, "confusion is not 10×10: \(confusion)")
+                #expect(confusion.flatMap { $0 }.allSatisfy { $0 >= 0 }, "\(confusion)")
+                #expect(confusion.flatMap { $0 }.reduce(0, +) == count, "confusion sums to count")
+                let diagonal = (0..<Swift.min(10, confusion.count)).map { confusion[$0].count > $0 ? confusion[$0][$0] : 0 }.reduce(0, +)
+                #expect(Double(diagonal) / 50 == accuracy, "confusion diagonal vs accuracy")
+                // Rows are the true classes.
+                let labels = CLIHarness.barImages(count: 50, seed: 1 &+ 1000).labels
+                for k in 0..<Swift.min(10, confusion.count) {
+                    #expect(confusion[k].reduce(0, +) == labels.filter { Int($0) == k }.count, "row \(k) vs labels")
+                }
+            } else {
+                Issue.record("confusion is not an array of arrays: \(String(describing: evaluation["confusion"]))")
+            }
+
+            // MARK: evaluate (text)
+            let text = try CLIHarness.runOK(["evaluate", "--checkpoint", checkpoint, "--data", data])
+            #expect(text.stdout.hasPrefix("accuracy "), "\(text)")
+            #expect(text.stdout.contains("(50 examples)"), "\(text)")
+
+            // MARK: predict --json
+            let test = CLIHarness.barImages(count: 50, seed: 1 &+ 1000)
+            let first = Array(test.pixels[0..<784])
+            let small = CLIHarness.join(scratch, "digit.pgm")
+            try ImageFile.writePGM(pixels: first, width: 28, height: 28, to: small)
+            var doubled: [UInt8] = []
+            for row in 0..<56 { for column in 0..<56 { doubled.append(first[(row / 2) * 28 + column / 2]) } }
+            let large = CLIHarness.join(scratch, "digit-56.pgm")
+            try ImageFile.writePGM(pixels: doubled, width: 56, height: 56, to: large)
+            let predicted = try CLIHarness.runOK(["predict", "--checkpoint", checkpoint, small, large, "--json"])
+            let lines = predicted.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2, "one JSON line per image: \(predicted)")
+            let network: Network<Float> = try contents.makeNetwork()
+            let x: Tensor<Float> = ImageSet(pixels: first, labels: [0], rows: 28, columns: 28).images([0])
+            let expected = softmax(network.predict(x)).scalars.map(Double.init)
+            let expectedClass = expected.indices.max { expected[$0] < expected[$1] }!
+            for (line, path) in zip(lines, [small, large]) {
+                guard let object = CLIHarness.jsonObject(line, what: "predict line") else { continue }
+                #expect(object["file"] as? String == path)
+                let cls = CLIHarness.integer(object["class"])
+                #expect(cls.map { (0..<10).contains($0) } == true, "\(object)")
+                guard let top3 = object["top3"] as? [[Any]], top3.count == 3, top3.allSatisfy({ $0.count == 2 }) else {
+                    Issue.record("top3 is not three [class, probability] pairs: \(object)")
+                    continue
+                }
+                let classes = top3.map { CLIHarness.integer($0[0]) }
+                let probabilities = top3.map { CLIHarness.number($0[1]) ?? -1 }
+                #expect(classes[0] == cls, "top3 starts with the class: \(object)")
+                #expect(Set(classes.compactMap { $0 }).count == 3, "top3 classes are distinct: \(object)")
+                #expect(probabilities.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(object)")
+                #expect(probabilities == probabilities.sorted(by: >), "top3 sorted by probability: \(object)")
+                #expect(probabilities.reduce(0, +) <= 1 + 1e-9, "\(object)")
+                if path == small {
+                    // The 28×28 image is fed as is: the library's own prediction, to float rounding.
+                    #expect(cls == expectedClass, "predict says \(String(describing: cls)), the library \(expectedClass)")
+                    if let c0 = classes[0] {
+                        #expect(Swift.abs(probabilities[0] - expected[c0]) < 1e-5, "probability \(probabilities[0]) vs \(expected[c0])")
+                    }
+                }
+            }
+            #expect(CLIHarness.contents(of: scratch).allSatisfy { !$0.hasPrefix(".") },
+                    "temporary files left behind: \(CLIHarness.contents(of: scratch))")
+        }
+    }
+
+    /// `gradcheck --json` on the tiny directory: every parameter's mean |backprop − numerical| < 1e-8.
+    /// (A narrow hidden layer keeps the numerical gradient quick in a debug build.)
+    @Test(arguments: [
+        ["--hidden", "4"],
+        ["--model", "mlp", "--hidden", "2,2", "--batch-norm", "--activation", "sigmoid"],
+    ])
+    func gradcheckAgreesWithNumericalGradients(_ flags: [String]) throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("gradcheck") { scratch in
+            let data = CLIHarness.join(scratch, "data")
+            try CLIHarness.writeTinyDataset(at: data, train: 20, test: 10)
+            let result = try CLIHarness.runOK(["gradcheck", "--data", data, "--json"] + flags, timeout: 60)
+            guard let object = CLIHarness.jsonObject(result) else { return }
+            guard let parameters = object["parameters"] as? [String: Any] else {
+                Issue.record("no \"parameters\" object: \(result)")
+                return
+            }
+            let expectedNames: Set<String> = flags.contains("mlp")
+                ? ["W1", "b1", "W2", "b2", "W3", "b3", "gamma1", "beta1", "gamma2", "beta2"]
+                : ["W1", "b1", "W2", "b2"]
+            #expect(Set(parameters.keys) == expectedNames, "\(parameters.keys.sorted())")
+            for (name, value) in parameters {
+                guard let entry = value as? [String: Any],
+                      let mean = CLIHarness.number(entry["mean_abs_diff"]),
+                      let max = CLIHarness.number(entry["max_abs_diff"]) else {
+                    Issue.record("\(name): not {mean_abs_diff, max_abs_diff} numbers: \(value)")
+                    continue
+                }
+                #expect(mean >= 0 && mean < 1e-8, "\(name): mean |diff| \(mean)")
+                #expect(max >= mean, "\(name): max \(max) < mean \(mean)")
+            }
+        }
+    }
+}
