@@ -82,7 +82,7 @@ public struct ImageSet: Sendable {
     /// The labels at `indices` as class indices (k,), or one-hot (k, classes) when `oneHot`.
     public func labels<Scalar: TensorScalar>(_ indices: [Int], oneHot: Bool = false,
                                              as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
-        if !oneHot { return Tensor(indices.map { Scalar(labels[$0]) }) }
+        if !oneHot { return Tensor(integers: indices.map { Int(labels[$0]) }) }
         var t = Tensor<Scalar>.zeros([indices.count, classes])
         for (k, i) in indices.enumerated() { t.scalars[k * classes + Int(labels[i])] = 1 }
         return t

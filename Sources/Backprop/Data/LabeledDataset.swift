@@ -17,7 +17,7 @@ public protocol LabeledDataset: Sendable {
 extension LabeledDataset {
     /// The labels at `indices` as class indices stored as numbers, (k,) — the form `Network.loss` takes.
     public func labelTensor<Scalar: TensorScalar>(_ indices: [Int], as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
-        Tensor(indices.map { Scalar(label(at: $0)) })
+        Tensor(integers: indices.map { label(at: $0) })
     }
 }
 

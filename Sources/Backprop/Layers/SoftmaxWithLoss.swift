@@ -31,12 +31,12 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         precondition(t.shape == [n],
                      "SoftmaxWithLoss.forward: x has shape \(x.shape) so targets must have shape \(x.shape) "
                      + "(one-hot) or [\(n)] (class indices), got \(t.shape)")
-        let labels = t.scalars.enumerated().map { i, v in
-            precondition(v.isFinite && v == v.rounded() && v >= 0 && v < Scalar(c),
-                         "SoftmaxWithLoss.forward: target \(i) is \(v), not a class index in 0..<\(c) for x of shape \(x.shape)")
-            return Int(v)
+        switch t.classIndices(below: c) {
+        case .success(let labels):
+            return run(x, oneHot(labels, classes: c))
+        case .failure(let error):
+            preconditionFailure("SoftmaxWithLoss.forward: target \(error.index) is \(error.value), not a class index in 0..<\(c) for x of shape \(x.shape)")
         }
-        return run(x, oneHot(labels, classes: c))
     }
 
     /// The mean cross-entropy loss of softmax(x) for x (N, C) against N class labels in 0..<C.

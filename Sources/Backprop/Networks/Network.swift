@@ -65,7 +65,15 @@ public class Network<Scalar: TensorScalar> {
         let y = predict(x, training: false)
         precondition(y.rank == 2, "accuracy: scores have shape \(y.shape), expected (N, C)")
         let predicted = y.argmax(axis: 1).scalars
-        let labels = t.rank == 2 ? t.argmax(axis: 1).scalars : t.scalars.map { Int($0) }
+        let labels: [Int]
+        if t.rank == 2 {
+            labels = t.argmax(axis: 1).scalars
+        } else {
+            switch t.classIndices(below: y.shape[1]) {
+            case .success(let indices): labels = indices
+            case .failure(let error): preconditionFailure("accuracy: target \(error)")
+            }
+        }
         precondition(labels.count == predicted.count,
                      "accuracy: \(predicted.count) predictions for targets of shape \(t.shape)")
         guard !labels.isEmpty else { return 0 }

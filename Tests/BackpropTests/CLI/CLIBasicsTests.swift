@@ -79,7 +79,7 @@ struct CLIBasicsTests {
                                            "--repeats", "1", "--json"])
         let text = result.stdout.trimmingCharacters(in: .newlines)
         #expect(!text.contains("\n"), "bench --json printed more than one line: \(result)")
-        let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
+        let parsed = CLIHarness.parseJSON(text)
         guard let rows = parsed as? [[String: Any]], !rows.isEmpty else {
             Issue.record("bench tensor --json is not an array of objects: \(result)")
             return

@@ -52,8 +52,8 @@ struct CLIEndToEndTests {
             }
 
             // MARK: JSON metrics: same rows as the CSV, seconds aside
-            let jsonData = try Data(contentsOf: URL(fileURLWithPath: jsonMetrics))
-            if let records = (try? JSONSerialization.jsonObject(with: jsonData)) as? [[String: Any]] {
+            let jsonText = try String(contentsOfFile: jsonMetrics, encoding: .utf8)
+            if let records = CLIHarness.parseJSON(jsonText) as? [[String: Any]] {
                 #expect(records.count == rows.count)
                 for (record, row) in zip(records, rows) where row.count == 6 {
                     #expect(Set(record.keys) == ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"])
@@ -61,7 +61,7 @@ struct CLIEndToEndTests {
                     #expect(values == Array(row.prefix(5)), "JSON \(record) vs CSV \(row)")
                 }
             } else {
-                Issue.record("metrics JSON is not an array of objects: \(String(decoding: jsonData.prefix(300), as: UTF8.self))")
+                Issue.record("metrics JSON is not an array of objects: \(jsonText.prefix(300))")
             }
             for key in ["train_loss", "train_accuracy", "test_accuracy"] {
                 #expect(CLIHarness.number(summary[key]) == CLIHarness.number(summary2[key]), "rerun: \(key)")
@@ -150,8 +150,10 @@ struct CLIEndToEndTests {
 
     /// `gradcheck --json` on the tiny directory: every parameter's mean |backprop − numerical| < 1e-8.
     /// (A narrow hidden layer keeps the numerical gradient quick in a debug build.)
+    /// Seed 1: with seed 0 one hidden pre-activation of these images lies within h = 1e-4 of ReLU's kink
+    /// (9.5e-5), where the central difference is wrong by design (mean |diff| of b1 ≈ 3e-6).
     @Test(arguments: [
-        ["--hidden", "4"],
+        ["--hidden", "4", "--seed", "1"],
         ["--model", "mlp", "--hidden", "2,2", "--batch-norm", "--activation", "sigmoid"],
     ])
     func gradcheckAgreesWithNumericalGradients(_ flags: [String]) throws {

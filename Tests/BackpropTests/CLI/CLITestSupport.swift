@@ -75,15 +75,22 @@ enum CLIHarness {
             let base = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-cli-io-\(UUID().uuidString)")
             outURL = base.appendingPathExtension("out")
             errURL = base.appendingPathExtension("err")
-            FileManager.default.createFile(atPath: outURL.path, contents: nil)
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
             process.executableURL = CLIHarness.executableURL
             process.arguments = arguments
             process.environment = CLIHarness.environment(extra)
             if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
             process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: outURL)
-            process.standardError = try FileHandle(forWritingTo: errURL)
+            let out = try FileHandle(forWritingTo: outURL)
+            let err = try FileHandle(forWritingTo: errURL)
+            defer {
+                // The child has its own copies once it is running.
+                try? out.close()
+                try? err.close()
+            }
+            process.standardOutput = out
+            process.standardError = err
             try process.run()
         }
 
@@ -162,18 +169,55 @@ enum CLIHarness {
     }
 
     static func jsonObject(_ text: String, what: String, sourceLocation: SourceLocation = #_sourceLocation) -> [String: Any]? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
-              let dictionary = object as? [String: Any] else {
+        guard let dictionary = parseJSON(text) as? [String: Any] else {
             Issue.record("\(what) is not a JSON object: \(text.prefix(500))", sourceLocation: sourceLocation)
             return nil
         }
         return dictionary
     }
 
-    /// A JSON number as Double (not a Bool, not a string).
+    /// A JSON document as plain Swift values: `[String: Any]`, `[Any]`, `String`, `Double`, `Bool`, `NSNull`.
+    /// Parsed with `JSONDecoder`: on Linux, `JSONSerialization` reads some doubles a few ulps off
+    /// (e.g. 1.8389777541160583 as 1.838977754116059), which would break exact comparisons.
+    static func parseJSON(_ text: String) -> Any? {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)))?.plain
+    }
+
+    indirect enum JSONValue: Decodable {
+        case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                self = .null
+            } else if let value = try? container.decode(Bool.self) {
+                self = .bool(value)
+            } else if let value = try? container.decode(Double.self) {
+                self = .number(value)
+            } else if let value = try? container.decode(String.self) {
+                self = .string(value)
+            } else if let value = try? container.decode([JSONValue].self) {
+                self = .array(value)
+            } else {
+                self = .object(try container.decode([String: JSONValue].self))
+            }
+        }
+
+        var plain: Any {
+            switch self {
+            case .null: NSNull()
+            case .bool(let value): value
+            case .number(let value): value
+            case .string(let value): value
+            case .array(let values): values.map(\.plain)
+            case .object(let values): values.mapValues(\.plain)
+            }
+        }
+    }
+
+    /// A JSON number (not a Bool, not a string).
     static func number(_ value: Any?) -> Double? {
-        guard let value, !(value is String), !isBool(value) else { return nil }
-        if let n = value as? NSNumber { return n.doubleValue }
+        guard let value, !(value is Bool) else { return nil }
         return value as? Double
     }
 
@@ -183,12 +227,8 @@ enum CLIHarness {
         return Int(d)
     }
 
-    /// Whether a JSONSerialization value is a JSON true/false.
-    static func isBool(_ value: Any) -> Bool {
-        // Foundation parses true/false as __NSCFBoolean on Linux and on Darwin.
-        value is Bool && String(describing: type(of: value)).contains("Boolean")
-            || type(of: value) == Bool.self
-    }
+    /// Whether a parsed value is a JSON true/false.
+    static func isBool(_ value: Any) -> Bool { value is Bool }
 
     /// Expects a failed run: `status`, no crash, and (when `oneLine`) exactly one stderr line that
     /// starts with "backprop: " and contains every string in `mentions`.
