@@ -40,7 +40,7 @@ struct EvaluateCommand: ParsableCommand {
             throw CheckpointError.badMetadata(path: saved.path, key: "spec",
                                               reason: "the network takes \(saved.spec.inputSize) inputs and \(saved.spec.outputSize) classes, the data has \(set.inputSize) and \(set.classes)")
         }
-        let result = Backprop.evaluate(network, on: set, confusion: true)
+        let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
         if json {
             try printJSON(["accuracy": result.accuracy, "loss": result.loss, "count": set.count, "confusion": result.confusion])
             return

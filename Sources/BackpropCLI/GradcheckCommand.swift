@@ -10,11 +10,11 @@ struct GradcheckCommand: ParsableCommand {
         discussion: "Prints the mean |backprop − numerical| per parameter, as the book's gradient_check.py does."
     )
 
-    @Option(help: "Network: two-layer (784-50-10, std 0.01, as the book) or mlp.")
+    @Option(help: "Network: two-layer (784-50-10, std 0.01, as the book), mlp, cnn or deep-cnn.")
     var model: TrainCommand.Model = .twoLayer
 
     @Option(help: "Hidden layer sizes, comma-separated.")
-    var hidden: String = "50"
+    var hidden: String?
 
     @Option(help: "Hidden activation for mlp: relu, sigmoid.")
     var activation: Activation = .relu
@@ -31,21 +31,33 @@ struct GradcheckCommand: ParsableCommand {
     @Option(help: "Dataset directory, or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")
     var data: String?
 
+    @Option(help: "Check only this many elements of each parameter, chosen from the seed (default: all; 50 for cnn and deep-cnn).")
+    var elements: Int?
+
     @Flag(help: "Print {\"parameters\": {\"W1\": {\"mean_abs_diff\": …, \"max_abs_diff\": …}, …}} as JSON.")
     var json = false
+
+    func validate() throws {
+        if let elements, elements < 1 { throw ValidationError("--elements must be at least 1, got \(elements)") }
+    }
 
     func run() throws {
         try reportingErrors {
             let loaded = try LoadedData.load(data, trainLimit: nil, seed: seed)
-            let spec = try makeSpec(model: model, hidden: hidden, activation: activation, weightInit: nil,
+            var spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: nil,
                                     weightDecay: weightDecay, batchNorm: batchNorm, dropout: nil,
                                     inputSize: loaded.train.inputSize, classes: loaded.train.classes)
+            // Dropout draws a new mask on every forward pass, which numerical differences cannot follow:
+            // check DeepConvNet with its dropout ratio at 0.
+            if spec.dropoutRatio != nil { spec.dropoutRatio = 0 }
             if let problem = spec.problems.first { throw ValidationError(problem) }
             let network = Network<Double>(spec: spec, seed: seed)
             let indices = Array(0..<Swift.min(3, loaded.train.count))
-            let x: Tensor<Double> = loaded.train.inputs(indices, flatten: true)
+            let x: Tensor<Double> = loaded.train.inputs(indices, flatten: !spec.kind.isConvolutional)
             let t: Tensor<Double> = loaded.train.labelTensor(indices)
-            let differences = gradientCheck(network, x, t)
+            let sample = elements ?? (spec.kind.isConvolutional ? 50 : nil)
+            let differences = sample.map { gradientCheck(network, x, t, elementsPerParameter: $0, seed: seed) }
+                ?? gradientCheck(network, x, t)
             if json {
                 var parameters: [String: Any] = [:]
                 for d in differences {

@@ -51,7 +51,7 @@ struct PredictCommand: ParsableCommand {
                 ? image.pixels
                 : ImageFile.resize(image.pixels, width: image.width, height: image.height, to: side)
             let set = ImageSet(pixels: pixels, labels: [0], rows: side, columns: side)
-            let x: Tensor<Scalar> = set.images([0])
+            let x: Tensor<Scalar> = set.images([0], flatten: !saved.spec.kind.isConvolutional)
             let probabilities = softmax(network.predict(x)).scalars.map(Double.init)
             let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
             func label(_ k: Int) -> String {

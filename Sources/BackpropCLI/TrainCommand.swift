@@ -16,13 +16,25 @@ struct TrainCommand: ParsableCommand {
     enum Model: String, ExpressibleByArgument, CaseIterable {
         case twoLayer = "two-layer"
         case mlp
+        case cnn
+        case deepCNN = "deep-cnn"
+
+        /// The book's defaults per network: hidden sizes, and Adam for the convolutional nets (ch07/ch08).
+        var defaultHidden: String {
+            switch self {
+            case .twoLayer, .deepCNN: "50"
+            case .mlp: "100,100"
+            case .cnn: "100"
+            }
+        }
+        var defaultOptimizer: OptimizerKind { self == .cnn || self == .deepCNN ? .adam : .sgd }
     }
 
     @Option(help: "Network: \(Model.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: Model = .twoLayer
 
-    @Option(help: "Hidden layer sizes, comma-separated (one size for two-layer).")
-    var hidden: String = "50"
+    @Option(help: "Hidden layer sizes, comma-separated (default: 50 for two-layer, 100,100 for mlp, the Affine layer's 100 / 50 for cnn / deep-cnn).")
+    var hidden: String?
 
     @Option(help: "Hidden activation for mlp: relu, sigmoid.")
     var activation: Activation = .relu
@@ -30,8 +42,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight init for mlp: he/relu, xavier/sigmoid, or a standard deviation (two-layer: 0.01).")
     var weightInit: String?
 
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var optimizer: OptimizerKind = .sgd
+    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: sgd; adam for cnn and deep-cnn, as the book).")
+    var optimizer: OptimizerKind?
 
     @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
     var learningRate: Double?
@@ -51,7 +63,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Batch normalization after each hidden Affine (mlp).")
     var batchNorm = false
 
-    @Option(help: "Dropout ratio after each hidden activation (mlp).")
+    @Option(help: "Dropout ratio after each hidden activation (mlp; deep-cnn uses 0.5 as the book unless given).")
     var dropout: Double?
 
     @Option(help: "Seed for weights, batches and dropout.")
@@ -107,7 +119,7 @@ struct TrainCommand: ParsableCommand {
 
     /// The architecture the flags describe.
     func spec(inputSize: Int, classes: Int) throws -> NetworkSpec {
-        try makeSpec(model: model, hidden: hidden, activation: activation, weightInit: weightInit,
+        try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: weightInit,
                      weightDecay: weightDecay, batchNorm: batchNorm, dropout: dropout,
                      inputSize: inputSize, classes: classes)
     }
@@ -149,6 +161,7 @@ struct TrainCommand: ParsableCommand {
             if let problem = spec.problems.first { throw ValidationError(problem) }
             network = Network(spec: spec, seed: seed)
             let batches = (data.train.count + Swift.min(batchSize, data.train.count) - 1) / Swift.min(batchSize, data.train.count)
+            let optimizer = self.optimizer ?? model.defaultOptimizer
             options = TrainingOptions(optimizer: optimizer,
                                       learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
                                       batchSize: batchSize,
@@ -156,7 +169,8 @@ struct TrainCommand: ParsableCommand {
                                       seed: seed)
         }
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
-        let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test)
+        let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test,
+                              flatten: !(network.spec?.kind.isConvolutional ?? false))
         if let saved { try saved.restore(trainer) }
 
         let stop = StopFlag()
@@ -233,6 +247,14 @@ func makeSpec(model: TrainCommand.Model, hidden: String, activation: Activation,
         return NetworkSpec(kind: .mlp, inputSize: inputSize, hiddenSizes: sizes.map { $0! }, outputSize: classes,
                            activation: activation, weightInit: weightInit ?? (activation == .relu ? "he" : "xavier"),
                            weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout)
+    case .cnn:
+        return NetworkSpec(kind: .cnn, inputSize: inputSize, hiddenSizes: sizes.map { $0! }, outputSize: classes,
+                           activation: activation, weightInit: weightInit ?? "0.01", weightDecay: weightDecay,
+                           batchNorm: batchNorm, dropoutRatio: dropout)
+    case .deepCNN:
+        return NetworkSpec(kind: .deepCNN, inputSize: inputSize, hiddenSizes: sizes.map { $0! }, outputSize: classes,
+                           activation: activation, weightInit: weightInit ?? "he", weightDecay: weightDecay,
+                           batchNorm: batchNorm, dropoutRatio: dropout ?? 0.5)
     }
 }
 

@@ -58,3 +58,28 @@ extension WeightInitializer {
         }
     }
 }
+
+/// §7.5 SimpleConvNet (`ch07/simple_convnet.py`): Conv(30 filters 5×5) → ReLU → max-Pool 2×2 →
+/// Affine(100) → ReLU → Affine(10) → SoftmaxWithLoss, weights 0.01·N(0, 1); input (N, 1, 28, 28).
+public final class SimpleConvNet<Scalar: TensorScalar>: Network<Scalar> {
+    public init(inputShape: [Int] = [1, 28, 28], hiddenSize: Int = 100, outputSize: Int = 10,
+                weightInitStd: Double = 0.01, seed: UInt64 = 0) {
+        let spec = NetworkSpec(kind: .cnn, inputSize: inputShape.reduce(1, *), hiddenSizes: [hiddenSize],
+                               outputSize: outputSize, weightInit: "\(weightInitStd)", inputShape: inputShape)
+        super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>())
+        self.spec = spec
+    }
+}
+
+/// §8.1 DeepConvNet (`ch08/deep_convnet.py`): three stages of (Conv 3×3 → ReLU → Conv 3×3 → ReLU →
+/// max-Pool 2×2) with 16, 16, 32, 32, 64, 64 filters (the fourth conv padded by 2) → Affine(50) → ReLU →
+/// Dropout(0.5) → Affine(10) → Dropout(0.5) → SoftmaxWithLoss, He initialisation; input (N, 1, 28, 28).
+public final class DeepConvNet<Scalar: TensorScalar>: Network<Scalar> {
+    public init(inputShape: [Int] = [1, 28, 28], hiddenSize: Int = 50, outputSize: Int = 10,
+                dropoutRatio: Double = 0.5, seed: UInt64 = 0) {
+        let spec = NetworkSpec(kind: .deepCNN, inputSize: inputShape.reduce(1, *), hiddenSizes: [hiddenSize],
+                               outputSize: outputSize, weightInit: "he", dropoutRatio: dropoutRatio, inputShape: inputShape)
+        super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>())
+        self.spec = spec
+    }
+}

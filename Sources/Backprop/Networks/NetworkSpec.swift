@@ -12,6 +12,13 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         /// §6 MultiLayerNet / MultiLayerNetExtend: (Affine → [BatchNorm] → activation → [Dropout]) × k
         /// → Affine → SoftmaxWithLoss.
         case mlp
+        /// §7.5 SimpleConvNet (see `ConvNetLayout`).
+        case cnn
+        /// §8.1 DeepConvNet (see `ConvNetLayout`).
+        case deepCNN = "deep-cnn"
+
+        /// Whether the network takes images (N, C, H, W) rather than rows (N, features).
+        public var isConvolutional: Bool { self == .cnn || self == .deepCNN }
     }
 
     public var kind: Kind
@@ -26,10 +33,20 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     public var batchNorm: Bool
     /// Dropout after each hidden activation with this ratio; nil for none.
     public var dropoutRatio: Double?
+    /// (channels, height, width) of an input image for convolutional kinds; nil means one channel,
+    /// square, from `inputSize` (28×28 for 784).
+    public var inputShape: [Int]?
+
+    /// The image shape a convolutional network takes (see `inputShape`).
+    public var imageShape: [Int] {
+        if let inputShape { return inputShape }
+        let side = Int(Double(inputSize).squareRoot().rounded())
+        return [1, side, side]
+    }
 
     public init(kind: Kind, inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
                 weightInit: String = "he", weightDecay: Double = 0, batchNorm: Bool = false,
-                dropoutRatio: Double? = nil) {
+                dropoutRatio: Double? = nil, inputShape: [Int]? = nil) {
         self.kind = kind
         self.inputSize = inputSize
         self.hiddenSizes = hiddenSizes
@@ -39,6 +56,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         self.weightDecay = weightDecay
         self.batchNorm = batchNorm
         self.dropoutRatio = dropoutRatio
+        self.inputShape = inputShape
     }
 
     /// Problems that make the spec unbuildable, as one message each (empty when valid).
@@ -54,6 +72,20 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         if kind == .twoLayer && (batchNorm || dropoutRatio != nil || activation != .relu) {
             result.append("a two-layer net has a ReLU hidden layer without batch norm or dropout")
         }
+        if kind.isConvolutional {
+            let shape = imageShape
+            if shape.count != 3 || shape.contains(where: { $0 < 1 }) || shape.reduce(1, *) != inputSize {
+                result.append("a convolutional net needs square one-channel images or an input shape (C, H, W) of \(inputSize) values, got \(inputShape.map { "\($0)" } ?? "\(inputSize) inputs")")
+            } else if ConvNetLayout.featureShape(kind, input: shape) == nil {
+                result.append("images of \(shape[1])×\(shape[2]) are too small for \(kind.rawValue)")
+            }
+            if hiddenSizes.count != 1 { result.append("\(kind.rawValue) has one hidden Affine layer, got \(hiddenSizes.count)") }
+            if batchNorm || activation != .relu {
+                result.append("\(kind.rawValue) uses ReLU without batch norm")
+            }
+        } else if inputShape != nil {
+            result.append("an input shape applies to convolutional nets only")
+        }
         if WeightInitializer(weightInit) == nil {
             result.append("weight init must be he, relu, xavier, sigmoid or a positive number, got \(weightInit)")
         }
@@ -65,6 +97,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     /// The name and shape of every tensor a network built from this spec saves: parameters in network
     /// order (W1, b1, gamma1, beta1, …) followed by batch-norm running statistics (running_mean1, …).
     public var tensorShapes: [(name: String, shape: [Int])] {
+        if kind.isConvolutional { return ConvNetLayout.parameterShapes(self, input: imageShape) }
         let sizes = [inputSize] + hiddenSizes + [outputSize]
         var result: [(name: String, shape: [Int])] = []
         var running: [(name: String, shape: [Int])] = []
@@ -88,6 +121,9 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         precondition(problems.isEmpty, "NetworkSpec: \(problems.joined(separator: "; "))")
         let initializer = WeightInitializer(weightInit)!
         var rng = SeededGenerator(seed: seed)
+        if kind.isConvolutional {
+            return ConvNetLayout.makeLayers(self, input: imageShape, initializer: initializer, seed: seed, rng: &rng)
+        }
         let sizes = [inputSize] + hiddenSizes + [outputSize]
         var layers: [any Layer<Scalar>] = []
         for i in 1..<sizes.count {
