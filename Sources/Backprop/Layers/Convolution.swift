@@ -6,9 +6,12 @@
 /// ∂L/∂b = Σ over rows of dout, ∂L/∂W = doutᵀ·col, ∂L/∂col = dout·W, ∂L/∂x = col2im(∂L/∂col),
 /// with dout viewed as (N·OH·OW, FN).
 ///
-/// The products run per image, in the (N, FN, OH·OW) layout the layer returns: out[n] = W·col[n]ᵀ,
-/// ∂W = Σ_n dout[n]·col[n], ∂col[n] = dout[n]ᵀ·W, with every transpose a BLAS flag. That is the book's
-/// arithmetic without its `reshape(N, OH, OW, -1).transpose(0, 3, 1, 2)` copies in forward and backward.
+/// The same arithmetic is arranged image by image, in the (N, FN, OH·OW) layout the layer returns, so
+/// the book's `reshape(N, OH, OW, -1).transpose(0, 3, 1, 2)` copies (forward and backward) disappear:
+/// each image's rows of col are kept transposed, colₙᵀ (C·FH·FW, OH·OW), with a row of ones appended for
+/// the bias, and with [W | b] (FN, C·FH·FW + 1):
+/// outₙ = [W | b]·[colₙᵀ; 1], [∂W | ∂b] = Σₙ doutₙ·[colₙᵀ; 1]ᵀ, ∂colₙᵀ = Wᵀ·doutₙ, ∂xₙ = col2im(∂colₙ),
+/// each product one BLAS call with its transposes as flags. (`im2col`/`col2im` give the book's layout.)
 ///
 /// - W: (FN, C, FH, FW), the parameter `weight` named "W" (weight decay applies); b: (FN,), the parameter
 ///   `bias` named "b" (no decay).
@@ -35,13 +38,17 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     public private(set) var x: Tensor<Scalar>?
     /// The last forward's window geometry.
     private var window: SlidingWindow?
-    /// im2col of the last forward's input (all of it when `colHoldsBatch`, else the last run of images);
-    /// the buffer is reused from batch to batch.
-    private(set) var col = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// [colₙᵀ; 1] for the images of the last forward (all of them when `colHoldsBatch`, else the last
+    /// run), shape (images, C·FH·FW + 1, OH·OW); reused from batch to batch.
+    private(set) var col = Tensor<Scalar>(shape: [0, 0, 0], scalars: [])
     /// Whether `col` holds the whole last batch, so backward can use it as it is.
     private var colHoldsBatch = false
-    /// ∂L/∂col for a run of images, reused from batch to batch.
+    /// ∂L/∂colₙᵀ of one image, (C·FH·FW, OH·OW); reused.
     private(set) var dcol = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// [W | b] (FN, C·FH·FW + 1), rebuilt from the parameters on every forward and backward.
+    private var weightAndBias = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// [∂W | ∂b] (FN, C·FH·FW + 1), summed over the batch in backward.
+    private var weightAndBiasGradient = Tensor<Scalar>(shape: [0, 0], scalars: [])
 
     /// The largest col (in elements) built at once: 2²⁵, 128 MiB of Float. Larger batches are unrolled
     /// a run of images at a time. Settable for tests.
@@ -85,12 +92,35 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     /// Images unrolled at once: all of them unless col would exceed `columnBudget`.
     private func imagesPerRun(_ g: SlidingWindow) -> Int {
-        Swift.min(g.batch, Swift.max(1, columnBudget / (g.outPositions * g.rowLength)))
+        Swift.min(g.batch, Swift.max(1, columnBudget / ((g.rowLength + 1) * g.outPositions)))
     }
 
-    /// Makes `buffer` (rows, columns), keeping it when it already is.
-    private static func prepare(_ buffer: inout Tensor<Scalar>, _ rows: Int, _ columns: Int) {
-        if buffer.shape != [rows, columns] { buffer = Tensor(shape: [rows, columns]) { _ in } }
+    /// Makes `col` (images, C·FH·FW + 1, OH·OW) with its rows of ones, keeping it when it already is.
+    private func prepareColumns(_ images: Int, _ g: SlidingWindow) {
+        let shape = [images, g.rowLength + 1, g.outPositions]
+        if col.shape == shape { return }
+        col = Tensor(shape: shape) { c in
+            let rows = g.rowLength, positions = g.outPositions
+            for i in 0..<images {
+                fillElements(c.baseAddress! + (i * (rows + 1) + rows) * positions, count: positions, with: 1)
+            }
+        }
+    }
+
+    /// Writes [W | b] into `weightAndBias`.
+    private func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ k: Int) {
+        let fn = w.shape[0]
+        if weightAndBias.shape != [fn, k + 1] { weightAndBias = .zeros([fn, k + 1]) }
+        w.withUnsafeBufferPointer { pw in
+            b.withUnsafeBufferPointer { pb in
+                weightAndBias.withUnsafeMutableBufferPointer { p in
+                    for f in 0..<fn {
+                        (p.baseAddress! + f * (k + 1)).update(from: pw.baseAddress! + f * k, count: k)
+                        p[f * (k + 1) + k] = pb[f]
+                    }
+                }
+            }
+        }
     }
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {
@@ -102,23 +132,24 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         colHoldsBatch = false
         if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
         let run = imagesPerRun(g)
-        Self.prepare(&col, run * p, k)
-        // §7.4.3: out = col·Wᵀ + b, image by image in the (FN, OH·OW) layout: b is copied into every
-        // row, then W·col[n]ᵀ is accumulated onto it.
-        var out = b.reshaped([1, fn, 1]).broadcasted(to: [g.batch, fn, p])
+        prepareColumns(run, g)
+        packWeightAndBias(w, b, k)
+        // §7.4.3: out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n.
+        var out = Tensor<Scalar>(shape: [g.batch, fn, g.outHeight, g.outWidth]) { _ in }
         x.withUnsafeBufferPointer { px in
-            w.withUnsafeBufferPointer { pw in
+            weightAndBias.withUnsafeBufferPointer { pwb in
                 out.withUnsafeMutableBufferPointer { po in
                     col.withUnsafeMutableBufferPointer { pc in
                         var start = 0
                         while start < g.batch {
                             let count = Swift.min(run, g.batch - start)
-                            im2colImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!, g, images: count)
+                            im2colTransposedImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!, g,
+                                                   images: count, blockRows: k + 1)
                             for i in 0..<count {
-                                Scalar.gemm(transposeA: false, transposeB: true, m: fn, n: p, k: k,
-                                            alpha: 1, pw.baseAddress!, lda: k,
-                                            pc.baseAddress! + i * p * k, ldb: k,
-                                            beta: 1, po.baseAddress! + (start + i) * fn * p, ldc: p)
+                                Scalar.gemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
+                                            alpha: 1, pwb.baseAddress!, lda: k + 1,
+                                            pc.baseAddress! + i * (k + 1) * p, ldb: p,
+                                            beta: 0, po.baseAddress! + (start + i) * fn * p, ldc: p)
                             }
                             start += count
                         }
@@ -127,7 +158,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
             }
         }
         colHoldsBatch = run == g.batch
-        return out.reshaped([g.batch, fn, g.outHeight, g.outWidth])
+        return out
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -135,50 +166,67 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let w = weight.value
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
         checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
-        precondition(w.shape[1] * w.shape[2] * w.shape[3] == k,
-                     "Convolution.backward: W has shape \(w.shape), which no longer matches the last forward")
-        // §7.4.3: db = Σ over every image and output position of dout.
-        bias.gradient = dout.reshaped([g.batch, fn, p]).sum(axis: 2).sum(axis: 0)
-        if weight.gradient.shape != w.shape || g.batch == 0 { weight.gradient = .zeros(w.shape) }
-        if g.batch == 0 { return .zeros(x.shape) }
+        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && bias.value.shape == [fn],
+                     "Convolution.backward: W has shape \(w.shape) and b has shape \(bias.value.shape), "
+                     + "which no longer match the last forward")
+        if g.batch == 0 {
+            weight.gradient = .zeros(w.shape)
+            bias.gradient = .zeros([fn])
+            return .zeros(x.shape)
+        }
         let run = imagesPerRun(g)
-        if !colHoldsBatch { Self.prepare(&col, run * p, k) }
-        Self.prepare(&dcol, run * p, k)
+        if !colHoldsBatch { prepareColumns(run, g) }
+        if dcol.shape != [k, p] { dcol = Tensor(shape: [k, p]) { _ in } }
+        if weightAndBiasGradient.shape != [fn, k + 1] { weightAndBiasGradient = .zeros([fn, k + 1]) }
         var dx = Tensor<Scalar>(shape: x.shape) { _ in }
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
                     dx.withUnsafeMutableBufferPointer { pdx in
-                        weight.gradient.withUnsafeMutableBufferPointer { pg in
+                        weightAndBiasGradient.withUnsafeMutableBufferPointer { pg in
                             col.withUnsafeMutableBufferPointer { pc in
                                 dcol.withUnsafeMutableBufferPointer { pdc in
                                     var start = 0
                                     while start < g.batch {
                                         let count = Swift.min(run, g.batch - start)
                                         if !colHoldsBatch {
-                                            im2colImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!, g,
-                                                         images: count)
+                                            im2colTransposedImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!,
+                                                                   g, images: count, blockRows: k + 1)
                                         }
                                         for i in 0..<count {
-                                            let d = pd.baseAddress! + (start + i) * fn * p   // dout[n]: (FN, OH·OW)
-                                            let c = pc.baseAddress! + i * p * k               // col[n]: (OH·OW, C·FH·FW)
-                                            // dW = doutᵀ·col, summed image by image.
-                                            Scalar.gemm(transposeA: false, transposeB: false, m: fn, n: k, k: p,
-                                                        alpha: 1, d, lda: p, c, ldb: k,
-                                                        beta: start + i == 0 ? 0 : 1, pg.baseAddress!, ldc: k)
-                                            // dcol = dout·W.
-                                            Scalar.gemm(transposeA: true, transposeB: false, m: p, n: k, k: fn,
-                                                        alpha: 1, d, lda: p, pw.baseAddress!, ldb: k,
-                                                        beta: 0, pdc.baseAddress! + i * p * k, ldc: k)
+                                            let n = start + i
+                                            let d = pd.baseAddress! + n * fn * p          // doutₙ: (FN, OH·OW)
+                                            let c = pc.baseAddress! + i * (k + 1) * p     // [colₙᵀ; 1]: (K + 1, OH·OW)
+                                            // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and
+                                            // db = Σ dout, image by image.
+                                            Scalar.gemm(transposeA: false, transposeB: true, m: fn, n: k + 1, k: p,
+                                                        alpha: 1, d, lda: p, c, ldb: p,
+                                                        beta: n == 0 ? 0 : 1, pg.baseAddress!, ldc: k + 1)
+                                            // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
+                                            Scalar.gemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
+                                                        alpha: 1, pw.baseAddress!, lda: k, d, ldb: p,
+                                                        beta: 0, pdc.baseAddress!, ldc: p)
+                                            col2imTransposedImages(pdc.baseAddress!, pdx.baseAddress! + n * g.imageSize,
+                                                                   g, images: 1, blockRows: k)
                                         }
-                                        // dx = col2im(dcol).
-                                        col2imImages(pdc.baseAddress!, pdx.baseAddress! + start * g.imageSize, g,
-                                                     images: count)
                                         start += count
                                     }
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+        // Split [dW | db].
+        if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
+        if bias.gradient.shape != [fn] { bias.gradient = .zeros([fn]) }
+        weightAndBiasGradient.withUnsafeBufferPointer { pg in
+            weight.gradient.withUnsafeMutableBufferPointer { pw in
+                bias.gradient.withUnsafeMutableBufferPointer { pb in
+                    for f in 0..<fn {
+                        (pw.baseAddress! + f * k).update(from: pg.baseAddress! + f * (k + 1), count: k)
+                        pb[f] = pg[f * (k + 1) + k]
                     }
                 }
             }

@@ -116,7 +116,7 @@ public func col2im<T: TensorScalar>(_ col: Tensor<T>, inputShape: [Int], filterH
     if x.count == 0 { return }
     if col.count == 0 {
         // No window fits: nothing reaches x.
-        x.withUnsafeMutableBufferPointer { px in zeroElements(px.baseAddress!, count: px.count) }
+        x.withUnsafeMutableBufferPointer { px in fillElements(px.baseAddress!, count: px.count, with: 0) }
         return
     }
     col.withUnsafeBufferPointer { pc in
@@ -126,7 +126,7 @@ public func col2im<T: TensorScalar>(_ col: Tensor<T>, inputShape: [Int], filterH
     }
 }
 
-// MARK: - Raw-buffer entry points (also used by Convolution)
+// MARK: - Raw-buffer entry points (the book's layout)
 
 /// im2col of `images` consecutive images starting at `x` into the rows starting at `col`
 /// (images·OH·OW rows of C·FH·FW). Parallel over images when there is enough work.
@@ -134,18 +134,24 @@ func im2colImages<T: TensorScalar>(_ x: UnsafePointer<T>, _ col: UnsafeMutablePo
                                    images: Int) {
     let perImage = g.outPositions * g.rowLength
     if images == 0 || perImage == 0 { return }
+    let xEnd = x + images * g.imageSize
     parallelChunks(images, grain: Swift.max(1, im2colGrain / perImage)) { range in
         let xs = x + range.lowerBound * g.imageSize, cs = col + range.lowerBound * perImage
+        let csEnd = cs + range.count * perImage
         if T.self == Float.self {
             im2colKernel(UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
+                         UnsafeRawPointer(xEnd).assumingMemoryBound(to: Float.self),
                          UnsafeMutableRawPointer(cs).assumingMemoryBound(to: Float.self),
+                         UnsafeMutableRawPointer(csEnd).assumingMemoryBound(to: Float.self),
                          g, images: range.count, zero: 0)
         } else if T.self == Double.self {
             im2colKernel(UnsafeRawPointer(xs).assumingMemoryBound(to: Double.self),
+                         UnsafeRawPointer(xEnd).assumingMemoryBound(to: Double.self),
                          UnsafeMutableRawPointer(cs).assumingMemoryBound(to: Double.self),
+                         UnsafeMutableRawPointer(csEnd).assumingMemoryBound(to: Double.self),
                          g, images: range.count, zero: 0)
         } else {
-            im2colKernel(xs, cs, g, images: range.count, zero: T.zero)
+            im2colKernel(xs, xEnd, cs, csEnd, g, images: range.count, zero: T.zero)
         }
     }
 }
@@ -170,18 +176,79 @@ func col2imImages<T: TensorScalar>(_ col: UnsafePointer<T>, _ x: UnsafeMutablePo
     }
 }
 
-/// Sets `count` elements to 0 with a concrete Float or Double loop (a memset).
-func zeroElements<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, count: Int) {
+/// Sets `count` elements to `value` with a concrete Float or Double loop.
+func fillElements<T: TensorScalar>(_ p: UnsafeMutablePointer<T>, count: Int, with value: T) {
     if T.self == Float.self {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self).update(repeating: 0, count: count)
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+            .update(repeating: unsafeBitCast(value, to: Float.self), count: count)
     } else if T.self == Double.self {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self).update(repeating: 0, count: count)
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Double.self)
+            .update(repeating: unsafeBitCast(value, to: Double.self), count: count)
     } else {
-        p.update(repeating: .zero, count: count)
+        p.update(repeating: value, count: count)
+    }
+}
+
+// MARK: - Transposed, image by image (Convolution's layout)
+
+/// im2col with each image's rows transposed: image n gets a block of `blockRows` rows of OH·OW
+/// elements starting at `colT + n·blockRows·OH·OW`, whose row (c·FH + ky)·FW + kx holds, for every
+/// output position, the element the book's col has in column (c, ky, kx) — i.e. block n is the book's
+/// col rows of image n, transposed: (C·FH·FW, OH·OW). Rows from C·FH·FW to `blockRows` are left as
+/// they are (Convolution keeps a row of ones there for the bias).
+///
+/// In this layout the image row under a filter row is one contiguous run per output row (stride 1),
+/// so copies are long, and W·block is a plain matrix product giving the (FN, OH·OW) output of one image.
+func im2colTransposedImages<T: TensorScalar>(_ x: UnsafePointer<T>, _ colT: UnsafeMutablePointer<T>,
+                                             _ g: SlidingWindow, images: Int, blockRows: Int) {
+    let perImage = blockRows * g.outPositions
+    if images == 0 || g.outPositions == 0 || g.rowLength == 0 { return }
+    let xEnd = x + images * g.imageSize
+    parallelChunks(images, grain: Swift.max(1, im2colGrain / perImage)) { range in
+        let xs = x + range.lowerBound * g.imageSize, cs = colT + range.lowerBound * perImage
+        if T.self == Float.self {
+            im2colTransposedKernel(UnsafeRawPointer(xs).assumingMemoryBound(to: Float.self),
+                                   UnsafeRawPointer(xEnd).assumingMemoryBound(to: Float.self),
+                                   UnsafeMutableRawPointer(cs).assumingMemoryBound(to: Float.self),
+                                   g, images: range.count, blockRows: blockRows, zero: 0)
+        } else if T.self == Double.self {
+            im2colTransposedKernel(UnsafeRawPointer(xs).assumingMemoryBound(to: Double.self),
+                                   UnsafeRawPointer(xEnd).assumingMemoryBound(to: Double.self),
+                                   UnsafeMutableRawPointer(cs).assumingMemoryBound(to: Double.self),
+                                   g, images: range.count, blockRows: blockRows, zero: 0)
+        } else {
+            im2colTransposedKernel(xs, xEnd, cs, g, images: range.count, blockRows: blockRows, zero: T.zero)
+        }
+    }
+}
+
+/// The adjoint of `im2colTransposedImages` (col2im from blocks of `blockRows` rows, of which the first
+/// C·FH·FW are read): `images` consecutive images starting at `x` are overwritten.
+func col2imTransposedImages<T: TensorScalar>(_ colT: UnsafePointer<T>, _ x: UnsafeMutablePointer<T>,
+                                             _ g: SlidingWindow, images: Int, blockRows: Int) {
+    let perImage = blockRows * g.outPositions
+    if images == 0 || g.imageSize == 0 { return }
+    parallelChunks(images, grain: Swift.max(1, im2colGrain / Swift.max(perImage, g.imageSize))) { range in
+        let cs = colT + range.lowerBound * perImage, xs = x + range.lowerBound * g.imageSize
+        if T.self == Float.self {
+            col2imTransposedKernel(UnsafeRawPointer(cs).assumingMemoryBound(to: Float.self),
+                                   UnsafeMutableRawPointer(xs).assumingMemoryBound(to: Float.self),
+                                   g, images: range.count, blockRows: blockRows)
+        } else if T.self == Double.self {
+            col2imTransposedKernel(UnsafeRawPointer(cs).assumingMemoryBound(to: Double.self),
+                                   UnsafeMutableRawPointer(xs).assumingMemoryBound(to: Double.self),
+                                   g, images: range.count, blockRows: blockRows)
+        } else {
+            col2imTransposedKernel(cs, xs, g, images: range.count, blockRows: blockRows)
+        }
     }
 }
 
 // MARK: - Kernels
+//
+// The kernels are generic only so that one text serves Float and Double: every call above passes a
+// concrete type, so each is compiled (specialised) once per type. They take the geometry by value and
+// copy it to locals first, so the loops keep it in registers.
 
 /// Where a window at horizontal offset x0 (in unpadded coordinates) meets the image: `left` padding
 /// cells, then `inner` image cells starting at column x0 + left, then `right` padding cells.
@@ -192,23 +259,36 @@ private func horizontalRun(_ x0: Int, window: Int, width: Int) -> (left: Int, in
     return (left, window - left - right, right)
 }
 
+/// The widest run copied as one fixed-size block (8 elements: one or two vector registers).
+private let blockElements = 8
+
 /// The book's im2col on one run of images, written row by row of col: for each output position, for
 /// each channel and filter row, FW elements — a contiguous run of the image row with padding zeros at
-/// either end. Pure copying; called with F = Float or Double so the loops are concrete.
-@inline(__always)
-private func im2colKernel<F>(_ x: UnsafePointer<F>, _ col: UnsafeMutablePointer<F>, _ g: SlidingWindow,
-                             images: Int, zero: F) {
+/// either end. Pure copying.
+///
+/// A run of FW ≤ 8 image elements is copied as one fixed block of 8 (a single vector load and store)
+/// when the read stays before `xEnd` and the write before `colEnd`: the lanes past FW land where the
+/// following runs are written next, so they are overwritten before anyone reads them. `colEnd` is the
+/// end of this call's own rows, so a parallel neighbour's rows are never touched.
+@inline(never)
+private func im2colKernel<F>(_ x: UnsafePointer<F>, _ xEnd: UnsafePointer<F>,
+                             _ col: UnsafeMutablePointer<F>, _ colEnd: UnsafeMutablePointer<F>,
+                             _ g: SlidingWindow, images: Int, zero: F) {
     let fh = g.windowHeight, fw = g.windowWidth, h = g.height, w = g.width
+    let channels = g.channels, stride = g.stride, pad = g.pad
+    let outHeight = g.outHeight, outWidth = g.outWidth, imageSize = g.imageSize
     let planeSize = h * w
+    let blockBytes = blockElements * MemoryLayout<F>.stride
+    let useBlocks = fw <= blockElements
     var dst = col
     for i in 0..<images {
-        let image = x + i * g.imageSize
-        for oy in 0..<g.outHeight {
-            let y0 = oy * g.stride - g.pad
-            for ox in 0..<g.outWidth {
-                let x0 = ox * g.stride - g.pad
+        let image = x + i * imageSize
+        for oy in 0..<outHeight {
+            let y0 = oy * stride - pad
+            for ox in 0..<outWidth {
+                let x0 = ox * stride - pad
                 let (left, inner, _) = horizontalRun(x0, window: fw, width: w)
-                for c in 0..<g.channels {
+                for c in 0..<channels {
                     let plane = image + c * planeSize
                     for ky in 0..<fh {
                         let iy = y0 + ky
@@ -216,7 +296,11 @@ private func im2colKernel<F>(_ x: UnsafePointer<F>, _ col: UnsafeMutablePointer<
                             for k in 0..<fw { dst[k] = zero }
                         } else if inner == fw {
                             let src = plane + (iy * w + x0)
-                            for k in 0..<fw { dst[k] = src[k] }
+                            if useBlocks && xEnd - src >= blockElements && colEnd - dst >= blockElements {
+                                UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: blockBytes)
+                            } else {
+                                for k in 0..<fw { dst[k] = src[k] }
+                            }
                         } else {
                             let src = plane + (iy * w + x0 + left)
                             for k in 0..<left { dst[k] = zero }
@@ -232,22 +316,24 @@ private func im2colKernel<F>(_ x: UnsafePointer<F>, _ col: UnsafeMutablePointer<
 }
 
 /// The book's col2im on one run of images: the images are zeroed, then every element of col that came
-/// from the image (not from padding) is added back where im2col took it. Called with F = Float or Double.
-@inline(__always)
+/// from the image (not from padding) is added back where im2col took it.
+@inline(never)
 private func col2imKernel<F: FloatingPoint>(_ col: UnsafePointer<F>, _ x: UnsafeMutablePointer<F>,
                                             _ g: SlidingWindow, images: Int) {
     let fh = g.windowHeight, fw = g.windowWidth, h = g.height, w = g.width
+    let channels = g.channels, stride = g.stride, pad = g.pad
+    let outHeight = g.outHeight, outWidth = g.outWidth, imageSize = g.imageSize
     let planeSize = h * w
-    for i in 0..<images * g.imageSize { x[i] = 0 }
+    x.update(repeating: 0, count: images * imageSize)
     var src = col
     for i in 0..<images {
-        let image = x + i * g.imageSize
-        for oy in 0..<g.outHeight {
-            let y0 = oy * g.stride - g.pad
-            for ox in 0..<g.outWidth {
-                let x0 = ox * g.stride - g.pad
+        let image = x + i * imageSize
+        for oy in 0..<outHeight {
+            let y0 = oy * stride - pad
+            for ox in 0..<outWidth {
+                let x0 = ox * stride - pad
                 let (left, inner, _) = horizontalRun(x0, window: fw, width: w)
-                for c in 0..<g.channels {
+                for c in 0..<channels {
                     let plane = image + c * planeSize
                     for ky in 0..<fh {
                         let iy = y0 + ky
@@ -257,6 +343,108 @@ private func col2imKernel<F: FloatingPoint>(_ col: UnsafePointer<F>, _ x: Unsafe
                             for k in 0..<inner { dst[k] += run[k] }
                         }
                         src += fw
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The output columns ox whose window column ox·stride + kx − pad falls inside an image row of `width`.
+@inline(__always)
+private func insideColumns(kx: Int, stride: Int, pad: Int, width: Int, outWidth: Int) -> Range<Int> {
+    let lower = Swift.max(0, (pad - kx + stride - 1) / stride)
+    let span = width - 1 + pad - kx          // the last window column inside the row, in padded units
+    let upper = span < 0 ? 0 : Swift.min(outWidth, span / stride + 1)
+    return lower..<Swift.max(lower, upper)
+}
+
+/// `im2colTransposedImages` on one run of images: for each filter element (c, ky, kx), for each output
+/// row, the image row's run under it (OW elements at stride 1, gathered otherwise), with padding zeros at
+/// either end. A contiguous run is copied in blocks of 8, the last block running past the run into
+/// elements written next; never past the block's C·FH·FW rows or past `xEnd` when reading.
+@inline(never)
+private func im2colTransposedKernel<F>(_ x: UnsafePointer<F>, _ xEnd: UnsafePointer<F>,
+                                       _ colT: UnsafeMutablePointer<F>, _ g: SlidingWindow,
+                                       images: Int, blockRows: Int, zero: F) {
+    let fh = g.windowHeight, fw = g.windowWidth, h = g.height, w = g.width
+    let channels = g.channels, stride = g.stride, pad = g.pad
+    let outHeight = g.outHeight, outWidth = g.outWidth, imageSize = g.imageSize
+    let planeSize = h * w, positions = outHeight * outWidth, rows = g.rowLength
+    let blockBytes = blockElements * MemoryLayout<F>.stride
+    for i in 0..<images {
+        let image = x + i * imageSize
+        let block = colT + i * blockRows * positions
+        let blockEnd = block + rows * positions
+        for c in 0..<channels {
+            let plane = image + c * planeSize
+            for ky in 0..<fh {
+                for kx in 0..<fw {
+                    let row = block + ((c * fh + ky) * fw + kx) * positions
+                    let inside = insideColumns(kx: kx, stride: stride, pad: pad, width: w, outWidth: outWidth)
+                    let lower = inside.lowerBound, upper = inside.upperBound, count = upper - lower
+                    for oy in 0..<outHeight {
+                        let iy = oy * stride + ky - pad
+                        let d = row + oy * outWidth
+                        if iy < 0 || iy >= h || count == 0 {
+                            for k in 0..<outWidth { d[k] = zero }
+                            continue
+                        }
+                        for k in 0..<lower { d[k] = zero }
+                        let src = plane + (iy * w + lower * stride + kx - pad)
+                        let dst = d + lower
+                        if stride == 1 {
+                            if xEnd - src >= count + blockElements && blockEnd - dst >= count + blockElements {
+                                var k = 0
+                                while k < count {
+                                    UnsafeMutableRawPointer(dst + k).copyMemory(from: src + k, byteCount: blockBytes)
+                                    k += blockElements
+                                }
+                            } else {
+                                for k in 0..<count { dst[k] = src[k] }
+                            }
+                        } else {
+                            for k in 0..<count { dst[k] = src[k * stride] }
+                        }
+                        for k in upper..<outWidth { d[k] = zero }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `col2imTransposedImages` on one run of images: zero the images, then add each block row back along
+/// the image rows it came from (a contiguous add of OW elements at stride 1).
+@inline(never)
+private func col2imTransposedKernel<F: FloatingPoint>(_ colT: UnsafePointer<F>, _ x: UnsafeMutablePointer<F>,
+                                                      _ g: SlidingWindow, images: Int, blockRows: Int) {
+    let fh = g.windowHeight, fw = g.windowWidth, h = g.height, w = g.width
+    let channels = g.channels, stride = g.stride, pad = g.pad
+    let outHeight = g.outHeight, outWidth = g.outWidth, imageSize = g.imageSize
+    let planeSize = h * w, positions = outHeight * outWidth
+    x.update(repeating: 0, count: images * imageSize)
+    for i in 0..<images {
+        let image = x + i * imageSize
+        let block = colT + i * blockRows * positions
+        for c in 0..<channels {
+            let plane = image + c * planeSize
+            for ky in 0..<fh {
+                for kx in 0..<fw {
+                    let row = block + ((c * fh + ky) * fw + kx) * positions
+                    let inside = insideColumns(kx: kx, stride: stride, pad: pad, width: w, outWidth: outWidth)
+                    let lower = inside.lowerBound, count = inside.count
+                    if count == 0 { continue }
+                    for oy in 0..<outHeight {
+                        let iy = oy * stride + ky - pad
+                        if iy < 0 || iy >= h { continue }
+                        let dst = plane + (iy * w + lower * stride + kx - pad)
+                        let src = row + (oy * outWidth + lower)
+                        if stride == 1 {
+                            for k in 0..<count { dst[k] += src[k] }
+                        } else {
+                            for k in 0..<count { dst[k * stride] += src[k] }
+                        }
                     }
                 }
             }

@@ -134,12 +134,12 @@ struct ConvolutionTests {
         let y = whole.forward(x)
         let dout = Check.random(y.shape, seed: 24)
         let dx = whole.backward(dout)
-        #expect(whole.col.shape == [5 * 36, 27])
+        #expect(whole.col.shape == [5, 28, 36])   // [colₙᵀ; 1] per image
         for imagesPerRun in [1, 2, 4] {
             let runs = Self.layer(c, seed: 22)
-            runs.columnBudget = imagesPerRun * 36 * 27
+            runs.columnBudget = imagesPerRun * 28 * 36
             #expect(runs.forward(x) == y)
-            #expect(runs.col.shape == [imagesPerRun * 36, 27])
+            #expect(runs.col.shape == [imagesPerRun, 28, 36])
             #expect(runs.backward(dout) == dx)
             #expect(runs.weight.gradient == whole.weight.gradient)
             #expect(runs.bias.gradient == whole.bias.gradient)

@@ -45,6 +45,8 @@ struct Im2colTests {
         Case(shape: [1, 1, 7, 7], fh: 3, fw: 3, stride: 3, pad: 2),
         Case(shape: [3, 2, 4, 3], fh: 5, fw: 4, stride: 1, pad: 2),   // windows wider than the image
         Case(shape: [2, 1, 2, 2], fh: 1, fw: 1, stride: 1, pad: 3),   // runs entirely in the padding
+        Case(shape: [2, 2, 3, 2], fh: 3, fw: 4, stride: 1, pad: 1),   // filter columns that never meet the image
+        Case(shape: [2, 2, 9, 8], fh: 3, fw: 2, stride: 2, pad: 2),
         Case(shape: [40, 3, 12, 12], fh: 3, fw: 3, stride: 1, pad: 1), // large enough to run in parallel
     ]
 
@@ -132,6 +134,54 @@ struct Im2colTests {
             }
             #expect(Check.relativeError(back, expected) < 1e-14)
         }
+    }
+
+    @Test(arguments: cases)
+    func transposedLayoutIsTheBooksColTransposedImageByImage(_ c: Case) {
+        // Convolution's internal layout: image n's block (blockRows, OH·OW) holds the book's col rows of
+        // image n transposed, in its first C·FH·FW rows; the rows after those are not touched.
+        let x = Check.random(c.shape, seed: 10)
+        let book = im2col(x, filterHeight: c.fh, filterWidth: c.fw, stride: c.stride, pad: c.pad)
+        let n = c.shape[0], k = book.shape[1], p = book.shape[0] / n
+        let expected = book.reshaped([n, p, k]).permuted([0, 2, 1])
+        let g = SlidingWindow(inputShape: c.shape, windowHeight: c.fh, windowWidth: c.fw, stride: c.stride, pad: c.pad,
+                              operation: "test")
+        let (got, spare) = Self.transposed(x, g, n: n, k: k, p: p)
+        #expect(got == expected)
+        #expect(spare.scalars.allSatisfy { $0.isNaN }, "rows past C·FH·FW were written")
+        let (gotF, spareF) = Self.transposed(x.map(Float.init), g, n: n, k: k, p: p)
+        #expect(gotF == expected.map(Float.init))
+        #expect(spareF.scalars.allSatisfy { $0.isNaN }, "rows past C·FH·FW were written")
+        // Its col2im is the book's col2im of the same values.
+        let y = Check.random(book.shape, seed: 11)
+        let yT = y.reshaped([n, p, k]).permuted([0, 2, 1])
+        var dx = Tensor<Double>(repeating: .nan, shape: c.shape)
+        yT.withUnsafeBufferPointer { py in
+            dx.withUnsafeMutableBufferPointer { pdx in
+                col2imTransposedImages(py.baseAddress!, pdx.baseAddress!, g, images: n, blockRows: k)
+            }
+        }
+        let reference = col2im(y, inputShape: c.shape, filterHeight: c.fh, filterWidth: c.fw, stride: c.stride, pad: c.pad)
+        #expect(Check.relativeError(dx, reference) < 1e-15)
+    }
+
+    /// The transposed unrolling of x into blocks of K + 2 rows prefilled with NaN: the (N, K, P) part and
+    /// the two spare rows of every block.
+    static func transposed<T: TensorScalar>(_ x: Tensor<T>, _ g: SlidingWindow, n: Int, k: Int,
+                                            p: Int) -> (Tensor<T>, Tensor<T>) {
+        var blocks = Tensor<T>(repeating: .nan, shape: [n, k + 2, p])
+        x.withUnsafeBufferPointer { px in
+            blocks.withUnsafeMutableBufferPointer { pb in
+                im2colTransposedImages(px.baseAddress!, pb.baseAddress!, g, images: n, blockRows: k + 2)
+            }
+        }
+        var main: [T] = [], spare: [T] = []
+        for i in 0..<n {
+            let start: Int = i * (k + 2) * p, split: Int = start + k * p, end: Int = start + (k + 2) * p
+            main += blocks.scalars[start..<split]
+            spare += blocks.scalars[split..<end]
+        }
+        return (Tensor(shape: [n, k, p], scalars: main), Tensor(shape: [n, 2, p], scalars: spare))
     }
 
     @Test func intoReusesTheBufferAndOverwritesEveryElement() {

@@ -15,6 +15,7 @@ struct PoolingTests {
         Case(x: [2, 2, 6, 6], ph: 2, pw: 2, stride: 2, pad: 0),
         Case(x: [2, 2, 5, 5], ph: 3, pw: 3, stride: 1, pad: 1),   // overlapping windows
         Case(x: [1, 3, 7, 4], ph: 2, pw: 3, stride: 3, pad: 2),
+        Case(x: [2, 2, 15, 17], ph: 2, pw: 2, stride: 2, pad: 1),  // rows of ≥ 8 windows: the vector loop
     ]
 
     static let modes: [PoolingMode] = [.max, .average]
@@ -99,6 +100,58 @@ struct PoolingTests {
                 == Tensor(shape: [1, 1, 2, 4], scalars: [7, 0, 0, 8, 0, 0, 0, 0]))
     }
 
+    @Test(arguments: [(2, 2), (3, 3), (2, 3), (1, 1)])
+    func tiesGoToTheFirstElementForEveryWindowSize(_ window: (Int, Int)) {
+        // A constant plane: every window is one big tie, so each window's top-left cell wins.
+        let (ph, pw) = window
+        let pool = Pooling<Double>(poolHeight: ph, poolWidth: pw, stride: 3)
+        let x = Tensor<Double>.full([1, 2, 9, 9], 1.5)
+        let y = pool.forward(x)
+        #expect(y == .full([1, 2, 3, 3], 1.5))
+        let dout = Check.random(y.shape, seed: 3)
+        var expected = Tensor<Double>.zeros(x.shape)
+        for c in 0..<2 {
+            for oy in 0..<3 {
+                for ox in 0..<3 { expected[0, c, oy * 3, ox * 3] = dout[0, c, oy, ox] }
+            }
+        }
+        #expect(pool.backward(dout) == expected)
+    }
+
+    @Test(arguments: [(2, 2), (3, 3), (2, 3)])
+    func nanWinsAsInNumPy(_ window: (Int, Int)) {
+        // np.max gives NaN when a window holds one, and np.argmax points at the first NaN; windows of
+        // the same plane without a NaN are unaffected.
+        let (ph, pw) = window
+        var x = Check.random([1, 1, ph, 2 * pw], seed: 4)
+        x[0, 0, ph - 1, 0] = .nan
+        x[0, 0, ph - 1, pw - 1] = .nan
+        let pool = Pooling<Double>(poolHeight: ph, poolWidth: pw, stride: pw)
+        let y = pool.forward(x)
+        #expect(y[0, 0, 0, 0].isNaN)
+        let right = (0..<ph).flatMap { r in (pw..<(2 * pw)).map { x[0, 0, r, $0] } }
+        #expect(y[0, 0, 0, 1] == right.max())
+        let dx = pool.backward(Tensor(shape: [1, 1, 1, 2], scalars: [5, 7]))
+        #expect(dx[0, 0, ph - 1, 0] == 5)                  // the first NaN in row-major order
+        #expect(dx.sum() == 12)
+        let f = Pooling<Float>(poolHeight: ph, poolWidth: pw, stride: pw).forward(x.map(Float.init))
+        #expect(f[0, 0, 0, 0].isNaN && f[0, 0, 0, 1] == Float(right.max()!))
+    }
+
+    @Test func infinitiesAreOrdinaryValues() {
+        // Planes with an infinity take the exact loop; the results are as for any other values.
+        let x = Tensor<Double>(shape: [1, 1, 2, 4], scalars: [1, -.infinity, 2, .infinity, -.infinity, 3, -1, 0])
+        for stride in [1, 2] {
+            let pool = Pooling<Double>(poolHeight: 2, poolWidth: 2, stride: stride)
+            let y = pool.forward(x)
+            let c = Case(x: x.shape, ph: 2, pw: 2, stride: stride, pad: 0)
+            let dout = Tensor<Double>.ones(y.shape)
+            let expected = Self.reference(x, dout, c, .max)
+            #expect(y == expected.out)
+            #expect(pool.backward(dout) == expected.dx)
+        }
+    }
+
     @Test func paddingCellsCountAsZeros() {
         // Padded by 1, each 2×2 window at stride 2 holds one pixel and three padding zeros.
         let negative = Tensor<Double>(shape: [1, 1, 2, 2], scalars: [-1, -2, -3, -4])
@@ -165,6 +218,27 @@ struct PoolingTests {
         let dout = Check.random(yd.shape, seed: 32)
         let dxd = d.backward(dout), dxf = f.backward(dout.map(Float.init))
         #expect(Check.relativeError(dxf.map(Double.init), dxd) < 1e-6)
+    }
+
+    @Test(arguments: modes, [0, 1])
+    func floatAndDoubleAgreeOnTheVectorLoop(_ mode: PoolingMode, _ pad: Int) {
+        // 2×2 stride 2 with 10 windows per row: one group of eight and a shifted, overlapping second group.
+        let x = Check.random([3, 4, 12, 20], seed: 61)
+        let d = Pooling<Double>(poolHeight: 2, poolWidth: 2, stride: 2, pad: pad, mode: mode)
+        let f = Pooling<Float>(poolHeight: 2, poolWidth: 2, stride: 2, pad: pad, mode: mode)
+        let yd = d.forward(x), yf = f.forward(x.map(Float.init))
+        let c = Case(x: x.shape, ph: 2, pw: 2, stride: 2, pad: pad)
+        let dout = Check.random(yd.shape, seed: 62)
+        let expected = Self.reference(x, dout, c, mode)
+        #expect(Check.relativeError(yd, expected.out) < 1e-15)
+        #expect(Check.relativeError(d.backward(dout), expected.dx) < 1e-15)
+        #expect(Check.relativeError(yf.map(Double.init), yd) < 1e-6)
+        let dxf = f.backward(dout.map(Float.init))
+        #expect(Check.relativeError(dxf.map(Double.init), expected.dx) < 1e-6)
+        if mode == .max {
+            #expect(yf == yd.map(Float.init))    // max copies values: exactly the same choices
+            #expect(f.argMax == d.argMax)
+        }
     }
 
     @Test(arguments: modes)
