@@ -7,7 +7,13 @@ struct GradcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradcheck",
         abstract: "Compare backprop's gradients with numerical ones on 3 training examples, in Double (§5.7.3).",
-        discussion: "Prints the mean |backprop − numerical| per parameter, as the book's gradient_check.py does."
+        discussion: """
+        Prints the mean |backprop − numerical| per parameter, as the book's gradient_check.py does. \
+        ReLU has a kink at 0 where the two one-sided slopes differ: on real images a convolutional net's \
+        zero biases over the black background put many activations exactly on it, so the conv biases (and \
+        some weights) of cnn and deep-cnn show large differences there. That is the numerical gradient's \
+        limit, not backprop's; the library's tests check every layer on random inputs, away from kinks.
+        """
     )
 
     @Option(help: "Network: two-layer (784-50-10, std 0.01, as the book), mlp, cnn or deep-cnn.")
