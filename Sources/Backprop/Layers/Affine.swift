@@ -53,13 +53,19 @@ public final class Affine<Scalar: TensorScalar>: Layer {
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let x, let originalShape else { preconditionFailure("Affine.backward called before forward") }
+        guard let originalShape else { preconditionFailure("Affine.backward called before forward") }
+        backwardParameters(dout)
+        return matmul(dout, weight.value, transposeB: true).reshaped(originalShape)   // §5.6.2: dx = dout·Wᵀ
+    }
+
+    /// dW and db only (no dx), for a network's first layer.
+    public func backwardParameters(_ dout: Tensor<Scalar>) {
+        guard let x else { preconditionFailure("Affine.backward called before forward") }
         let w = weight.value
         checkGradientShape(dout.shape, [x.shape[0], w.shape[1]], "Affine")
-        // §5.6.2: dW = xᵀ·dout, db = Σ_N dout, dx = dout·Wᵀ
+        // §5.6.2: dW = xᵀ·dout, db = Σ_N dout
         if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
         matmul(x, dout, transposeA: true, into: &weight.gradient)
         bias.gradient = dout.sum(axis: 0)
-        return matmul(dout, w, transposeB: true).reshaped(originalShape)
     }
 }

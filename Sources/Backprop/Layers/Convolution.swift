@@ -162,6 +162,15 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
+        backpropagate(dout, inputGradient: true)!
+    }
+
+    /// dW and db only (no dcol GEMM, no col2im), for a network's first layer.
+    public func backwardParameters(_ dout: Tensor<Scalar>) {
+        _ = backpropagate(dout, inputGradient: false)
+    }
+
+    private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
         let w = weight.value
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
@@ -178,7 +187,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         if !colHoldsBatch { prepareColumns(run, g) }
         if dcol.shape != [k, p] { dcol = Tensor(shape: [k, p]) { _ in } }
         if weightAndBiasGradient.shape != [fn, k + 1] { weightAndBiasGradient = .zeros([fn, k + 1]) }
-        var dx = Tensor<Scalar>(shape: x.shape) { _ in }
+        var dx = Tensor<Scalar>(shape: inputGradient ? x.shape : [0]) { _ in }
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
@@ -203,6 +212,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                                                         alpha: 1, d, lda: p, c, ldb: p,
                                                         beta: n == 0 ? 0 : 1, pg.baseAddress!, ldc: k + 1)
                                             // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
+                                            guard inputGradient else { continue }
                                             Scalar.gemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
                                                         alpha: 1, pw.baseAddress!, lda: k, d, ldb: p,
                                                         beta: 0, pdc.baseAddress!, ldc: p)
@@ -231,6 +241,6 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                 }
             }
         }
-        return dx
+        return inputGradient ? dx : nil
     }
 }

@@ -18,6 +18,10 @@ public protocol Layer<Scalar>: AnyObject {
 
     /// The layer's trainable parameters (empty for layers without any), in a fixed order.
     var parameters: [Parameter<Scalar>] { get }
+
+    /// `backward` without ∂L/∂x: only the parameters' gradients. A network calls it on its first layer,
+    /// whose input gradient nothing uses (it saves Affine a GEMM, and Convolution a GEMM and col2im).
+    func backwardParameters(_ dout: Tensor<Scalar>)
 }
 
 /// A loss at the end of a network (§5.6.3): `forward(x, t)` gives the mean loss over the batch and
@@ -44,6 +48,9 @@ extension LossLayer {
 }
 
 extension Layer {
+    /// The full `backward`, result dropped: right for any layer; faster ones override it.
+    public func backwardParameters(_ dout: Tensor<Scalar>) { _ = backward(dout) }
+
     /// No parameters, for layers that have none.
     public var parameters: [Parameter<Scalar>] { [] }
 

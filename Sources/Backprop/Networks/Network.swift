@@ -87,7 +87,10 @@ public class Network<Scalar: TensorScalar> {
     public func gradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
         let loss = loss(x, t, training: true)
         var dout = lossLayer.backward(1)
-        for layer in layers.reversed() { dout = layer.backward(dout) }
+        for (index, layer) in layers.enumerated().reversed() {
+            // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
+            if index == 0 { layer.backwardParameters(dout) } else { dout = layer.backward(dout) }
+        }
         if weightDecay != 0 {
             let lambda = Scalar(weightDecay)
             for p in parameters where p.decays { p.gradient += lambda * p.value }   // §6.4.2: d(½λW²)/dW = λW
