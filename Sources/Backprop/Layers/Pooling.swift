@@ -178,8 +178,8 @@ extension UnsafeMutablePointer {
     fileprivate var doubles: UnsafeMutablePointer<Double> { UnsafeMutableRawPointer(self).assumingMemoryBound(to: Double.self) }
 }
 
-// The 2×2 stride-2 loops on vectors, written once for Float and once for Double (Swift's SIMD
-// operations only compile to vector instructions on concrete types). Eight windows of an output row
+// The 2×2 stride-2 loops on vectors. The max loops are written once for Float and once for Double
+// (their lane masks and index vectors differ in width per type). Eight windows of an output row
 // read 16 consecutive elements of each of their two image rows; a row's last group of eight is
 // shifted left to end at the row's end (recomputing a few windows) instead of running past it.
 
@@ -246,8 +246,11 @@ private func maxWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutable
     }
 }
 
+/// Average of each 2×2 stride-2 window (one definition for both types: it has no masks, and each call
+/// site passes concrete Float or Double pointers, so it is specialised and inlined there).
 @inline(__always)
-private func averageWindows2x2Stride2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ p: PlaneWindows) {
+private func averageWindows2x2Stride2<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                                       _ p: PlaneWindows) {
     let pitch = p.pitch, outWidth = p.outWidth
     var o = 0
     for oy in 0..<p.outHeight {
@@ -255,30 +258,11 @@ private func averageWindows2x2Stride2(_ x: UnsafePointer<Float>, _ y: UnsafeMuta
         var ox = 0
         while ox < outWidth {
             let start = Swift.min(ox, outWidth - vectorWidth)
-            let top = UnsafeRawPointer(x + r0 + 2 * start).loadUnaligned(as: SIMD16<Float>.self)
-            let bottom = UnsafeRawPointer(x + r1 + 2 * start).loadUnaligned(as: SIMD16<Float>.self)
+            let top = UnsafeRawPointer(x + r0 + 2 * start).loadUnaligned(as: SIMD16<T>.self)
+            let bottom = UnsafeRawPointer(x + r1 + 2 * start).loadUnaligned(as: SIMD16<T>.self)
             // Summed in row-major window order, as the general loop.
             let mean = (top.evenHalf + top.oddHalf + bottom.evenHalf + bottom.oddHalf) / 4
-            UnsafeMutableRawPointer(y + o + start).storeBytes(of: mean, as: SIMD8<Float>.self)
-            ox = start + vectorWidth
-        }
-        o += outWidth
-    }
-}
-
-@inline(__always)
-private func averageWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ p: PlaneWindows) {
-    let pitch = p.pitch, outWidth = p.outWidth
-    var o = 0
-    for oy in 0..<p.outHeight {
-        let r0 = 2 * oy * pitch, r1 = r0 + pitch
-        var ox = 0
-        while ox < outWidth {
-            let start = Swift.min(ox, outWidth - vectorWidth)
-            let top = UnsafeRawPointer(x + r0 + 2 * start).loadUnaligned(as: SIMD16<Double>.self)
-            let bottom = UnsafeRawPointer(x + r1 + 2 * start).loadUnaligned(as: SIMD16<Double>.self)
-            let mean = (top.evenHalf + top.oddHalf + bottom.evenHalf + bottom.oddHalf) / 4
-            UnsafeMutableRawPointer(y + o + start).storeBytes(of: mean, as: SIMD8<Double>.self)
+            UnsafeMutableRawPointer(y + o + start).storeBytes(of: mean, as: SIMD8<T>.self)
             ox = start + vectorWidth
         }
         o += outWidth
