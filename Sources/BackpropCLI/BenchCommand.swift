@@ -6,9 +6,110 @@ import Foundation
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed.",
-        subcommands: [TensorBench.self]
+        abstract: "Measure speed: training steps of the book's networks (default), or the tensor core.",
+        discussion: """
+        `backprop bench` times the four fixed workloads (TwoLayerNet in float32 and float64, the MLP, \
+        SimpleConvNet, DeepConvNet); `backprop bench --model cnn --threads 1 --json` one of them. \
+        scripts/bench_compare.py runs these side by side with the NumPy and PyTorch references.
+        """,
+        subcommands: [ModelBench.self, TensorBench.self],
+        defaultSubcommand: ModelBench.self
     )
+}
+
+/// `backprop bench model`: ms per training step of the book's networks.
+struct ModelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Time training steps (batch sampling, forward, backward, update) of the book's networks.",
+        discussion: """
+        Each step is timed on its own after a warm-up, with the data already in memory (Fashion-MNIST \
+        when installed, else random pixels: speed does not depend on them). Prints per workload the \
+        median and minimum ms per step, examples/s, the GEMM work in GFLOP/s and its ratio to this \
+        machine's GEMM rate on a 1024×1024 product at the same thread count. Without --model: \
+        two-layer in float32 and float64, mlp, cnn and deep-cnn in float32.
+        """
+    )
+
+    @Option(help: "Workload: \(ModelBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).")
+    var model: ModelBenchmark.Workload?
+
+    @Option(help: "Precision: float32, float64 (default: float32; both for two-layer when --model is not given).")
+    var dtype: DType?
+
+    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Timed steps (default: 2000 two-layer, 1000 mlp, 100 cnn, 40 deep-cnn).")
+    var iterations: Int?
+
+    @Option(help: "Untimed steps first.")
+    var warmup = 10
+
+    @Option(help: "Examples per step.")
+    var batchSize = 100
+
+    @Option(help: "Dataset directory to take batches from, or 'random' for random pixels (default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist, else random pixels).")
+    var data: String?
+
+    @Flag(help: "Print JSON: one object for --model, else an array of them.")
+    var json = false
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
+        if warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
+        if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    func run() throws {
+        if let threads { Threads.count = threads }
+        try reportingErrors {
+            let (train, dataName) = try trainingImages()
+            var runs: [(ModelBenchmark.Workload, DType)] = []
+            if let model {
+                runs = [(model, dtype ?? .float32)]
+            } else if let dtype {
+                runs = ModelBenchmark.Workload.allCases.map { ($0, dtype) }
+            } else {
+                runs = [(.twoLayer, .float32), (.twoLayer, .float64), (.mlp, .float32), (.cnn, .float32), (.deepCNN, .float32)]
+            }
+            var results: [ModelBenchmark.Result] = []
+            if !json {
+                print("backprop bench: \(Threads.count) thread(s), batch \(batchSize), OpenBLAS \(BLASInfo.coreName), data \(dataName)")
+                print("workload          dtype    ms/step median      min   examples/s   GFLOP/s  of GEMM peak")
+            }
+            for (workload, dtype) in runs {
+                let bench = ModelBenchmark(workload: workload, batchSize: batchSize, iterations: iterations, warmup: warmup)
+                let r = dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
+                                          : bench.run(Float.self, train: train, dataName: dataName)
+                results.append(r)
+                if !json {
+                    print(r.model.padding(toLength: 17, withPad: " ", startingAt: 0) + " "
+                          + r.dtype.padding(toLength: 8, withPad: " ", startingAt: 0)
+                          + String(format: " %14.3f %8.3f %12.0f %9.1f  %5.1f%% of %.0f", r.msPerStepMedian, r.msPerStepMin,
+                                   r.examplesPerSecond, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS)
+                          + (r.allocationsPerStep.map { String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3) } ?? ""))
+                }
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let data = model != nil ? try encoder.encode(results[0]) : try encoder.encode(results)
+                print(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// The training images of the dataset directory, or random pixels when none is installed and none
+    /// was asked for.
+    private func trainingImages() throws -> (any LabeledDataset, String) {
+        let path = DatasetDirectory.resolve(data)
+        if data == "random" || (data == nil && !FileManager.default.fileExists(atPath: path)) {
+            return (ModelBenchmark.randomImages(count: 10_000), "random pixels")
+        }
+        return (try DatasetDirectory(path: path).train, path)
+    }
 }
 
 /// `backprop bench tensor`: matmul against raw cblas_sgemm, and elementwise/reduction bandwidth.
@@ -57,3 +158,4 @@ struct TensorBench: ParsableCommand {
         print(String(format: "matmul ratio Tensor / cblas_sgemm: %.3f", results[0].rate / results[1].rate))
     }
 }
+extension ModelBenchmark.Workload: ExpressibleByArgument {}

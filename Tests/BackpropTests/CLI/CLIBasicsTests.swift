@@ -91,6 +91,38 @@ struct CLIBasicsTests {
         }
     }
 
+    /// `bench model --model two-layer --json`: one JSON object with the figures the issue names.
+    @Test func benchModelJSONContract() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["bench", "model", "--model", "two-layer", "--dtype", "float64", "--threads", "1",
+                                           "--iterations", "3", "--warmup", "1", "--data", "random", "--json"])
+        let text = result.stdout.trimmingCharacters(in: .newlines)
+        #expect(!text.contains("\n"), "bench model --json printed more than one line: \(result)")
+        guard let object = CLIHarness.parseJSON(text) as? [String: Any] else {
+            Issue.record("bench model --json is not one object: \(result)")
+            return
+        }
+        #expect(object["model"] as? String == "two-layer" && object["dtype"] as? String == "float64", "\(object)")
+        #expect(CLIHarness.number(object["threads"]) == 1 && CLIHarness.number(object["iterations"]) == 3, "\(object)")
+        #expect(CLIHarness.number(object["gemm_mflop_per_step"]) == 15.98, "\(object)")
+        #expect(object["data"] as? String == "random pixels", "\(object)")
+        for key in ["ms_per_step_median", "ms_per_step_min", "gflops", "examples_per_second", "gemm_peak_gflops", "peak_ratio"] {
+            #expect(CLIHarness.number(object[key]).map { $0 > 0 && $0.isFinite } == true, "\(key) in \(object)")
+        }
+        #expect(CLIHarness.number(object["ms_per_step_min"])! <= CLIHarness.number(object["ms_per_step_median"])!)
+    }
+
+    @Test func benchModelRejectsBadFlags() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        for arguments in [["--iterations", "0"], ["--model", "resnet"], ["--threads", "0"], ["--batch-size", "0"]] {
+            let result = try CLIHarness.run(["bench", "model"] + arguments)
+            CLIHarness.expectFailure(result, status: 64, oneLine: false)
+        }
+        let missing = try CLIHarness.run(["bench", "model", "--model", "two-layer", "--data", "/nonexistent/backprop-data"])
+        CLIHarness.expectFailure(missing, status: 65, oneLine: true)
+        #expect(missing.stderr.contains("/nonexistent/backprop-data"), "\(missing)")
+    }
+
     @Test func benchRejectsNonPositiveSizes() throws {
         guard CLIHarness.requireExecutable() else { return }
         let result = try CLIHarness.run(["bench", "tensor", "--matrix-size", "0"])

@@ -1,0 +1,230 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+import Foundation
+
+/// `backprop bench model`: the time of one training step of the book's networks — sample a batch from
+/// data already in memory, forward, backward, optimizer update — as the references in `../shared/bench`
+/// time theirs (`ref_numpy.py`, `ref_torch.py`).
+///
+/// Every step is timed on its own after `warmup` untimed steps; the result gives the median, minimum
+/// and mean milliseconds per step, examples per second, the GEMM work of one step in GFLOP/s and as a
+/// fraction of this machine's GEMM peak, measured just before at the same thread count.
+public struct ModelBenchmark: Sendable {
+    /// The fixed workloads.
+    public enum Workload: String, CaseIterable, Codable, Sendable {
+        /// TwoLayerNet 784-50-10, ReLU, std 0.01, SGD lr 0.1 (ch05's train_neuralnet.py).
+        case twoLayer = "two-layer"
+        /// MultiLayerNet 784-100-100-100-10, ReLU, He init, Adam lr 0.001 (ch06's comparisons).
+        case mlp
+        /// SimpleConvNet (§7.5), Adam lr 0.001.
+        case cnn
+        /// DeepConvNet (§8.1), Adam lr 0.001, dropout 0.5.
+        case deepCNN = "deep-cnn"
+
+        /// The network's architecture for 28×28 images and 10 classes.
+        public var spec: NetworkSpec {
+            switch self {
+            case .twoLayer:
+                NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "0.01")
+            case .mlp:
+                NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [100, 100, 100], outputSize: 10, weightInit: "he")
+            case .cnn:
+                NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: "0.01")
+            case .deepCNN:
+                NetworkSpec(kind: .deepCNN, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "he",
+                            dropoutRatio: 0.5)
+            }
+        }
+
+        /// SGD lr 0.1 for TwoLayerNet as the book's ch05; Adam lr 0.001 for the others.
+        public var optimizer: OptimizerKind { self == .twoLayer ? .sgd : .adam }
+        public var learningRate: Double { self == .twoLayer ? 0.1 : 0.001 }
+
+        /// Timed steps by default: about a second of work each.
+        public var defaultIterations: Int {
+            switch self {
+            case .twoLayer: 2000
+            case .mlp: 1000
+            case .cnn: 100
+            case .deepCNN: 40
+            }
+        }
+    }
+
+    /// One workload's figures (JSON keys in snake_case, as `backprop bench model --json` prints them).
+    public struct Result: Codable, Sendable {
+        public var model: String
+        public var dtype: String
+        public var threads: Int
+        public var batchSize: Int
+        /// Timed steps (after `warmup` untimed ones).
+        public var iterations: Int
+        public var warmup: Int
+        public var msPerStepMedian: Double
+        public var msPerStepMin: Double
+        public var msPerStepMean: Double
+        /// Batch size / median step time.
+        public var examplesPerSecond: Double
+        /// Floating-point operations of the GEMMs of one step (2·m·n·k each), in millions.
+        public var gemmMFLOPPerStep: Double
+        /// GEMM work of a step divided by the median step time.
+        public var gflops: Double
+        /// This machine's GEMM rate at the same thread count and precision (an n×n·n×n product).
+        public var gemmPeakGFLOPS: Double
+        /// gflops / gemmPeakGFLOPS.
+        public var peakRatio: Double
+        public var parameters: Int
+        /// Where the batches came from: a dataset directory, or "random pixels".
+        public var data: String
+        /// The kernel family OpenBLAS runs ("SkylakeX", …).
+        public var blasCore: String
+        /// Heap allocations per timed step, and their bytes; only when the process runs with
+        /// scripts/malloc_count.c preloaded (scripts/count_allocations.sh), else nil.
+        public var allocationsPerStep: Double?
+        public var allocatedBytesPerStep: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case model, dtype, threads, iterations, warmup, parameters, data, gflops
+            case batchSize = "batch_size"
+            case msPerStepMedian = "ms_per_step_median"
+            case msPerStepMin = "ms_per_step_min"
+            case msPerStepMean = "ms_per_step_mean"
+            case examplesPerSecond = "examples_per_second"
+            case gemmMFLOPPerStep = "gemm_mflop_per_step"
+            case gemmPeakGFLOPS = "gemm_peak_gflops"
+            case peakRatio = "peak_ratio"
+            case blasCore = "blas_core"
+            case allocationsPerStep = "allocations_per_step"
+            case allocatedBytesPerStep = "allocated_bytes_per_step"
+        }
+    }
+
+    public var workload: Workload
+    public var batchSize: Int
+    public var iterations: Int
+    public var warmup: Int
+    public var seed: UInt64
+
+    public init(workload: Workload, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
+        precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
+                     "ModelBenchmark: batch size \(batchSize), iterations \(iterations ?? 0), warm-up \(warmup)")
+        self.workload = workload
+        self.batchSize = batchSize
+        self.iterations = iterations ?? workload.defaultIterations
+        self.warmup = warmup
+        self.seed = seed
+    }
+
+    /// Times the workload on `train` (flattened rows or (N, 1, 28, 28) images as the network needs).
+    /// `dataName` is reported as is.
+    public func run<Scalar: TensorScalar>(_: Scalar.Type, train: any LabeledDataset, dataName: String) -> Result {
+        let spec = workload.spec
+        let network = Network<Scalar>(spec: spec, seed: seed)
+        let options = TrainingOptions(optimizer: workload.optimizer, learningRate: workload.learningRate,
+                                      batchSize: batchSize, iterations: warmup + iterations, seed: seed)
+        let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
+        let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: train, test: train,
+                              flatten: !spec.kind.isConvolutional)
+        let peak = Self.gemmPeak(Scalar.self)
+        for _ in 0..<warmup { trainer.step() }
+        var times: [Double] = []
+        times.reserveCapacity(iterations)
+        let counter = AllocationCounter()
+        let (allocationsBefore, bytesBefore) = counter?.read() ?? (0, 0)
+        for _ in 0..<iterations {
+            let start = DispatchTime.now().uptimeNanoseconds
+            trainer.step()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        let (allocationsAfter, bytesAfter) = counter?.read() ?? (0, 0)
+        let sorted = times.sorted()
+        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
+                                           : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let flops = Self.gemmFlopsPerStep(network, batch: Swift.min(batchSize, train.count), spec: spec)
+        let gflops = flops / (median / 1e3) / 1e9
+        return Result(model: workload.rawValue, dtype: Scalar.dtypeName, threads: Threads.count, batchSize: batchSize,
+                      iterations: iterations, warmup: warmup, msPerStepMedian: median, msPerStepMin: sorted[0],
+                      msPerStepMean: times.reduce(0, +) / Double(times.count),
+                      examplesPerSecond: Double(Swift.min(batchSize, train.count)) / (median / 1e3),
+                      gemmMFLOPPerStep: flops / 1e6, gflops: gflops, gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
+                      parameters: network.parameterCount, data: dataName, blasCore: BLASInfo.coreName,
+                      allocationsPerStep: counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
+                      allocatedBytesPerStep: counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) })
+    }
+
+    /// GEMM floating-point operations of one training step: for every Affine and Convolution, the
+    /// forward product, the weight-gradient product and — except in the first layer, which skips it
+    /// (`Layer.backwardParameters`) — the input-gradient product, 2·m·n·k each.
+    static func gemmFlopsPerStep<Scalar: TensorScalar>(_ network: Network<Scalar>, batch: Int, spec: NetworkSpec) -> Double {
+        // Walk one example through the layers (inference mode) to learn each layer's input shape.
+        var x = Tensor<Scalar>.zeros([1] + (spec.kind.isConvolutional ? spec.imageShape : [spec.inputSize]))
+        var total = 0.0
+        var first = true
+        for layer in network.layers {
+            var perExample = 0.0
+            let output = layer.forward(x, training: false)
+            if let affine = layer as? Affine<Scalar> {
+                perExample = Double(affine.weight.value.count)                       // in·out multiply-adds
+            } else if let conv = layer as? Convolution<Scalar> {
+                perExample = Double(conv.weight.value.count) * Double(output.shape[2] * output.shape[3])
+            }
+            if perExample > 0 {
+                total += 2 * perExample * Double(batch) * (first ? 2 : 3)
+                first = false
+            }
+            x = output
+        }
+        return total
+    }
+
+    /// sgemm (Float) or dgemm (Double) GFLOP/s on a 1024×1024 product at the current thread count:
+    /// the best of 7 runs after a warm-up.
+    public static func gemmPeak<Scalar: TensorScalar>(_: Scalar.Type) -> Double {
+        let n = 1024
+        var rng = SeededGenerator(seed: 7)
+        let a = Tensor<Scalar>.randomNormal([n, n], using: &rng)
+        let b = Tensor<Scalar>.randomNormal([n, n], using: &rng)
+        var c = Tensor<Scalar>.zeros([n, n])
+        matmul(a, b, into: &c)
+        var best = Double.infinity
+        for _ in 0..<7 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            matmul(a, b, into: &c)
+            best = Swift.min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    /// `count` images of random pixels with random labels (seeded): stands in for a dataset when none is
+    /// installed. Speed does not depend on the pixel values.
+    public static func randomImages(count: Int, seed: UInt64 = 0) -> ImageSet {
+        var rng = SeededGenerator(seed: seed)
+        let pixels = (0..<(count * 784)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let labels = (0..<count).map { _ in UInt8(rng.next() % 10) }
+        return ImageSet(pixels: pixels, labels: labels, rows: 28, columns: 28)
+    }
+}
+
+/// The allocation counters of scripts/malloc_count.c when it is preloaded into this process.
+struct AllocationCounter {
+    private typealias Counter = @convention(c) () -> UInt64
+    private let count: Counter
+    private let bytes: Counter
+
+    /// nil unless the process runs with the counting library preloaded.
+    init?() {
+        #if os(Linux)
+        guard let c = dlsym(nil, "backprop_allocation_count"), let b = dlsym(nil, "backprop_allocated_bytes") else { return nil }
+        count = unsafeBitCast(c, to: Counter.self)
+        bytes = unsafeBitCast(b, to: Counter.self)
+        #else
+        return nil
+        #endif
+    }
+
+    /// Allocations and bytes so far.
+    func read() -> (UInt64, UInt64) { (count(), bytes()) }
+}
