@@ -33,15 +33,23 @@ public struct BatchSampler: Sendable, Codable, Equatable {
 
     /// The next batch's indices; moves to the next epoch after the last batch of one.
     public mutating func next(cache: inout [Int]) -> [Int] {
+        var batch: [Int] = []
+        next(cache: &cache, into: &batch)
+        return batch
+    }
+
+    /// `next(cache:)` writing the indices into `batch` (its storage is reused: no allocation once it
+    /// has room for a batch).
+    public mutating func next(cache: inout [Int], into batch: inout [Int]) {
         if position == 0 || cache.count != count { cache = order(ofEpoch: epoch) }
         let end = Swift.min(position + batchSize, count)
-        let batch = Array(cache[position..<end])
+        batch.removeAll(keepingCapacity: true)
+        batch.append(contentsOf: cache[position..<end])
         position = end
         if position == count {
             epoch += 1
             position = 0
         }
-        return batch
     }
 
     /// Whether a decoded state is possible: a position inside an epoch, a non-negative epoch.

@@ -66,15 +66,19 @@ public struct ImageSet: Sendable {
     /// `normalize=True`), else 0…255.
     public func images<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool = true, normalize: Bool = true,
                                              as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
+        let shape = flatten ? [indices.count, imageSize] : [indices.count, 1, rows, columns]
+        return Tensor(shape: shape) { out in writeImages(indices, normalize: normalize, to: out) }
+    }
+
+    /// The pixels of the images at `indices`, one image after another, as numbers into `out`.
+    func writeImages<Scalar: TensorScalar>(_ indices: [Int], normalize: Bool, to out: UnsafeMutableBufferPointer<Scalar>) {
         let size = imageSize
-        let shape = flatten ? [indices.count, size] : [indices.count, 1, rows, columns]
         let divisor: Scalar = normalize ? 255 : 1
-        return Tensor(shape: shape) { out in
-            pixels.withUnsafeBufferPointer { src in
-                for (k, i) in indices.enumerated() {
-                    precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
-                    Scalar.convertBytes(src.baseAddress! + i * size, out.baseAddress! + k * size, count: size, divisor: divisor)
-                }
+        precondition(out.count == indices.count * size, "ImageSet: \(out.count) elements for \(indices.count) images")
+        pixels.withUnsafeBufferPointer { src in
+            for (k, i) in indices.enumerated() {
+                precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
+                Scalar.convertBytes(src.baseAddress! + i * size, out.baseAddress! + k * size, count: size, divisor: divisor)
             }
         }
     }

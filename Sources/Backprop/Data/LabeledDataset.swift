@@ -12,9 +12,27 @@ public protocol LabeledDataset: Sendable {
     func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool) -> Tensor<Scalar>
     /// The class index of example i.
     func label(at i: Int) -> Int
+    /// `inputs(indices, flatten:)` written into `slot`'s tensor when it has the right shape (see
+    /// `reusable`), else into a new one that is left in `slot`.
+    func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?)
 }
 
 extension LabeledDataset {
+    public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?) {
+        slot = inputs(indices, flatten: flatten)
+    }
+
+    /// `labelTensor(indices)` written into `slot`'s tensor when it has k elements, else into a new one
+    /// left in `slot`.
+    public func labelTensor<Scalar: TensorScalar>(_ indices: [Int], into slot: inout Tensor<Scalar>?) {
+        var t = slot?.shape.count == 1 && slot?.shape[0] == indices.count ? reusable(&slot, shape: slot!.shape)
+                                                                           : Tensor<Scalar>(shape: [indices.count]) { _ in }
+        t.withUnsafeMutableBufferPointer { p in
+            for (k, i) in indices.enumerated() { p[k] = Scalar(label(at: i)) }
+        }
+        slot = t
+    }
+
     /// The labels at `indices` as class indices stored as numbers, (k,) — the form `Network.loss` takes.
     public func labelTensor<Scalar: TensorScalar>(_ indices: [Int], as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
         Tensor(integers: indices.map { label(at: $0) })
@@ -25,6 +43,18 @@ extension ImageSet: LabeledDataset {
     public var inputSize: Int { imageSize }
     public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool) -> Tensor<Scalar> {
         images(indices, flatten: flatten, normalize: true)
+    }
+    public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?) {
+        let k = indices.count
+        let fits = slot.map { t in
+            let s = t.shape
+            return flatten ? s.count == 2 && s[0] == k && s[1] == imageSize
+                           : s.count == 4 && s[0] == k && s[1] == 1 && s[2] == rows && s[3] == columns
+        } ?? false
+        var x = fits ? reusable(&slot, shape: slot!.shape)
+                     : Tensor<Scalar>(shape: flatten ? [k, imageSize] : [k, 1, rows, columns]) { _ in }
+        x.withUnsafeMutableBufferPointer { out in writeImages(indices, normalize: true, to: out) }
+        slot = x
     }
     public func label(at i: Int) -> Int { Int(labels[i]) }
 }

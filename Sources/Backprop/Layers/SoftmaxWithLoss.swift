@@ -13,6 +13,8 @@
 ///   mean loss; keeps y (`output`) and t as (N, C) (`target`, one-hot for index targets).
 /// - backward(dout): → dx (N, C) = dout · (y − t) / N. For index targets that is y with 1 subtracted
 ///   at each label.
+/// - y, the one-hot targets and dx live in buffers reused from batch to batch while N stays the same
+///   (a buffer still held elsewhere — say, a y you kept — is copied instead, never overwritten).
 public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
     /// The last forward's softmax probabilities y (N, C).
     public private(set) var output: Tensor<Scalar>?
@@ -20,6 +22,8 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
     public private(set) var target: Tensor<Scalar>?
     /// The last forward's mean loss.
     public private(set) var loss: Scalar?
+    /// The last backward's dx, kept to be reused by the next one.
+    private var inputGradient: Tensor<Scalar>?
 
     public init() {}
 
@@ -31,12 +35,22 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         precondition(t.shape == [n],
                      "SoftmaxWithLoss.forward: x has shape \(x.shape) so targets must have shape \(x.shape) "
                      + "(one-hot) or [\(n)] (class indices), got \(t.shape)")
-        switch t.classIndices(below: c) {
-        case .success(let labels):
-            return run(x, oneHot(labels, classes: c))
-        case .failure(let error):
-            preconditionFailure("SoftmaxWithLoss.forward: target \(error.index) is \(error.value), not a class index in 0..<\(c) for x of shape \(x.shape)")
+        var oneHot = reusable(&target, shape: x.shape)
+        let bad = t.withUnsafeBufferPointer { pt in
+            oneHot.withUnsafeMutableBufferPointer { p -> Int? in
+                p.update(repeating: 0)
+                for i in 0..<n {
+                    let v = pt[i]
+                    guard v >= 0, v < Scalar(c), v.rounded(.towardZero) == v else { return i }
+                    p[i * c + Int(v)] = 1
+                }
+                return nil
+            }
         }
+        if let bad {
+            preconditionFailure("SoftmaxWithLoss.forward: target \(bad) is \(t.scalars[bad]), not a class index in 0..<\(c) for x of shape \(x.shape)")
+        }
+        return run(x, oneHot)
     }
 
     /// The mean cross-entropy loss of softmax(x) for x (N, C) against N class labels in 0..<C.
@@ -48,13 +62,27 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
             precondition(label >= 0 && label < c,
                          "SoftmaxWithLoss.forward: label \(i) is \(label), not a class index in 0..<\(c) for x of shape \(x.shape)")
         }
-        return run(x, oneHot(labels, classes: c))
+        var oneHot = reusable(&target, shape: x.shape)
+        oneHot.withUnsafeMutableBufferPointer { p in
+            p.update(repeating: 0)
+            for (i, label) in labels.enumerated() { p[i * c + label] = 1 }
+        }
+        return run(x, oneHot)
     }
 
     public func backward(_ dout: Scalar) -> Tensor<Scalar> {
         guard let y = output, let t = target else { preconditionFailure("SoftmaxWithLoss.backward called before forward") }
-        let n = Scalar(y.shape[0])
-        return (y - t) * (dout / n)   // §5.6.3: dx = (y − t) / batch_size
+        let scale = dout / Scalar(y.shape[0])
+        var dx = reusable(&inputGradient, shape: y.shape)
+        y.withUnsafeBufferPointer { py in
+            t.withUnsafeBufferPointer { pt in
+                dx.withUnsafeMutableBufferPointer { pd in
+                    for i in 0..<pd.count { pd[i] = (py[i] - pt[i]) * scale }   // §5.6.3: dx = (y − t) / batch_size
+                }
+            }
+        }
+        inputGradient = dx
+        return dx
     }
 
     /// (N, C) of a valid score tensor; stops otherwise.
@@ -64,24 +92,18 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         return (x.shape[0], x.shape[1])
     }
 
-    private func oneHot(_ labels: [Int], classes c: Int) -> Tensor<Scalar> {
-        var t = Tensor<Scalar>.zeros([labels.count, c])
-        t.withUnsafeMutableBufferPointer { p in
-            for (i, label) in labels.enumerated() { p[i * c + label] = 1 }
-        }
-        return t
-    }
-
+    /// §3.5.2 softmax (x − max first, every exp ≤ 1) and §4.2.4 L = −Σ t·log y / N, in one kernel.
     private func run(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
-        let n = Scalar(x.shape[0])
-        let z = x - x.max(axis: 1, keepDims: true)        // §3.5.2: x − max, every exp ≤ 1
-        let e = exp(z)
-        let s = e.sum(axis: 1, keepDims: true)            // ≥ 1: the maximum contributes exp(0)
-        let y = e / s                                     // §5.6.3: y = softmax(x)
-        let logY = z - log(s)                             // exact log y, finite wherever x is
-        // §4.2.4: L = −Σ t·log y / N; a zero target contributes 0 even where log y = −inf (x = −inf).
-        let terms = Tensor.where(t .== 0, 0, t * logY)
-        let loss = -terms.sum() / n
+        let (n, c) = (x.shape[0], x.shape[1])
+        var y = reusable(&output, shape: x.shape)
+        let total = x.withUnsafeBufferPointer { px in
+            t.withUnsafeBufferPointer { pt in
+                y.withUnsafeMutableBufferPointer { py in
+                    Scalar.softmaxCrossEntropy(px.baseAddress!, pt.baseAddress!, py.baseAddress!, rows: n, columns: c)
+                }
+            }
+        }
+        let loss = total / Scalar(n)
         output = y
         target = t
         self.loss = loss

@@ -170,3 +170,28 @@ extension Tensor: ExpressibleByIntegerLiteral where Scalar: TensorScalar {
     /// A 0-d tensor from a literal: `let t: Tensor<Float> = 3`.
     public init(integerLiteral value: Int) { self.init(Scalar(value)) }
 }
+
+/// A tensor of `shape` for a layer to overwrite: the one in `slot` when it already has that shape —
+/// taken out of the slot, so that unless someone else still holds it, writing into it copies and
+/// allocates nothing — else a new one with uninitialised elements (the caller writes every element).
+/// Layers store the result back in `slot` afterwards, so the next batch of the same size reuses it.
+/// A tensor still held elsewhere (a value returned earlier and kept by the caller) is copied on write,
+/// as any `Tensor`: reuse never changes a value someone else sees.
+@inline(__always)
+func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, shape: [Int]) -> Tensor<Scalar> {
+    if let tensor = slot, tensor.shape == shape {
+        slot = nil
+        return tensor
+    }
+    return Tensor(shape: shape, unsafeUninitialized: { _ in })
+}
+
+/// `reusable(_:shape:)` for a (rows, columns) matrix, without building a shape array to compare.
+@inline(__always)
+func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, rows: Int, columns: Int) -> Tensor<Scalar> {
+    if let tensor = slot, tensor.shape.count == 2, tensor.shape[0] == rows, tensor.shape[1] == columns {
+        slot = nil
+        return tensor
+    }
+    return Tensor(shape: [rows, columns], unsafeUninitialized: { _ in })
+}

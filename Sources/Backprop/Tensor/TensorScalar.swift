@@ -69,6 +69,11 @@ where RawSignificand: FixedWidthInteger {
     /// dx[i] = mask[i] ? 0 : dout[i] (ReLU's backward).
     static func maskedZero(_ dout: UnsafePointer<Self>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Self>,
                            count: Int)
+    /// §5.6.3 softmax with cross-entropy over `rows` rows of `columns` scores, in three passes with no
+    /// temporaries: y = softmax(x) row by row (x − max first, so every exp ≤ 1) and the returned
+    /// Σᵢ −Σ_c tᵢc·log yᵢc, with log y = (x − max) − log Σ exp(x − max) exactly; a zero target adds 0.
+    static func softmaxCrossEntropy(_ x: UnsafePointer<Self>, _ t: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>,
+                                    rows: Int, columns: Int) -> Self
     /// dst[i] = Self(src[i]) / divisor: bytes (images) to numbers, e.g. divisor 255 to normalise to [0, 1]
     /// exactly as the book's `x /= 255.0`.
     static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, divisor: Self)
@@ -127,6 +132,10 @@ extension Float: TensorScalar {
                                   count: Int) {
         maskedZeroKernel(dout, mask, dx, count)
     }
+    public static func softmaxCrossEntropy(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                                           rows: Int, columns: Int) -> Float {
+        softmaxCrossEntropyKernel(x, t, y, rows, columns)
+    }
     public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, count: Int, divisor: Float) {
         for i in 0..<count { dst[i] = Float(src[i]) / divisor }
     }
@@ -177,6 +186,10 @@ extension Double: TensorScalar {
     public static func maskedZero(_ dout: UnsafePointer<Double>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Double>,
                                   count: Int) {
         maskedZeroKernel(dout, mask, dx, count)
+    }
+    public static func softmaxCrossEntropy(_ x: UnsafePointer<Double>, _ t: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
+                                           rows: Int, columns: Int) -> Double {
+        softmaxCrossEntropyKernel(x, t, y, rows, columns)
     }
     public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Double>, count: Int, divisor: Double) {
         for i in 0..<count { dst[i] = Double(src[i]) / divisor }

@@ -69,6 +69,12 @@ public final class Trainer<Scalar: TensorScalar> {
     public private(set) var previousSeconds = 0.0
 
     private var orderCache: [Int] = []
+    /// The current batch's indices, inputs and labels, in storage reused from step to step. Inputs
+    /// alternate between two buffers: the first layer still holds the previous batch's (for its
+    /// backward) when the next batch is written.
+    private var batchIndices: [Int] = []
+    private var inputBuffers: [Tensor<Scalar>?] = [nil, nil]
+    private var labelBuffer: Tensor<Scalar>?
     private var lossSum = 0.0
     private var lossCount = 0
 
@@ -103,10 +109,10 @@ public final class Trainer<Scalar: TensorScalar> {
     /// One optimizer step on the next batch; returns the batch loss.
     @discardableResult
     public func step() -> Double {
-        let batch = sampler.next(cache: &orderCache)
-        let x: Tensor<Scalar> = trainSet.inputs(batch, flatten: flatten)
-        let t: Tensor<Scalar> = trainSet.labelTensor(batch)
-        let loss = Double(network.gradient(x, t))
+        sampler.next(cache: &orderCache, into: &batchIndices)
+        trainSet.inputs(batchIndices, flatten: flatten, into: &inputBuffers[iteration % 2])
+        trainSet.labelTensor(batchIndices, into: &labelBuffer)
+        let loss = Double(network.gradient(inputBuffers[iteration % 2]!, labelBuffer!))
         optimizer.update(network.parameters)
         iteration += 1
         lossSum += loss

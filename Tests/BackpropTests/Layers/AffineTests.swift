@@ -89,4 +89,23 @@ struct AffineTests {
             _ = affine.backward(.zeros([1, 2]))
         }
     }
+
+    /// Affine reuses its out, dx and gradient buffers from batch to batch; values a caller kept from an
+    /// earlier batch stay as they were, and every batch's figures equal a fresh layer's.
+    @Test func reusedBuffersNeverChangeWhatACallerKept() {
+        let w = Tensor<Double>([[1, 2], [3, 4], [5, 6]]), b = Tensor<Double>([0.5, -0.5])
+        let layer = Affine(weight: w, bias: b)
+        let out1 = layer.forward(Tensor([[1, 0, 2]]))
+        let dx1 = layer.backward(Tensor([[1, 1]]))
+        let kept = (out1.scalars, dx1.scalars)
+        let x2 = Tensor<Double>(shape: [1, 3, 1, 1], scalars: [-1, 2, 0.5])
+        let out2 = layer.forward(x2)
+        let dx2 = layer.backward(Tensor([[2, -1]]))
+        #expect(out1.scalars == kept.0 && dx1.scalars == kept.1)
+        #expect(out1.scalars == [11.5, 13.5])            // [1, 0, 2]·W + b
+        #expect(out2.scalars == [8, 8.5] && out2.shape == [1, 2])          // [−1, 2, 0.5]·W + b
+        #expect(dx2.shape == [1, 3, 1, 1] && dx2.scalars == [0, 2, 4])   // [2, −1]·Wᵀ
+        #expect(layer.weight.gradient.scalars == [-2, 1, 4, -2, 1, -0.5])   // x2ᵀ·[2, −1]
+        #expect(layer.bias.gradient.scalars == [2, -1])
+    }
 }

@@ -123,4 +123,31 @@ struct SoftmaxWithLossTests {
             _ = SoftmaxWithLoss<Double>().forward(.zeros([2, 3]), .zeros([2, 2]))
         }
     }
+
+    /// The layer reuses its y, one-hot and dx buffers from batch to batch, but a y or dx the caller
+    /// kept is never overwritten by a later forward or backward.
+    @Test func reusedBuffersNeverChangeWhatACallerKept() {
+        let layer = SoftmaxWithLoss<Double>()
+        _ = layer.forward(Tensor([[1, 2, 3], [0, 0, 0]]), Tensor([2, 0]))
+        let y1 = layer.output!, t1 = layer.target!
+        let dx1 = layer.backward(1)
+        let kept = (y1.scalars, t1.scalars, dx1.scalars)
+        let loss2 = layer.forward(Tensor([[5, -1, 0], [2, 2, 9]]), Tensor([0, 1]))
+        let dx2 = layer.backward(1)
+        #expect(y1.scalars == kept.0 && t1.scalars == kept.1 && dx1.scalars == kept.2)
+        #expect(layer.target!.scalars == [1, 0, 0, 0, 1, 0])
+        // The second batch's figures are those of a fresh layer.
+        let fresh = SoftmaxWithLoss<Double>()
+        #expect(fresh.forward(Tensor([[5, -1, 0], [2, 2, 9]]), Tensor([0, 1])) == loss2)
+        #expect(fresh.backward(1).scalars == dx2.scalars && fresh.output!.scalars == layer.output!.scalars)
+    }
+
+    /// The §4.2.2 example: y = softmax of logits whose softmax is the book's
+    /// [0.1, 0.05, 0.6, 0, 0.05, 0.1, 0, 0.1, 0, 0] (zeros as 1e-12), target 2: loss −log 0.6 = 0.5108.
+    @Test func bookCrossEntropyExample() {
+        let probabilities: [Double] = [0.1, 0.05, 0.6, 1e-12, 0.05, 0.1, 1e-12, 0.1, 1e-12, 1e-12]
+        let logits = Tensor(shape: [1, 10], scalars: probabilities.map { Foundation.log($0) })
+        let loss = SoftmaxWithLoss<Double>().forward(logits, labels: [2])
+        #expect(abs(loss - 0.510_825_623_765_990_7) < 1e-9)
+    }
 }
