@@ -8,18 +8,28 @@
 ///
 /// The same arithmetic is arranged image by image, in the (N, FN, OH·OW) layout the layer returns, so
 /// the book's `reshape(N, OH, OW, -1).transpose(0, 3, 1, 2)` copies (forward and backward) disappear:
-/// each image's rows of col are kept transposed, colₙᵀ (C·FH·FW, OH·OW), with a row of ones appended for
-/// the bias, and with [W | b] (FN, C·FH·FW + 1):
+/// each image's rows of col are built transposed, colₙᵀ (C·FH·FW, OH·OW), with a row of ones appended
+/// for the bias, and with [W | b] (FN, C·FH·FW + 1):
 /// outₙ = [W | b]·[colₙᵀ; 1], [∂W | ∂b] = Σₙ doutₙ·[colₙᵀ; 1]ᵀ, ∂colₙᵀ = Wᵀ·doutₙ, ∂xₙ = col2im(∂colₙ),
 /// each product one BLAS call with its transposes as flags. (`im2col`/`col2im` give the book's layout.)
+///
+/// One image's colₙᵀ is small enough to stay in the core's cache between being built and being
+/// multiplied, so col is never built for the whole batch: forward unrolls each image just before its
+/// product, and backward unrolls it again (from x, 9× smaller than col for a 3×3 filter) rather than
+/// keeping a whole-batch col that would have to go out to memory and back.
+///
+/// With several threads (`Threads.count`) the batch is split into a fixed number of runs of images
+/// (`ImageChunks`: a few per thread) that run concurrently, each making its images' BLAS calls on its
+/// own scratch and summing its own partial [∂W | ∂b]; the partials are added in run order at the end.
+/// Forward output and ∂x are the same at any thread count; ∂W and ∂b differ only by that summation
+/// order, which is fixed for a given thread count.
 ///
 /// - W: (FN, C, FH, FW), the parameter `weight` named "W" (weight decay applies); b: (FN,), the parameter
 ///   `bias` named "b" (no decay).
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), OH = (H + 2·pad − FH)/stride + 1, OW likewise.
-///   Keeps x (a reference, not a copy) and col. col lives in a buffer that is reused while the shapes stay
-///   the same; a batch whose col would exceed `columnBudget` elements is unrolled a run of images at a
-///   time (so inference over a whole test set does not build one enormous col), and backward then
-///   unrolls again rather than keeping it.
+///   Keeps x (a reference, not a copy). Per-thread scratch (colₙᵀ, ∂colₙᵀ, partial [∂W | ∂b]ᵀ, padded
+///   images) lives in `workspace`, reused while the shapes stay the same; out and dx are written into the
+///   previous step's out and dx when the caller no longer holds them.
 /// - backward: dout (N, FN, OH, OW) → dx (N, C, H, W); writes ∂L/∂W into `weight.gradient` (FN, C, FH, FW)
 ///   and ∂L/∂b into `bias.gradient` (FN,).
 /// - Stops with both shapes named if x's channels differ from W's C, or if the filter does not fit in the
@@ -38,21 +48,24 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     public private(set) var x: Tensor<Scalar>?
     /// The last forward's window geometry.
     private var window: SlidingWindow?
-    /// [colₙᵀ; 1] for the images of the last forward (all of them when `colHoldsBatch`, else the last
-    /// run), shape (images, C·FH·FW + 1, OH·OW); reused from batch to batch.
-    private(set) var col = Tensor<Scalar>(shape: [0, 0, 0], scalars: [])
-    /// Whether `col` holds the whole last batch, so backward can use it as it is.
-    private var colHoldsBatch = false
-    /// ∂L/∂colₙᵀ of one image, (C·FH·FW, OH·OW); reused.
-    private(set) var dcol = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
+    /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
+    /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN) and, at stride 1, two zero-padded images (C, H + 2·pad, W + 2·pad),
+    /// for xₙ and for ∂xₙ. Reused from batch to batch while the shapes stay the same.
+    private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
+    /// The geometry and run count `workspace` was laid out for.
+    private var workspaceLayout: (scratch: Scratch, runs: Int)?
     /// [W | b] (FN, C·FH·FW + 1), rebuilt from the parameters on every forward and backward.
     private var weightAndBias = Tensor<Scalar>(shape: [0, 0], scalars: [])
-    /// [∂W | ∂b] (FN, C·FH·FW + 1), summed over the batch in backward.
-    private var weightAndBiasGradient = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// The last forward's output and the last backward's dx, kept so that the next step writes into the
+    /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
+    /// One still held elsewhere is never changed under its holder: writing to it copies it first.
+    private var outputBuffer = Tensor<Scalar>(shape: [0], scalars: [])
+    private var inputGradientBuffer = Tensor<Scalar>(shape: [0], scalars: [])
 
-    /// The largest col (in elements) built at once: 2²⁵, 128 MiB of Float. Larger batches are unrolled
-    /// a run of images at a time. Settable for tests.
-    var columnBudget = 1 << 25
+    /// Forces the number of runs the batch is split into (nil: as `ImageChunks` decides from the
+    /// thread count). For tests: results must not depend on it except through ∂W's and ∂b's summation order.
+    var runsOverride: Int?
 
     /// A convolution with filters W (FN, C, FH, FW) and biases b (FN,). Stops if the shapes disagree,
     /// stride < 1 or pad < 0.
@@ -90,21 +103,60 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         return g
     }
 
-    /// Images unrolled at once: all of them unless col would exceed `columnBudget`.
-    private func imagesPerRun(_ g: SlidingWindow) -> Int {
-        Swift.min(g.batch, Swift.max(1, columnBudget / ((g.rowLength + 1) * g.outPositions)))
+    /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
+    struct Scratch: Equatable {
+        /// C·FH·FW, OH·OW, FN, and C·(H + 2·pad)·(W + 2·pad) (stride 1), else 0.
+        var rows: Int, positions: Int, filters: Int, paddedImage: Int
+        /// [colₙᵀ; 1]: (rows + 1, positions).
+        var col: Int { 0 }
+        /// ∂colₙᵀ: (rows, positions).
+        var dcol: Int { (rows + 1) * positions }
+        /// The run's partial [∂W | ∂b]ᵀ: (rows + 1, filters).
+        var gradient: Int { dcol + rows * positions }
+        /// One zero-padded image xₙ for the stride-1 im2col: its border stays 0 from allocation on.
+        var paddedInput: Int { gradient + filters * (rows + 1) }
+        /// One zero-padded ∂xₙ for the stride-1 col2im (zeroed by col2im itself).
+        var paddedGradient: Int { paddedInput + paddedImage }
+        /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
+        var size: Int { (paddedGradient + paddedImage + 15) / 16 * 16 }
+
+        init(_ g: SlidingWindow, filters: Int) {
+            rows = g.rowLength
+            positions = g.outPositions
+            self.filters = filters
+            paddedImage = g.stride == 1 ? paddedImageSize(g) : 0
+        }
     }
 
-    /// Makes `col` (images, C·FH·FW + 1, OH·OW) with its rows of ones, keeping it when it already is.
-    private func prepareColumns(_ images: Int, _ g: SlidingWindow) {
-        let shape = [images, g.rowLength + 1, g.outPositions]
-        if col.shape == shape { return }
-        col = Tensor(shape: shape) { c in
-            let rows = g.rowLength, positions = g.outPositions
-            for i in 0..<images {
-                fillElements(c.baseAddress! + (i * (rows + 1) + rows) * positions, count: positions, with: 1)
+    /// [colₙᵀ; 1] of image n into its block at `col` (rows + 1 rows, the last the ones left as they are).
+    @inline(__always)
+    private static func unroll(_ x: UnsafePointer<Scalar>, _ n: Int, into col: UnsafeMutablePointer<Scalar>,
+                               _ g: SlidingWindow, padded: UnsafeMutablePointer<Scalar>) {
+        if g.stride == 1 {
+            im2colTransposedPadded(x + n * g.imageSize, col, g, padded: padded)
+        } else {
+            im2colTransposedImages(x + n * g.imageSize, col, g, images: 1, blockRows: g.rowLength + 1, parallel: false)
+        }
+    }
+
+    /// Lays `workspace` out for `runs` runs of geometry `scratch`, with each run's row of ones; keeps it
+    /// when it already is.
+    private func prepareWorkspace(_ scratch: Scratch, runs: Int) {
+        if let layout = workspaceLayout, layout.scratch == scratch, layout.runs == runs { return }
+        workspace = Tensor(shape: [runs * scratch.size]) { w in
+            fillElements(w.baseAddress!, count: w.count, with: 0)
+            for r in 0..<runs {
+                fillElements(w.baseAddress! + r * scratch.size + scratch.col + scratch.rows * scratch.positions,
+                             count: scratch.positions, with: 1)
             }
         }
+        workspaceLayout = (scratch, runs)
+    }
+
+    /// How the batch is split among threads: per image, forward makes FN·(K + 1)·OH·OW multiply-adds and
+    /// backward about twice that.
+    private func runs(_ g: SlidingWindow, filters: Int) -> ImageChunks {
+        ImageChunks(images: g.batch, workPerImage: filters * (g.rowLength + 1) * g.outPositions, chunks: runsOverride)
     }
 
     /// Writes [W | b] into `weightAndBias`.
@@ -129,36 +181,43 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
         self.x = x
         window = g
-        colHoldsBatch = false
         if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
-        let run = imagesPerRun(g)
-        prepareColumns(run, g)
+        let chunks = runs(g, filters: fn)
+        let scratch = Scratch(g, filters: fn)
+        prepareWorkspace(scratch, runs: chunks.count)
         packWeightAndBias(w, b, k)
         // §7.4.3: out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n.
-        var out = Tensor<Scalar>(shape: [g.batch, fn, g.outHeight, g.outWidth]) { _ in }
+        var out = Self.takeBuffer(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
         x.withUnsafeBufferPointer { px in
             weightAndBias.withUnsafeBufferPointer { pwb in
                 out.withUnsafeMutableBufferPointer { po in
-                    col.withUnsafeMutableBufferPointer { pc in
-                        var start = 0
-                        while start < g.batch {
-                            let count = Swift.min(run, g.batch - start)
-                            im2colTransposedImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!, g,
-                                                   images: count, blockRows: k + 1)
-                            for i in 0..<count {
+                    workspace.withUnsafeMutableBufferPointer { pws in
+                        let (x, wb, out, ws) = (px.baseAddress!, pwb.baseAddress!, po.baseAddress!, pws.baseAddress!)
+                        chunks.run { run, images in
+                            let col = ws + run * scratch.size + scratch.col
+                            let padded = ws + run * scratch.size + scratch.paddedInput
+                            for n in images {
+                                Self.unroll(x, n, into: col, g, padded: padded)
                                 Scalar.gemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
-                                            alpha: 1, pwb.baseAddress!, lda: k + 1,
-                                            pc.baseAddress! + i * (k + 1) * p, ldb: p,
-                                            beta: 0, po.baseAddress! + (start + i) * fn * p, ldc: p)
+                                            alpha: 1, wb, lda: k + 1, col, ldb: p,
+                                            beta: 0, out + n * fn * p, ldc: p)
                             }
-                            start += count
                         }
                     }
                 }
             }
         }
-        colHoldsBatch = run == g.batch
+        outputBuffer = out
         return out
+    }
+
+    /// `buffer`'s tensor when it has `shape` (a new one otherwise), with the layer's own reference
+    /// dropped, so that it is written in place if nobody else holds it. Every element is overwritten
+    /// by the caller.
+    private static func takeBuffer(_ buffer: inout Tensor<Scalar>, shape: [Int]) -> Tensor<Scalar> {
+        let kept = buffer
+        buffer = Tensor(shape: [0], scalars: [])
+        return kept.shape == shape ? kept : Tensor(shape: shape) { _ in }
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -183,43 +242,43 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
             bias.gradient = .zeros([fn])
             return .zeros(x.shape)
         }
-        let run = imagesPerRun(g)
-        if !colHoldsBatch { prepareColumns(run, g) }
-        if dcol.shape != [k, p] { dcol = Tensor(shape: [k, p]) { _ in } }
-        if weightAndBiasGradient.shape != [fn, k + 1] { weightAndBiasGradient = .zeros([fn, k + 1]) }
-        var dx = Tensor<Scalar>(shape: inputGradient ? x.shape : [0]) { _ in }
+        let chunks = runs(g, filters: fn)
+        let scratch = Scratch(g, filters: fn)
+        prepareWorkspace(scratch, runs: chunks.count)
+        var dx = Self.takeBuffer(&inputGradientBuffer, shape: inputGradient ? x.shape : [0])
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
                     dx.withUnsafeMutableBufferPointer { pdx in
-                        weightAndBiasGradient.withUnsafeMutableBufferPointer { pg in
-                            col.withUnsafeMutableBufferPointer { pc in
-                                dcol.withUnsafeMutableBufferPointer { pdc in
-                                    var start = 0
-                                    while start < g.batch {
-                                        let count = Swift.min(run, g.batch - start)
-                                        if !colHoldsBatch {
-                                            im2colTransposedImages(px.baseAddress! + start * g.imageSize, pc.baseAddress!,
-                                                                   g, images: count, blockRows: k + 1)
-                                        }
-                                        for i in 0..<count {
-                                            let n = start + i
-                                            let d = pd.baseAddress! + n * fn * p          // doutₙ: (FN, OH·OW)
-                                            let c = pc.baseAddress! + i * (k + 1) * p     // [colₙᵀ; 1]: (K + 1, OH·OW)
-                                            // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and
-                                            // db = Σ dout, image by image.
-                                            Scalar.gemm(transposeA: false, transposeB: true, m: fn, n: k + 1, k: p,
-                                                        alpha: 1, d, lda: p, c, ldb: p,
-                                                        beta: n == 0 ? 0 : 1, pg.baseAddress!, ldc: k + 1)
-                                            // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
-                                            guard inputGradient else { continue }
-                                            Scalar.gemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
-                                                        alpha: 1, pw.baseAddress!, lda: k, d, ldb: p,
-                                                        beta: 0, pdc.baseAddress!, ldc: p)
-                                            col2imTransposedImages(pdc.baseAddress!, pdx.baseAddress! + n * g.imageSize,
-                                                                   g, images: 1, blockRows: k)
-                                        }
-                                        start += count
+                        workspace.withUnsafeMutableBufferPointer { pws in
+                            let (x, dout, w, ws) = (px.baseAddress!, pd.baseAddress!, pw.baseAddress!, pws.baseAddress!)
+                            let dx = pdx.baseAddress
+                            chunks.run { run, images in
+                                let slice = ws + run * scratch.size
+                                let col = slice + scratch.col, dcol = slice + scratch.dcol
+                                let gradient = slice + scratch.gradient, padded = slice + scratch.paddedInput
+                                for n in images {
+                                    let d = dout + n * fn * p          // doutₙ: (FN, OH·OW)
+                                    // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
+                                    Self.unroll(x, n, into: col, g, padded: padded)
+                                    // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and
+                                    // db = Σ dout, image by image (this run's images into its partial),
+                                    // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
+                                    // the long K + 1 side as rows faster (10–30 % on these shapes).
+                                    Scalar.gemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
+                                                alpha: 1, col, lda: p, d, ldb: p,
+                                                beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
+                                    // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
+                                    guard inputGradient, let dx else { continue }
+                                    Scalar.gemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
+                                                alpha: 1, w, lda: k, d, ldb: p,
+                                                beta: 0, dcol, ldc: p)
+                                    if g.stride == 1 {
+                                        col2imTransposedPadded(dcol, dx + n * g.imageSize, g,
+                                                               padded: slice + scratch.paddedGradient)
+                                    } else {
+                                        col2imTransposedImages(dcol, dx + n * g.imageSize, g, images: 1, blockRows: k,
+                                                               parallel: false)
                                     }
                                 }
                             }
@@ -228,19 +287,46 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                 }
             }
         }
-        // Split [dW | db].
+        // Add the runs' partials in run order, then split [dW | db].
         if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
         if bias.gradient.shape != [fn] { bias.gradient = .zeros([fn]) }
-        weightAndBiasGradient.withUnsafeBufferPointer { pg in
+        workspace.withUnsafeMutableBufferPointer { pws in
+            let total = pws.baseAddress! + scratch.gradient
+            for run in 1..<chunks.count {
+                Scalar.applyBinary(.add, total, total + run * scratch.size, total,
+                                   Loop2D(outer: 1, inner: fn * (k + 1), aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
+            }
             weight.gradient.withUnsafeMutableBufferPointer { pw in
                 bias.gradient.withUnsafeMutableBufferPointer { pb in
-                    for f in 0..<fn {
-                        (pw.baseAddress! + f * k).update(from: pg.baseAddress! + f * (k + 1), count: k)
-                        pb[f] = pg[f * (k + 1) + k]
-                    }
+                    // [dW | db]ᵀ (K + 1, FN): its first K rows transposed are dW, its last row is db.
+                    transpose(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
+                    pb.baseAddress!.update(from: total + k * fn, count: fn)
                 }
             }
         }
+        inputGradientBuffer = dx
         return inputGradient ? dx : nil
+    }
+}
+
+/// out (columns, rows) = aᵀ for a (rows, columns), both row-major; the loop is compiled for Float and
+/// for Double.
+private func transpose<T: TensorScalar>(_ a: UnsafePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
+    if T.self == Float.self {
+        transposeKernel(UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
+                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), rows, columns)
+    } else if T.self == Double.self {
+        transposeKernel(UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
+                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), rows, columns)
+    } else {
+        transposeKernel(a, out, rows, columns)
+    }
+}
+
+@inline(never)
+private func transposeKernel<F: BinaryFloatingPoint>(_ a: UnsafePointer<F>, _ out: UnsafeMutablePointer<F>,
+                                                     _ rows: Int, _ columns: Int) {
+    for r in 0..<rows {
+        for c in 0..<columns { out[c * rows + r] = a[r * columns + c] }
     }
 }

@@ -21,7 +21,8 @@ public enum PoolingMode: String, Sendable, Codable, CaseIterable {
 ///
 /// - forward: x (N, C, H, W) → out (N, C, OH, OW). Keeps x's shape and, for max, the position of each
 ///   window's maximum within its plane (−1 where that is a padding cell).
-/// - backward: dout (N, C, OH, OW) → dx (N, C, H, W).
+/// - backward: dout (N, C, OH, OW) → dx (N, C, H, W), written into the previous backward's dx when the
+///   caller no longer holds it.
 ///
 /// Windows are read straight from x, plane by plane (parallel over N·C when large), in loops compiled
 /// once for Float and once for Double — no im2col of the whole input, which copies x (for 2×2 stride 2,
@@ -42,6 +43,9 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     /// Max mode: for each output element, the index within its (H, W) plane of the window's maximum,
     /// or −1 for a padding cell (the book's `arg_max`, as a plane offset). Reused from batch to batch.
     private(set) var argMax: [Int32] = []
+    /// The last backward's dx, kept so the next backward writes into the same memory (no fresh pages)
+    /// once the caller has let go of it; one still held elsewhere is copied on write, never changed.
+    private var inputGradientBuffer = Tensor<Scalar>(shape: [0], scalars: [])
 
     /// A pooling layer with a `poolHeight`×`poolWidth` window. Stops if the window is smaller than 1×1,
     /// stride < 1 or pad < 0.
@@ -88,7 +92,11 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         guard let inputShape, let g = window else { preconditionFailure("Pooling.backward called before forward") }
         checkGradientShape(dout.shape, [g.batch, g.channels, g.outHeight, g.outWidth], "Pooling")
         if dout.count == 0 { return .zeros(inputShape) }
-        return Tensor(shape: inputShape) { dx in
+        // Written into the last backward's dx when its shape fits and the caller has let go of it.
+        var dx = inputGradientBuffer
+        inputGradientBuffer = Tensor(shape: [0], scalars: [])
+        if dx.shape != inputShape { dx = Tensor(shape: inputShape) { _ in } }
+        dx.withUnsafeMutableBufferPointer { dx in
             dout.withUnsafeBufferPointer { pd in
                 if mode == .max {
                     argMax.withUnsafeBufferPointer { pa in
@@ -99,6 +107,8 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                 }
             }
         }
+        inputGradientBuffer = dx
+        return dx
     }
 }
 

@@ -2,10 +2,10 @@
 
 extension Tensor {
     /// An axis in 0..<rank, counting negative axes from the end. Stops if out of range.
-    func normalizedAxis(_ axis: Int, _ operation: String, rank: Int? = nil) -> Int {
+    func normalizedAxis(_ axis: Int, _ operation: @autoclosure () -> String, rank: Int? = nil) -> Int {
         let r = rank ?? self.rank
         let a = axis < 0 ? axis + r : axis
-        precondition(a >= 0 && a < r, "\(operation): axis \(axis) is out of range for shape \(shape)")
+        precondition(a >= 0 && a < r, "\(operation()): axis \(axis) is out of range for shape \(shape)")
         return a
     }
 

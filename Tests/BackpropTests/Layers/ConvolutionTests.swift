@@ -125,24 +125,28 @@ struct ConvolutionTests {
         #expect(strided.forward(x).shape == [3, 4, 14, 14])
     }
 
-    @Test func runsOfImagesGiveTheSameResultAsOneCol() {
-        // A tiny column budget makes forward and backward unroll a run of images at a time (and backward
-        // unroll again); the arithmetic per image is the same, so the results are identical.
+    @Test func splittingTheBatchAmongThreadsChangesOnlyTheSummationOrder() {
+        // The batch split into runs (one per thread) gives the same output and dx, image by image, and
+        // ∂W, ∂b summed from the runs' partials — equal up to rounding, and the same bits every time.
         let c = Case(x: [5, 3, 6, 6], w: [4, 3, 3, 3], stride: 1, pad: 1)
         let x = Check.random(c.x, seed: 21)
         let whole = Self.layer(c, seed: 22)
+        whole.runsOverride = 1
         let y = whole.forward(x)
         let dout = Check.random(y.shape, seed: 24)
         let dx = whole.backward(dout)
-        #expect(whole.col.shape == [5, 28, 36])   // [colₙᵀ; 1] per image
-        for imagesPerRun in [1, 2, 4] {
-            let runs = Self.layer(c, seed: 22)
-            runs.columnBudget = imagesPerRun * 28 * 36
-            #expect(runs.forward(x) == y)
-            #expect(runs.col.shape == [imagesPerRun, 28, 36])
-            #expect(runs.backward(dout) == dx)
-            #expect(runs.weight.gradient == whole.weight.gradient)
-            #expect(runs.bias.gradient == whole.bias.gradient)
+        for runs in [2, 3, 5, 8] {
+            let split = Self.layer(c, seed: 22)
+            split.runsOverride = runs
+            #expect(split.forward(x) == y)
+            #expect(split.backward(dout) == dx)
+            #expect(Check.relativeError(split.weight.gradient, whole.weight.gradient) < 1e-14)
+            #expect(Check.relativeError(split.bias.gradient, whole.bias.gradient) < 1e-14)
+            let again = Self.layer(c, seed: 22)
+            again.runsOverride = runs
+            _ = again.forward(x)
+            _ = again.backward(dout)
+            #expect(again.weight.gradient == split.weight.gradient && again.bias.gradient == split.bias.gradient)
         }
     }
 
@@ -153,13 +157,11 @@ struct ConvolutionTests {
         let dout = Check.random([3, 3, 5, 5], seed: 34)
         _ = conv.forward(x1)
         _ = conv.backward(dout)
-        let colAddress = conv.col.withUnsafeBufferPointer { $0.baseAddress }
-        let dcolAddress = conv.dcol.withUnsafeBufferPointer { $0.baseAddress }
-        // A second batch of the same shape: same buffers, and results as from a fresh layer.
+        let workspaceAddress = conv.workspace.withUnsafeBufferPointer { $0.baseAddress }
+        // A second batch of the same shape: same scratch, and results as from a fresh layer.
         let y2 = conv.forward(x2)
         let dx2 = conv.backward(dout)
-        #expect(conv.col.withUnsafeBufferPointer { $0.baseAddress } == colAddress, "col was reallocated")
-        #expect(conv.dcol.withUnsafeBufferPointer { $0.baseAddress } == dcolAddress, "dcol was reallocated")
+        #expect(conv.workspace.withUnsafeBufferPointer { $0.baseAddress } == workspaceAddress, "workspace was reallocated")
         let fresh = Self.layer(c, seed: 31)
         #expect(y2 == fresh.forward(x2))
         #expect(dx2 == fresh.backward(dout))

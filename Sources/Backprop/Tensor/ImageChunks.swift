@@ -1,0 +1,69 @@
+import Dispatch
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
+/// A batch of images split into a fixed number of contiguous chunks for layers that make one small
+/// BLAS call per image (Convolution): the chunks run concurrently, each thread running a chunk's calls
+/// on its own, which scales with the thread count where OpenBLAS threading each small call does not.
+/// There are a few chunks per thread, handed out as threads come free, so a thread slowed down (say,
+/// by another process on its core) does not hold the others up.
+///
+/// The split depends only on the batch size, the work per image and `Threads.count` (never on which
+/// thread runs a chunk), so a layer that keeps one partial result per chunk and sums the partials in
+/// chunk order is bit-identical run after run at one thread count.
+struct ImageChunks: Sendable {
+    /// Images in the batch.
+    let images: Int
+    /// Chunks (1 = run serially on the calling thread, with OpenBLAS threading as usual).
+    let count: Int
+
+    /// Below this many multiply-adds per chunk, another chunk costs more than it saves.
+    static let minimumWorkPerChunk = 1 << 21
+    /// Chunks per thread when there are several threads.
+    static let chunksPerThread = 2
+
+    /// With one thread, one chunk; with several, `chunksPerThread` per thread (at most one per image),
+    /// as long as each gets at least `minimumWorkPerChunk` multiply-adds of `workPerImage`. `chunks`
+    /// forces a count (for tests: the result must not depend on it except through summation order).
+    init(images: Int, workPerImage: Int, chunks: Int? = nil) {
+        self.images = images
+        if let chunks {
+            count = Swift.max(1, Swift.min(chunks, images))
+        } else if Threads.count == 1 {
+            count = 1
+        } else {
+            let affordable = images * workPerImage / ImageChunks.minimumWorkPerChunk
+            count = Swift.max(1, Swift.min(Threads.count * ImageChunks.chunksPerThread, images, affordable))
+        }
+    }
+
+    /// The images of chunk `c`: an even split.
+    func range(_ c: Int) -> Range<Int> {
+        (c * images / count)..<((c + 1) * images / count)
+    }
+
+    /// Runs `body(c, range(c))` for every chunk, concurrently when there are several. OpenBLAS is held
+    /// to one thread meanwhile, so the chunks' BLAS calls do not each start threads of their own.
+    func run(_ body: (Int, Range<Int>) -> Void) {
+        if count == 1 {
+            body(0, range(0))
+            return
+        }
+        #if !canImport(Accelerate)
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(blasThreads) }
+        #endif
+        withoutActuallyEscaping(body) { body in
+            // Each chunk writes only its own images and its own scratch; the closure outlives no call.
+            let shared = UncheckedSendable(body)
+            let chunks = self
+            DispatchQueue.concurrentPerform(iterations: count) { c in
+                shared.value(c, chunks.range(c))
+            }
+        }
+    }
+}
