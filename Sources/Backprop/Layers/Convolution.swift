@@ -60,8 +60,13 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// The last forward's output and the last backward's dx, kept so that the next step writes into the
     /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
     /// One still held elsewhere is never changed under its holder: writing to it copies it first.
-    private var outputBuffer = Tensor<Scalar>(shape: [0], scalars: [])
-    private var inputGradientBuffer = Tensor<Scalar>(shape: [0], scalars: [])
+    private var outputBuffer: Tensor<Scalar>?
+    private var inputGradientBuffer: Tensor<Scalar>?
+    /// The last forward's output shape (N, FN, OH, OW), kept so that the next batch of the same size
+    /// builds no new shape array.
+    private var outputShape: [Int] = []
+    /// Stands for dx in `backwardParameters`, which computes none.
+    private let noInputGradient = Tensor<Scalar>(shape: [0], scalars: [])
 
     /// Forces the number of runs the batch is split into (nil: as `ImageChunks` decides from the
     /// thread count). For tests: results must not depend on it except through ∂W's and ∂b's summation order.
@@ -89,7 +94,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// The window geometry for x, after checking x against W and b.
     private func geometry(of x: Tensor<Scalar>) -> SlidingWindow {
         let w = weight.value, b = bias.value
-        precondition(w.rank == 4 && b.shape == [w.shape[0]],
+        precondition(w.rank == 4 && b.rank == 1 && b.shape[0] == w.shape[0],
                      "Convolution.forward: W has shape \(w.shape) and b has shape \(b.shape); they no longer agree")
         precondition(x.rank == 4, "Convolution.forward: x must be 4-d (N, C, H, W), got shape \(x.shape) (W has shape \(w.shape))")
         precondition(x.shape[1] == w.shape[1],
@@ -162,7 +167,9 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// Writes [W | b] into `weightAndBias`.
     private func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ k: Int) {
         let fn = w.shape[0]
-        if weightAndBias.shape != [fn, k + 1] { weightAndBias = .zeros([fn, k + 1]) }
+        if !(weightAndBias.rank == 2 && weightAndBias.shape[0] == fn && weightAndBias.shape[1] == k + 1) {
+            weightAndBias = .zeros([fn, k + 1])
+        }
         w.withUnsafeBufferPointer { pw in
             b.withUnsafeBufferPointer { pb in
                 weightAndBias.withUnsafeMutableBufferPointer { p in
@@ -187,7 +194,8 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         prepareWorkspace(scratch, runs: chunks.count)
         packWeightAndBias(w, b, k)
         // §7.4.3: out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n.
-        var out = Self.takeBuffer(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
+        if !matchesOutput(g, filters: fn) { outputShape = [g.batch, fn, g.outHeight, g.outWidth] }
+        var out = reusable(&outputBuffer, shape: outputShape)
         x.withUnsafeBufferPointer { px in
             weightAndBias.withUnsafeBufferPointer { pwb in
                 out.withUnsafeMutableBufferPointer { po in
@@ -211,13 +219,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         return out
     }
 
-    /// `buffer`'s tensor when it has `shape` (a new one otherwise), with the layer's own reference
-    /// dropped, so that it is written in place if nobody else holds it. Every element is overwritten
-    /// by the caller.
-    private static func takeBuffer(_ buffer: inout Tensor<Scalar>, shape: [Int]) -> Tensor<Scalar> {
-        let kept = buffer
-        buffer = Tensor(shape: [0], scalars: [])
-        return kept.shape == shape ? kept : Tensor(shape: shape) { _ in }
+    /// Whether `outputShape` is already (N, FN, OH, OW) of window `g`.
+    private func matchesOutput(_ g: SlidingWindow, filters fn: Int) -> Bool {
+        outputShape.count == 4 && outputShape[0] == g.batch && outputShape[1] == fn
+            && outputShape[2] == g.outHeight && outputShape[3] == g.outWidth
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -233,8 +238,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
         let w = weight.value
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
-        checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
-        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && bias.value.shape == [fn],
+        if !(matchesOutput(g, filters: fn) && dout.shape == outputShape) {
+            checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
+        }
+        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && bias.value.rank == 1 && bias.value.shape[0] == fn,
                      "Convolution.backward: W has shape \(w.shape) and b has shape \(bias.value.shape), "
                      + "which no longer match the last forward")
         if g.batch == 0 {
@@ -245,7 +252,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
-        var dx = Self.takeBuffer(&inputGradientBuffer, shape: inputGradient ? x.shape : [0])
+        var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : noInputGradient
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
@@ -289,7 +296,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         }
         // Add the runs' partials in run order, then split [dW | db].
         if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
-        if bias.gradient.shape != [fn] { bias.gradient = .zeros([fn]) }
+        if !(bias.gradient.rank == 1 && bias.gradient.shape[0] == fn) { bias.gradient = .zeros([fn]) }
         workspace.withUnsafeMutableBufferPointer { pws in
             let total = pws.baseAddress! + scratch.gradient
             for run in 1..<chunks.count {
@@ -304,7 +311,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                 }
             }
         }
-        inputGradientBuffer = dx
+        if inputGradient { inputGradientBuffer = dx }
         return inputGradient ? dx : nil
     }
 }

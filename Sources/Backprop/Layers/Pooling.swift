@@ -45,7 +45,12 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     private(set) var argMax: [Int32] = []
     /// The last backward's dx, kept so the next backward writes into the same memory (no fresh pages)
     /// once the caller has let go of it; one still held elsewhere is copied on write, never changed.
-    private var inputGradientBuffer = Tensor<Scalar>(shape: [0], scalars: [])
+    private var inputGradient: Tensor<Scalar>?
+    /// Where the output is written: buffers reused from batch to batch (see `AlternatingBuffers`).
+    private var outputs = AlternatingBuffers<Scalar>()
+    /// The last forward's output shape (N, C, OH, OW), kept so that the next batch of the same size
+    /// builds no new shape array.
+    private var outputShape: [Int] = []
 
     /// A pooling layer with a `poolHeight`×`poolWidth` window. Stops if the window is smaller than 1×1,
     /// stride < 1 or pad < 0.
@@ -71,12 +76,13 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                      "Pooling.forward: x has shape \(x.shape); padded planes of more than 2³¹ − 1 elements are not supported")
         inputShape = x.shape
         window = g
-        let outShape = [g.batch, g.channels, g.outHeight, g.outWidth]
-        let outCount = outShape.reduce(1, *)
+        if !matchesOutput(g) { outputShape = [g.batch, g.channels, g.outHeight, g.outWidth] }
+        let outCount = g.batch * g.channels * g.outHeight * g.outWidth
         if mode == .max && argMax.count != outCount { argMax = [Int32](repeating: 0, count: outCount) }
-        if outCount == 0 { return .zeros(outShape) }
-        return Tensor(shape: outShape) { y in
-            x.withUnsafeBufferPointer { px in
+        if outCount == 0 { return .zeros(outputShape) }
+        var out = outputs.take(shape: outputShape)
+        x.withUnsafeBufferPointer { px in
+            out.withUnsafeMutableBufferPointer { y in
                 if mode == .max {
                     argMax.withUnsafeMutableBufferPointer { pa in
                         poolingForward(px.baseAddress!, y.baseAddress!, pa.baseAddress!, g)
@@ -86,16 +92,24 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                 }
             }
         }
+        outputs.keep(out)
+        return out
+    }
+
+    /// Whether `outputShape` is already (N, C, OH, OW) of window `g`.
+    private func matchesOutput(_ g: SlidingWindow) -> Bool {
+        outputShape.count == 4 && outputShape[0] == g.batch && outputShape[1] == g.channels
+            && outputShape[2] == g.outHeight && outputShape[3] == g.outWidth
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let inputShape, let g = window else { preconditionFailure("Pooling.backward called before forward") }
-        checkGradientShape(dout.shape, [g.batch, g.channels, g.outHeight, g.outWidth], "Pooling")
+        if !(matchesOutput(g) && dout.shape == outputShape) {
+            checkGradientShape(dout.shape, [g.batch, g.channels, g.outHeight, g.outWidth], "Pooling")
+        }
         if dout.count == 0 { return .zeros(inputShape) }
         // Written into the last backward's dx when its shape fits and the caller has let go of it.
-        var dx = inputGradientBuffer
-        inputGradientBuffer = Tensor(shape: [0], scalars: [])
-        if dx.shape != inputShape { dx = Tensor(shape: inputShape) { _ in } }
+        var dx = reusable(&inputGradient, shape: inputShape)
         dx.withUnsafeMutableBufferPointer { dx in
             dout.withUnsafeBufferPointer { pd in
                 if mode == .max {
@@ -107,7 +121,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                 }
             }
         }
-        inputGradientBuffer = dx
+        inputGradient = dx
         return dx
     }
 }

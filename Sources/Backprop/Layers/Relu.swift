@@ -10,21 +10,21 @@
 public final class Relu<Scalar: TensorScalar>: Layer {
     /// true where the last forward's input was ≤ 0, kept for backward.
     public private(set) var mask: Tensor<Bool>?
-    /// The last backward's dx, kept so the next backward writes into the same memory (no fresh pages)
-    /// once the caller has let go of it; one still held elsewhere is copied on write, never changed.
-    private var inputGradientBuffer = Tensor<Scalar>(shape: [0], scalars: [])
+    /// Where y and dx are written: buffers reused from batch to batch while the shape stays the same
+    /// (a tensor still held elsewhere is copied on write, never changed).
+    private var outputs = AlternatingBuffers<Scalar>()
+    private var inputGradient: Tensor<Scalar>?
 
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {
-        // The book's `mask = (x <= 0); out = x.copy(); out[mask] = 0`, fused into one pass. The last
-        // mask's memory is reused when its shape fits (and nobody else holds it).
-        var mask = self.mask ?? Tensor<Bool>(shape: [0], scalars: [])
-        self.mask = nil
-        if mask.shape != x.shape { mask = Tensor<Bool>(shape: x.shape) { _ in } }
-        let y = Tensor<Scalar>(shape: x.shape) { y in
-            x.withUnsafeBufferPointer { x in
+        // The book's `mask = (x <= 0); out = x.copy(); out[mask] = 0`, fused into one pass.
+        var mask = reusable(&self.mask, shape: x.shape)
+        var y = outputs.take(shape: x.shape)
+        x.withUnsafeBufferPointer { x in
+            y.withUnsafeMutableBufferPointer { y in
                 mask.withUnsafeMutableBufferPointer { m in
+                    guard y.count > 0 else { return }
                     let (x, y, m, count) = (x.baseAddress!, y.baseAddress!, m.baseAddress!, y.count)
                     parallelChunks(count) { r in
                         Scalar.reluForward(x + r.lowerBound, y + r.lowerBound, mask: m + r.lowerBound, count: r.count)
@@ -33,6 +33,7 @@ public final class Relu<Scalar: TensorScalar>: Layer {
             }
         }
         self.mask = mask
+        outputs.keep(y)
         return y
     }
 
@@ -40,9 +41,7 @@ public final class Relu<Scalar: TensorScalar>: Layer {
         guard let mask else { preconditionFailure("Relu.backward called before forward") }
         checkGradientShape(dout.shape, mask.shape, "Relu")
         // dx = dout with dx[mask] = 0, written to another tensor: the caller's dout is left as it was.
-        var dx = inputGradientBuffer
-        inputGradientBuffer = Tensor(shape: [0], scalars: [])
-        if dx.shape != dout.shape { dx = Tensor(shape: dout.shape) { _ in } }
+        var dx = reusable(&inputGradient, shape: dout.shape)
         if dx.count == 0 { return dx }
         dx.withUnsafeMutableBufferPointer { dx in
             dout.withUnsafeBufferPointer { d in
@@ -64,7 +63,7 @@ public final class Relu<Scalar: TensorScalar>: Layer {
                 }
             }
         }
-        inputGradientBuffer = dx
+        inputGradient = dx
         return dx
     }
 }

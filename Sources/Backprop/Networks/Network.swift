@@ -87,9 +87,9 @@ public class Network<Scalar: TensorScalar> {
     public func gradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
         let loss = loss(x, t, training: true)
         var dout = lossLayer.backward(1)
-        for (index, layer) in layers.enumerated().reversed() {
+        for index in layers.indices.reversed() {
             // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
-            if index == 0 { layer.backwardParameters(dout) } else { dout = layer.backward(dout) }
+            if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
         }
         if weightDecay != 0 {
             let lambda = Scalar(weightDecay)

@@ -195,3 +195,25 @@ func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, rows: Int, columns: Int) ->
     }
     return Tensor(shape: [rows, columns], unsafeUninitialized: { _ in })
 }
+
+/// Two buffers for a layer's output, used in turn. The next layer keeps the output it was given (for
+/// its backward) until its own next forward, so when a new batch comes the last output is still held
+/// and only the one from the batch before is free: writing into that one allocates nothing.
+struct AlternatingBuffers<Scalar> {
+    private var first: Tensor<Scalar>?
+    private var second: Tensor<Scalar>?
+    private var useSecond = false
+
+    init() {}
+
+    /// A tensor of `shape` to overwrite (see `reusable`): this turn's buffer when it has that shape.
+    mutating func take(shape: [Int]) -> Tensor<Scalar> {
+        useSecond ? reusable(&second, shape: shape) : reusable(&first, shape: shape)
+    }
+
+    /// Keeps `tensor` as this turn's buffer; the next `take` uses the other one.
+    mutating func keep(_ tensor: Tensor<Scalar>) {
+        if useSecond { second = tensor } else { first = tensor }
+        useSecond.toggle()
+    }
+}

@@ -301,4 +301,21 @@ struct PoolingTests {
             _ = pool.backward(.zeros([1, 1, 4, 4]))
         }
     }
+
+    /// Pooling writes each batch into reused buffers; outputs and dx a caller kept from earlier
+    /// batches (three in a row: the two alternating output buffers and one more) never change.
+    @Test func reusedBuffersNeverChangeWhatACallerKept() {
+        let pool = Pooling<Double>(poolHeight: 2, poolWidth: 2, stride: 2)
+        var kept: [(Tensor<Double>, [Double], Tensor<Double>, [Double])] = []
+        for k in 0..<3 {
+            let x = Tensor<Double>(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4].map { $0 + 10 * Double(k) })
+            let y = pool.forward(x)
+            let dx = pool.backward(Tensor(shape: [1, 1, 1, 1], scalars: [Double(k + 1)]))
+            kept.append((y, y.scalars, dx, dx.scalars))
+        }
+        for (k, (y, ys, dx, dxs)) in kept.enumerated() {
+            #expect(y.scalars == ys && y.scalars == [4 + 10 * Double(k)])
+            #expect(dx.scalars == dxs && dx.scalars == [0, 0, 0, Double(k + 1)])
+        }
+    }
 }

@@ -117,4 +117,25 @@ struct SeedLayerTests {
             _ = relu.backward(Tensor([1, 2]))
         }
     }
+
+    /// Relu writes y, its mask and dx into buffers reused from batch to batch; what a caller kept from
+    /// earlier batches never changes, and each batch's figures are right.
+    @Test func reluReusedBuffersNeverChangeWhatACallerKept() {
+        let relu = Relu<Double>()
+        var kept: [(Tensor<Double>, Tensor<Double>, Tensor<Bool>)] = []
+        for k in 0..<3 {
+            let sign = k % 2 == 0 ? 1.0 : -1.0
+            let x = Tensor<Double>([sign, -sign, 2 * sign])
+            let y = relu.forward(x)
+            let dx = relu.backward(Tensor([5, 6, 7]))
+            kept.append((y, dx, relu.mask!))
+        }
+        for (k, (y, dx, mask)) in kept.enumerated() {
+            if k % 2 == 0 {
+                #expect(y.scalars == [1, 0, 2] && dx.scalars == [5, 0, 7] && mask.scalars == [false, true, false])
+            } else {
+                #expect(y.scalars == [0, 1, 0] && dx.scalars == [0, 6, 0] && mask.scalars == [true, false, true])
+            }
+        }
+    }
 }
