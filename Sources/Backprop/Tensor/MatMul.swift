@@ -1,3 +1,9 @@
+#if canImport(Accelerate)
+import Accelerate
+#else
+import CBLAS
+#endif
+
 // Matrix products through BLAS (`cblas_sgemm` / `cblas_dgemm`). Transposes are passed to BLAS as flags:
 // `matmul(x, w, transposeA: true)` computes xᵀ·w without copying x.
 
@@ -87,4 +93,46 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
             }
         }
     }
+}
+
+/// C = alpha·op(A)·op(B) + beta·C with C's rows shared out among `Threads.count` threads, each
+/// running its rows as one single-threaded BLAS call (pointers as `TensorScalar.gemm`, row-major).
+///
+/// OpenBLAS threads one call by itself, but on the small products of the book's networks (batches of
+/// 100) its threads cost more than they bring: a TwoLayerNet step took longer on 2 threads than on 1.
+/// Rows split this way scale, and each element is still one BLAS dot product over k, so the result
+/// does not depend on the split. Products too small to share (under 2²² multiply-adds in Float, 2²¹
+/// in Double, or fewer rows than two per thread) run as one call with OpenBLAS held to one thread.
+func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                        alpha: Scalar, _ a: UnsafePointer<Scalar>, lda: Int,
+                                        _ b: UnsafePointer<Scalar>, ldb: Int,
+                                        beta: Scalar, _ c: UnsafeMutablePointer<Scalar>, ldc: Int,
+                                        threads: Int = Threads.count) {
+    guard threads > 1, m * n * k * MemoryLayout<Scalar>.stride >= 1 << 24, m >= 2 * threads else {
+        withSingleThreadedBLAS {
+            Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+        }
+        return
+    }
+    // Rows i of op(A) start at a + i·lda, or at column i (a + i) when A is stored transposed.
+    ImageChunks(images: m, workPerImage: n * k, chunks: threads).run { _, rows in
+        Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
+                    a + (transposeA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
+                    beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
+    }
+}
+
+/// Runs `body` with OpenBLAS held to one thread (restored afterwards).
+@inline(__always)
+func withSingleThreadedBLAS(_ body: () -> Void) {
+    #if canImport(Accelerate)
+    body()
+    #else
+    let threads = openblas_get_num_threads()
+    if threads == 1 { body(); return }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(threads) }
+    body()
+    #endif
 }
