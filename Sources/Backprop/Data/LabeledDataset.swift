@@ -25,8 +25,7 @@ extension LabeledDataset {
     /// `labelTensor(indices)` written into `slot`'s tensor when it has k elements, else into a new one
     /// left in `slot`.
     public func labelTensor<Scalar: TensorScalar>(_ indices: [Int], into slot: inout Tensor<Scalar>?) {
-        var t = slot?.shape.count == 1 && slot?.shape[0] == indices.count ? reusable(&slot, shape: slot!.shape)
-                                                                           : Tensor<Scalar>(shape: [indices.count]) { _ in }
+        var t = reusable(&slot, if: { $0.count == 1 && $0[0] == indices.count }, else: { [indices.count] })
         t.withUnsafeMutableBufferPointer { p in
             for (k, i) in indices.enumerated() { p[k] = Scalar(label(at: i)) }
         }
@@ -46,13 +45,10 @@ extension ImageSet: LabeledDataset {
     }
     public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?) {
         let k = indices.count
-        let fits = slot.map { t in
-            let s = t.shape
-            return flatten ? s.count == 2 && s[0] == k && s[1] == imageSize
-                           : s.count == 4 && s[0] == k && s[1] == 1 && s[2] == rows && s[3] == columns
-        } ?? false
-        var x = fits ? reusable(&slot, shape: slot!.shape)
-                     : Tensor<Scalar>(shape: flatten ? [k, imageSize] : [k, 1, rows, columns]) { _ in }
+        var x = reusable(&slot, if: { s in
+            flatten ? s.count == 2 && s[0] == k && s[1] == imageSize
+                    : s.count == 4 && s[0] == k && s[1] == 1 && s[2] == rows && s[3] == columns
+        }, else: { flatten ? [k, imageSize] : [k, 1, rows, columns] })
         x.withUnsafeMutableBufferPointer { out in writeImages(indices, normalize: true, to: out) }
         slot = x
     }

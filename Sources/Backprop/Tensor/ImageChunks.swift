@@ -1,9 +1,4 @@
 import Dispatch
-#if canImport(Accelerate)
-import Accelerate
-#else
-import CBLAS
-#endif
 
 /// A batch of images split into a fixed number of contiguous chunks for layers that make one small
 /// BLAS call per image (Convolution): the chunks run concurrently, each thread running a chunk's calls
@@ -52,17 +47,14 @@ struct ImageChunks: Sendable {
             body(0, range(0))
             return
         }
-        #if !canImport(Accelerate)
-        let blasThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(blasThreads) }
-        #endif
-        withoutActuallyEscaping(body) { body in
-            // Each chunk writes only its own images and its own scratch; the closure outlives no call.
-            let shared = UncheckedSendable(body)
-            let chunks = self
-            DispatchQueue.concurrentPerform(iterations: count) { c in
-                shared.value(c, chunks.range(c))
+        withSingleThreadedBLAS {
+            withoutActuallyEscaping(body) { body in
+                // Each chunk writes only its own images and its own scratch; the closure outlives no call.
+                let shared = UncheckedSendable(body)
+                let chunks = self
+                DispatchQueue.concurrentPerform(iterations: count) { c in
+                    shared.value(c, chunks.range(c))
+                }
             }
         }
     }

@@ -171,29 +171,33 @@ extension Tensor: ExpressibleByIntegerLiteral where Scalar: TensorScalar {
     public init(integerLiteral value: Int) { self.init(Scalar(value)) }
 }
 
-/// A tensor of `shape` for a layer to overwrite: the one in `slot` when it already has that shape —
-/// taken out of the slot, so that unless someone else still holds it, writing into it copies and
-/// allocates nothing — else a new one with uninitialised elements (the caller writes every element).
+/// A tensor for a layer to overwrite: the one in `slot` when `fits(its shape)` — taken out of the
+/// slot, so that unless someone else still holds it, writing into it copies and allocates nothing —
+/// else a new one of `shape()` with uninitialised elements (the caller writes every element).
 /// Layers store the result back in `slot` afterwards, so the next batch of the same size reuses it.
 /// A tensor still held elsewhere (a value returned earlier and kept by the caller) is copied on write,
-/// as any `Tensor`: reuse never changes a value someone else sees.
+/// as any `Tensor`: reuse never changes a value someone else sees. `fits` compares extents one by one,
+/// so that a reused tensor costs no new shape array.
 @inline(__always)
-func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, shape: [Int]) -> Tensor<Scalar> {
-    if let tensor = slot, tensor.shape == shape {
+func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, if fits: ([Int]) -> Bool,
+                      else shape: () -> [Int]) -> Tensor<Scalar> {
+    if let tensor = slot, fits(tensor.shape) {
         slot = nil
         return tensor
     }
-    return Tensor(shape: shape, unsafeUninitialized: { _ in })
+    return Tensor(shape: shape(), unsafeUninitialized: { _ in })
 }
 
-/// `reusable(_:shape:)` for a (rows, columns) matrix, without building a shape array to compare.
+/// `reusable(_:if:else:)` for a tensor of exactly `shape`.
+@inline(__always)
+func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, shape: [Int]) -> Tensor<Scalar> {
+    reusable(&slot, if: { $0 == shape }, else: { shape })
+}
+
+/// `reusable(_:if:else:)` for a (rows, columns) matrix.
 @inline(__always)
 func reusable<Scalar>(_ slot: inout Tensor<Scalar>?, rows: Int, columns: Int) -> Tensor<Scalar> {
-    if let tensor = slot, tensor.shape.count == 2, tensor.shape[0] == rows, tensor.shape[1] == columns {
-        slot = nil
-        return tensor
-    }
-    return Tensor(shape: [rows, columns], unsafeUninitialized: { _ in })
+    reusable(&slot, if: { $0.count == 2 && $0[0] == rows && $0[1] == columns }, else: { [rows, columns] })
 }
 
 /// Two buffers for a layer's output, used in turn. The next layer keeps the output it was given (for
@@ -206,9 +210,16 @@ struct AlternatingBuffers<Scalar> {
 
     init() {}
 
+    /// This turn's buffer, taken out (nil at first, or after `keep` was not called).
+    mutating func takeSlot() -> Tensor<Scalar>? {
+        defer { if useSecond { second = nil } else { first = nil } }
+        return useSecond ? second : first
+    }
+
     /// A tensor of `shape` to overwrite (see `reusable`): this turn's buffer when it has that shape.
     mutating func take(shape: [Int]) -> Tensor<Scalar> {
-        useSecond ? reusable(&second, shape: shape) : reusable(&first, shape: shape)
+        var slot = takeSlot()
+        return reusable(&slot, shape: shape)
     }
 
     /// Keeps `tensor` as this turn's buffer; the next `take` uses the other one.

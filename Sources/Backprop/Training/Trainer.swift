@@ -73,7 +73,7 @@ public final class Trainer<Scalar: TensorScalar> {
     /// alternate between two buffers: the first layer still holds the previous batch's (for its
     /// backward) when the next batch is written.
     private var batchIndices: [Int] = []
-    private var inputBuffers: [Tensor<Scalar>?] = [nil, nil]
+    private var inputBuffers = AlternatingBuffers<Scalar>()
     private var labelBuffer: Tensor<Scalar>?
     private var lossSum = 0.0
     private var lossCount = 0
@@ -110,9 +110,11 @@ public final class Trainer<Scalar: TensorScalar> {
     @discardableResult
     public func step() -> Double {
         sampler.next(cache: &orderCache, into: &batchIndices)
-        trainSet.inputs(batchIndices, flatten: flatten, into: &inputBuffers[iteration % 2])
+        var x = inputBuffers.takeSlot()
+        trainSet.inputs(batchIndices, flatten: flatten, into: &x)
+        inputBuffers.keep(x!)
         trainSet.labelTensor(batchIndices, into: &labelBuffer)
-        let loss = Double(network.gradient(inputBuffers[iteration % 2]!, labelBuffer!))
+        let loss = Double(network.gradient(x!, labelBuffer!))
         optimizer.update(network.parameters)
         iteration += 1
         lossSum += loss

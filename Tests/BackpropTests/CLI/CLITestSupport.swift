@@ -268,8 +268,8 @@ enum CLIHarness {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     }
 
-    /// A tiny deterministic generator (SplitMix64), independent of the library's.
-    struct Mixer {
+    /// A tiny deterministic generator (SplitMix64), independent of the library's (also the fuzz tests').
+    struct Mixer: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15

@@ -142,17 +142,6 @@ private func temporaryDirectory() throws -> URL {
     return url
 }
 
-/// A deterministic generator for the fuzz tests.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 struct ImageFilePNGTests {
     @Test func gray8EveryFilterType() throws {
@@ -351,7 +340,7 @@ struct ImageFilePNGErrorTests {
     }
 
     @Test func fuzzedPNGsNeverTrap() {
-        var random = SplitMix(state: 42)
+        var random = CLIHarness.Mixer(state: 42)
         let sources = [valid, libpngFixture,
                        TestPNG.encode(width: 5, height: 2, bitDepth: 2, colorType: 3,
                                       rows: TestPNG.pack([[0, 1, 2, 3, 1], [3, 2, 1, 0, 0]], bitDepth: 2), filters: [4],
@@ -434,7 +423,7 @@ struct ImageFilePGMTests {
     }
 
     @Test func fuzzedPGMsNeverTrap() {
-        var random = SplitMix(state: 7)
+        var random = CLIHarness.Mixer(state: 7)
         let sources = [Array("P2\n# c\n3 2\n15\n0 15 7\n8 1 14\n".utf8), Array("P5\n2 2\n65535\n".utf8) + [0, 1, 2, 3, 4, 5, 6, 7]]
         for round in 0..<600 {
             var bytes = sources[round % 2]
