@@ -75,10 +75,12 @@ public struct ImageSet: Sendable {
         let size = imageSize
         let divisor: Scalar = normalize ? 255 : 1
         precondition(out.count == indices.count * size, "ImageSet: \(out.count) elements for \(indices.count) images")
+        for i in indices {
+            precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
+        }
         pixels.withUnsafeBufferPointer { src in
-            for (k, i) in indices.enumerated() {
-                precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
-                Scalar.convertBytes(src.baseAddress! + i * size, out.baseAddress! + k * size, count: size, divisor: divisor)
+            indices.withUnsafeBufferPointer { offsets in
+                Scalar.gatherImages(src.baseAddress!, indices: offsets, size: size, divisor: divisor, out.baseAddress!)
             }
         }
     }

@@ -37,14 +37,8 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
                      + "(one-hot) or [\(n)] (class indices), got \(t.shape)")
         var oneHot = reusable(&target, shape: x.shape)
         let bad = t.withUnsafeBufferPointer { pt in
-            oneHot.withUnsafeMutableBufferPointer { p -> Int? in
-                p.update(repeating: 0)
-                for i in 0..<n {
-                    let v = pt[i]
-                    guard v >= 0, v < Scalar(c), v.rounded(.towardZero) == v else { return i }
-                    p[i * c + Int(v)] = 1
-                }
-                return nil
+            oneHot.withUnsafeMutableBufferPointer { p in
+                Scalar.oneHot(pt.baseAddress!, count: n, classes: c, p.baseAddress!)
             }
         }
         if let bad {
@@ -77,7 +71,8 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         y.withUnsafeBufferPointer { py in
             t.withUnsafeBufferPointer { pt in
                 dx.withUnsafeMutableBufferPointer { pd in
-                    for i in 0..<pd.count { pd[i] = (py[i] - pt[i]) * scale }   // §5.6.3: dx = (y − t) / batch_size
+                    // §5.6.3: dx = (y − t) / batch_size
+                    Scalar.scaledDifference(py.baseAddress!, pt.baseAddress!, scale: scale, pd.baseAddress!, count: pd.count)
                 }
             }
         }

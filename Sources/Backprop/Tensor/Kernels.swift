@@ -115,6 +115,35 @@ func maskedZeroKernel<T: TensorScalar>(_ dout: UnsafePointer<T>, _ mask: UnsafeP
     for i in 0..<n { dx[i] = bytes[i] != 0 ? 0 : dout[i] }
 }
 
+/// Image k of dst from the image at indices[k] of src, converted by `convert`, with the cache lines of
+/// the image two ahead prefetched (measured on 100 random Fashion-MNIST images: 58 → 22 µs in Float).
+@inline(__always)
+func gatherImagesKernel<T>(_ src: UnsafePointer<UInt8>, _ indices: UnsafeBufferPointer<Int>, _ size: Int,
+                           _ dst: UnsafeMutablePointer<T>,
+                           _ convert: (UnsafePointer<UInt8>, UnsafeMutablePointer<T>) -> Void) {
+    let ahead = 2, line = 64
+    for k in 0..<indices.count {
+        if k + ahead < indices.count {
+            let next = UnsafeRawPointer(src + indices[k + ahead] * size)
+            var offset = 0
+            while offset < size { prefetchForReading(next + offset); offset += line }
+        }
+        convert(src + indices[k] * size, dst + k * size)
+    }
+}
+
+/// One-hot rows from class indices (see `TensorScalar.oneHot`).
+@inline(__always)
+func oneHotKernel<T: TensorScalar>(_ t: UnsafePointer<T>, _ n: Int, _ c: Int, _ out: UnsafeMutablePointer<T>) -> Int? {
+    out.update(repeating: 0, count: n * c)
+    for i in 0..<n {
+        let v = t[i]
+        guard v >= 0, v < T(c), v.rounded(.towardZero) == v else { return i }
+        out[i * c + Int(v)] = 1
+    }
+    return nil
+}
+
 /// Softmax rows and their summed cross-entropy (see `TensorScalar.softmaxCrossEntropy`): z = x − max
 /// per row into y, Σ t·z on the way; one exp pass over all of y; then per row s = Σ exp z, y /= s and
 /// the loss gains log s · Σ t (−Σ t·log y = −Σ t·z + log s · Σ t).

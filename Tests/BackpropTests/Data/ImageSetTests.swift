@@ -53,6 +53,28 @@ struct ImageSetTests {
         #expect(f.scalars[255] == 1 && d.scalars[255] == 1 && f.scalars[0] == 0)
     }
 
+    /// A batch gathered from scattered images (the converting loop prefetches two images ahead, and
+    /// Double goes through a table of the 256 quotients): every pixel of every image equals its byte / 255.
+    @Test func gatheredBatchEqualsPerPixelDivision() {
+        let images = 40, size = 28 * 28
+        let pixels = DataFixtures.bytes(images * size, seed: 8)
+        let set = ImageSet(pixels: pixels, labels: [UInt8](repeating: 1, count: images), rows: 28, columns: 28)
+        let order = [39, 0, 17, 17, 5, 38, 1, 22, 9, 30, 2]
+        let f: Tensor<Float> = set.images(order)
+        let d: Tensor<Double> = set.images(order)
+        let raw: Tensor<Double> = set.images(order, normalize: false)
+        var badF = 0, badD = 0, badRaw = 0
+        for (k, i) in order.enumerated() {
+            for j in 0..<size {
+                let byte = pixels[i * size + j]
+                if f.scalars[k * size + j] != Float(byte) / 255 { badF += 1 }
+                if d.scalars[k * size + j] != Double(byte) / 255 { badD += 1 }
+                if raw.scalars[k * size + j] != Double(byte) { badRaw += 1 }
+            }
+        }
+        #expect(badF == 0 && badD == 0 && badRaw == 0)
+    }
+
     @Test func labelsAsIndicesAndOneHot() {
         let t: Tensor<Float> = set.labels([2, 0, 1])
         #expect(t.shape == [3] && t.scalars == [9, 3, 0])
