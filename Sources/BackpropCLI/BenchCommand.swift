@@ -55,11 +55,27 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Print JSON: one object for --model, else an array of them.")
     var json = false
 
+    @Flag(help: "Also time every layer's forward and backward, the batch and the update (medians per step).")
+    var layers = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+    }
+
+    /// The per-stage table under a workload's line.
+    private func printStages(_ stages: [ModelBenchmark.StageTime]) {
+        let total = stages.reduce(0) { $0 + $1.forwardMs + $1.backwardMs }
+        print("  stage                     output shape          forward ms  backward ms   share")
+        for s in stages {
+            let shape = s.outputShape.isEmpty ? "" : "(" + s.outputShape.map(String.init).joined(separator: ", ") + ")"
+            print("  " + s.name.padding(toLength: 25, withPad: " ", startingAt: 0) + " "
+                  + shape.padding(toLength: 20, withPad: " ", startingAt: 0)
+                  + String(format: " %11.3f %12.3f  %5.1f%%", s.forwardMs, s.backwardMs, 100 * (s.forwardMs + s.backwardMs) / total))
+        }
+        print(String(format: "  %@ %60.3f ms", "sum of stages".padding(toLength: 25, withPad: " ", startingAt: 0), total))
     }
 
     func run() throws {
@@ -80,7 +96,8 @@ struct ModelBench: ParsableCommand {
                 print("workload          dtype    ms/step median      min   examples/s   GFLOP/s  of GEMM peak")
             }
             for (workload, dtype) in runs {
-                let bench = ModelBenchmark(workload: workload, batchSize: batchSize, iterations: iterations, warmup: warmup)
+                var bench = ModelBenchmark(workload: workload, batchSize: batchSize, iterations: iterations, warmup: warmup)
+                bench.profileLayers = layers
                 let r = dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
                                           : bench.run(Float.self, train: train, dataName: dataName)
                 results.append(r)
@@ -90,6 +107,7 @@ struct ModelBench: ParsableCommand {
                           + String(format: " %14.3f %8.3f %12.0f %9.1f  %5.1f%% of %.0f", r.msPerStepMedian, r.msPerStepMin,
                                    r.examplesPerSecond, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS)
                           + (r.allocationsPerStep.map { String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3) } ?? ""))
+                    if let stages = r.stages { printStages(stages) }
                 }
             }
             if json {

@@ -85,6 +85,8 @@ public struct ModelBenchmark: Sendable {
         /// scripts/malloc_count.c preloaded (scripts/count_allocations.sh), else nil.
         public var allocationsPerStep: Double?
         public var allocatedBytesPerStep: Double?
+        /// Where a step's time goes, stage by stage (with `profileLayers`), else nil.
+        public var stages: [StageTime]?
 
         enum CodingKeys: String, CodingKey {
             case model, dtype, threads, iterations, warmup, parameters, data, gflops
@@ -99,6 +101,26 @@ public struct ModelBenchmark: Sendable {
             case blasCore = "blas_core"
             case allocationsPerStep = "allocations_per_step"
             case allocatedBytesPerStep = "allocated_bytes_per_step"
+            case stages
+        }
+    }
+
+    /// One stage of a profiled step: a layer's forward and backward, the loss layer, the batch, the update.
+    public struct StageTime: Codable, Sendable, Equatable {
+        /// "batch", "1 Convolution", "2 Relu", …, "loss SoftmaxWithLoss", "update Adam".
+        public var name: String
+        /// The stage's output shape (a layer's forward output; empty for the others).
+        public var outputShape: [Int]
+        /// Median milliseconds per step of the forward part (batch, update: their whole time).
+        public var forwardMs: Double
+        /// Median milliseconds per step of the backward part (0 for batch and update).
+        public var backwardMs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case outputShape = "output_shape"
+            case forwardMs = "forward_ms"
+            case backwardMs = "backward_ms"
         }
     }
 
@@ -107,6 +129,9 @@ public struct ModelBenchmark: Sendable {
     public var iterations: Int
     public var warmup: Int
     public var seed: UInt64
+    /// After the timed steps, run as many again stage by stage, timing each layer's forward and backward
+    /// (`Result.stages`). The stages' sum is a little above the step time (the clock is read ~30 more times).
+    public var profileLayers = false
 
     public init(workload: Workload, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
         precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
@@ -152,7 +177,71 @@ public struct ModelBenchmark: Sendable {
                       gemmMFLOPPerStep: flops / 1e6, gflops: gflops, gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
                       parameters: network.parameterCount, data: dataName, blasCore: BLASInfo.coreName,
                       allocationsPerStep: counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
-                      allocatedBytesPerStep: counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) })
+                      allocatedBytesPerStep: counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) },
+                      stages: profileLayers ? profile(network, optimizer, train: train, spec: spec) : nil)
+    }
+
+    /// `iterations` steps as `Trainer.step` and `Network.gradient` make them (the bench has no weight
+    /// decay), on a fresh random batch each, with the clock read around every stage; medians per stage.
+    private func profile<Scalar: TensorScalar>(_ network: Network<Scalar>, _ optimizer: any Optimizer<Scalar>,
+                                               train: any LabeledDataset, spec: NetworkSpec) -> [StageTime] {
+        let layers = network.layers
+        var forward = Array(repeating: [Double](), count: layers.count + 3)   // batch, layers…, loss, update
+        var backward = Array(repeating: [Double](), count: layers.count + 3)
+        var shapes = Array(repeating: [Int](), count: layers.count + 3)
+        var rng = SeededGenerator(seed: seed &+ 1)
+        let batch = Swift.min(batchSize, train.count)
+        func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+        func ms(_ from: UInt64, _ to: UInt64) -> Double { Double(to - from) / 1e6 }
+        var indices = [Int](repeating: 0, count: batch)
+        var inputSlots: [Tensor<Scalar>?] = [nil, nil], labelSlot: Tensor<Scalar>?
+        for step in 0..<iterations {
+            var t0 = now()
+            // Batches as the trainer makes them: into buffers kept from earlier steps (two for the inputs,
+            // since the first layer still holds the last one).
+            for k in 0..<batch { indices[k] = Int.random(in: 0..<train.count, using: &rng) }
+            train.inputs(indices, flatten: !spec.kind.isConvolutional, into: &inputSlots[step % 2])
+            train.labelTensor(indices, into: &labelSlot)
+            let x = inputSlots[step % 2]!, labels = labelSlot!
+            var t1 = now()
+            forward[0].append(ms(t0, t1))
+            var y = x
+            for (i, layer) in layers.enumerated() {
+                t0 = now()
+                y = layer.forward(y, training: true)
+                t1 = now()
+                forward[i + 1].append(ms(t0, t1))
+                shapes[i + 1] = y.shape
+            }
+            t0 = now()
+            _ = network.lossLayer.forward(y, labels)
+            var dout = network.lossLayer.backward(1)
+            t1 = now()
+            forward[layers.count + 1].append(ms(t0, t1))
+            for index in layers.indices.reversed() {
+                t0 = now()
+                if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
+                t1 = now()
+                backward[index + 1].append(ms(t0, t1))
+            }
+            t0 = now()
+            optimizer.update(network.parameters)
+            forward[layers.count + 2].append(ms(t0, now()))
+        }
+        func median(_ v: [Double]) -> Double {
+            guard !v.isEmpty else { return 0 }
+            let s = v.sorted()
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+        func typeName(_ value: Any) -> String {
+            let name = String(describing: type(of: value))
+            return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name
+        }
+        var names = ["batch"] + layers.enumerated().map { "\($0.offset + 1) \(typeName($0.element))" }
+        names += ["loss \(typeName(network.lossLayer))", "update \(typeName(optimizer))"]
+        return names.indices.map { i in
+            StageTime(name: names[i], outputShape: shapes[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]))
+        }
     }
 
     /// GEMM floating-point operations of one training step: for every Affine and Convolution, the

@@ -122,28 +122,33 @@ public final class Trainer<Scalar: TensorScalar> {
         return loss
     }
 
-    /// Loss and accuracy over a whole image set, in chunks of 1000 (inference mode).
+    /// Loss and accuracy over a whole image set, in chunks of the training batch size (inference mode).
     public func evaluate(_ set: any LabeledDataset) -> (loss: Double, accuracy: Double) {
         let (loss, accuracy, _) = evaluate(set, confusion: false)
         return (loss, accuracy)
     }
 
     /// Loss, accuracy and (when asked) the confusion matrix — rows the true class, columns the
-    /// predicted one — over a whole dataset, in chunks of 1000 (inference mode).
+    /// predicted one — over a whole dataset, in chunks of the training batch size (inference mode), so the
+    /// layers' buffers kept for the next step are the ones evaluation uses: no second, larger set.
     public func evaluate(_ set: any LabeledDataset, confusion: Bool) -> (loss: Double, accuracy: Double, confusion: [[Int]]) {
-        Backprop.evaluate(network, on: set, flatten: flatten, confusion: confusion)
+        Backprop.evaluate(network, on: set, flatten: flatten, confusion: confusion, chunkSize: options.batchSize)
     }
 }
 
 /// Loss (weight decay included), accuracy and optionally the confusion matrix of `network` over a
-/// whole dataset, in chunks of 1000 examples, in inference mode.
+/// whole dataset, in inference mode, `chunkSize` examples per forward pass (default 100, the book's batch
+/// size). Memory grows with the chunk: the layers keep their outputs and scratch at the chunk's size
+/// (DeepConvNet: about 80 MB per 100 examples).
 public func evaluate<Scalar: TensorScalar>(_ network: Network<Scalar>, on set: any LabeledDataset, flatten: Bool = true,
-                                           confusion wantConfusion: Bool = false) -> (loss: Double, accuracy: Double, confusion: [[Int]]) {
+                                           confusion wantConfusion: Bool = false,
+                                           chunkSize: Int = 100) -> (loss: Double, accuracy: Double, confusion: [[Int]]) {
+    precondition(chunkSize > 0, "evaluate: chunkSize must be positive, got \(chunkSize)")
     var matrix = wantConfusion ? Array(repeating: Array(repeating: 0, count: set.classes), count: set.classes) : []
     guard set.count > 0 else { return (.nan, .nan, matrix) }
     var lossTotal = 0.0, correct = 0
-    for start in stride(from: 0, to: set.count, by: 1000) {
-        let indices = Array(start..<Swift.min(start + 1000, set.count))
+    for start in stride(from: 0, to: set.count, by: chunkSize) {
+        let indices = Array(start..<Swift.min(start + chunkSize, set.count))
         let x: Tensor<Scalar> = set.inputs(indices, flatten: flatten)
         let t: Tensor<Scalar> = set.labelTensor(indices)
         let scores = network.predict(x, training: false)

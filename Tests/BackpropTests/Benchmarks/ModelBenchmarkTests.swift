@@ -53,6 +53,25 @@ struct ModelBenchmarkTests {
         #expect(r.gemmPeakGFLOPS > 0 && abs(r.peakRatio - r.gflops / r.gemmPeakGFLOPS) < 1e-12)
         #expect(r.parameters == 39_760)
         #expect(r.allocationsPerStep == nil)
+        #expect(r.stages == nil)
+    }
+
+    /// `profileLayers`: one stage per layer in order with its output shape, then the loss and the
+    /// update; backward is timed for layers only, and a layer's profiled steps train the network as the
+    /// trainer's do (the loss falls on a repeated easy batch is not asserted: random pixels).
+    @Test func layerProfileNamesEveryStage() throws {
+        let images = ModelBenchmark.randomImages(count: 60, seed: 4)
+        var bench = ModelBenchmark(workload: .cnn, batchSize: 6, iterations: 3, warmup: 1)
+        bench.profileLayers = true
+        let r = bench.run(Float.self, train: images, dataName: "random pixels")
+        let stages = try #require(r.stages)
+        #expect(stages.map(\.name) == ["batch", "1 Convolution", "2 Relu", "3 Pooling", "4 Affine", "5 Relu", "6 Affine",
+                                       "loss SoftmaxWithLoss", "update Adam"])
+        #expect(stages.map(\.outputShape) == [[], [6, 30, 24, 24], [6, 30, 24, 24], [6, 30, 12, 12], [6, 100], [6, 100],
+                                              [6, 10], [], []])
+        #expect(stages.allSatisfy { $0.forwardMs > 0 })
+        #expect(stages.dropFirst().prefix(6).allSatisfy { $0.backwardMs > 0 })
+        #expect([stages[0], stages[7], stages[8]].allSatisfy { $0.backwardMs == 0 })
     }
 
     /// Same seed, same random pixels.
