@@ -104,12 +104,19 @@ struct TrainerTests {
     @Test func evaluateMatchesNetworkAccuracy() {
         let trainer = makeTrainer(iterations: 6)
         trainer.run()
-        let set = DataFixtures.quadrantSet(count: 2345, seed: 3)   // more than one chunk of 1000
+        let set = DataFixtures.quadrantSet(count: 2345, seed: 3)   // many chunks, the last one partial
         let all = Array(0..<set.count)
         let expected = trainer.network.accuracy(set.images(all, as: Float.self), set.labels(all, as: Float.self))
         let result = trainer.evaluate(set)
         #expect(result.accuracy == expected)
         let loss = Double(trainer.network.loss(set.images(all, as: Float.self), set.labels(all, as: Float.self)))
         #expect(Swift.abs(result.loss - loss) < 1e-4 * Swift.abs(loss))
+        // Any chunk size gives the same accuracy and confusion matrix (the loss up to summation order).
+        for chunk in [1, 7, 1000, 5000] {
+            let other = Backprop.evaluate(trainer.network, on: set, confusion: true, chunkSize: chunk)
+            let reference = Backprop.evaluate(trainer.network, on: set, confusion: true)
+            #expect(other.accuracy == expected && other.confusion == reference.confusion, "chunk \(chunk)")
+            #expect(Swift.abs(other.loss - loss) < 1e-4 * Swift.abs(loss), "chunk \(chunk)")
+        }
     }
 }

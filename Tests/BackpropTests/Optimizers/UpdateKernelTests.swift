@@ -31,6 +31,26 @@ struct UpdateKernelTests {
         }
     }
 
+    /// A parameter large enough to be split among threads (140 000 elements) against the same values as
+    /// 14 parameters of 10 000 (each updated whole): the same bits, three Adam steps.
+    @Test func splitUpdateMatchesWholeUpdates() {
+        let n = 140_000, part = 10_000
+        let start = (0..<n).map { Float(($0 * 37) % 1000) / 500 - 1 }
+        let big = Parameter<Float>(name: "big", value: Tensor(start), decays: true)
+        let parts = (0..<(n / part)).map { k in
+            Parameter<Float>(name: "p\(k)", value: Tensor(Array(start[(k * part)..<((k + 1) * part)])), decays: true)
+        }
+        let (a, b) = (Adam<Float>(), Adam<Float>())
+        for step in 0..<3 {
+            let g = (0..<n).map { Float(($0 * 13 + step * 7) % 101) / 50 - 1 }
+            big.gradient = Tensor(g)
+            for (k, p) in parts.enumerated() { p.gradient = Tensor(Array(g[(k * part)..<((k + 1) * part)])) }
+            a.update([big])
+            b.update(parts)
+        }
+        #expect(big.value.scalars == parts.flatMap { $0.value.scalars })
+    }
+
     @Test func simdPathMatchesScalarPathFloat() { Self.simdMatchesScalar(Float.self) }
     @Test func simdPathMatchesScalarPathDouble() { Self.simdMatchesScalar(Double.self) }
 
