@@ -182,21 +182,35 @@ struct TrainCommand: ParsableCommand {
                        + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                        + "\(Threads.count) thread(s), data \(data.name)")
         }
-        trainer.run(shouldStop: { stop.isSet }, progress: progress.step, epochEnded: progress.epoch)
-        progress.finish()
-        let interrupted = trainer.iteration < options.iterations
-
         var extra: [String: String] = ["data": data.name]
         if let names = data.classNames,
            let text = String(data: try JSONSerialization.data(withJSONObject: names), encoding: .utf8) {
             extra["class_names"] = text
         }
-        if let checkpoint {
-            try Checkpoint.save(network, trainer: trainer, trainLimit: state?.trainLimit ?? trainLimit, metadata: extra, to: checkpoint)
+        // The checkpoint and the metrics are written after every epoch (each to a temporary file renamed
+        // over the last), so a run killed or crashed mid-way keeps its last epoch and can be resumed.
+        let trainLimit = state?.trainLimit ?? self.trainLimit
+        let checkpoint = self.checkpoint, metrics = self.metrics, metadata = extra
+        func saveProgress() throws {
+            if let checkpoint {
+                try Checkpoint.save(network, trainer: trainer, trainLimit: trainLimit, metadata: metadata, to: checkpoint)
+            }
+            if let metrics, let format = MetricsFormat(path: metrics) {
+                try MetricsWriter.write(trainer.history, format: format, to: metrics)
+            }
         }
-        if let metrics, let format = MetricsFormat(path: metrics) {
-            try MetricsWriter.write(trainer.history, format: format, to: metrics)
-        }
+        trainer.run(shouldStop: { stop.isSet }, progress: progress.step, epochEnded: { record in
+            progress.epoch(record)
+            do {
+                try saveProgress()
+            } catch {
+                printError("backprop: warning: could not save after epoch \(String(format: "%.2f", record.epoch)): "
+                           + "\(error); training goes on")
+            }
+        })
+        progress.finish()
+        let interrupted = trainer.iteration < options.iterations
+        try saveProgress()
         if let plot {
             try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }

@@ -125,4 +125,44 @@ struct CLIInterruptResumeTests {
             }
         }
     }
+    /// A run killed outright (SIGKILL: no handler runs) keeps what its last finished epoch saved: a valid
+    /// checkpoint at that epoch's iteration and the metrics up to it; resuming ends like a straight run.
+    @Test func sigkillKeepsTheLastEpochsCheckpointAndMetrics() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("kill") { scratch in
+            let data = CLIHarness.join(scratch, "data")
+            try CLIHarness.writeTinyDataset(at: data)
+            let checkpoint = CLIHarness.join(scratch, "k.safetensors"), metrics = CLIHarness.join(scratch, "k.csv")
+            let running = try CLIHarness.Running(["train", "--data", data, "--checkpoint", checkpoint, "--metrics", metrics,
+                                                  "--json"] + Self.runFlags)
+            // Two epoch lines: the first epoch's files are then complete (they are written before the line
+            // of the next epoch is printed).
+            let started = running.wait(until: { running.stderrSoFar.components(separatedBy: "\nepoch").count > 2 }, timeout: 30)
+            guard running.process.isRunning else {
+                print("note: the run finished before SIGKILL; nothing to check")
+                _ = running.finish(timeout: 5)
+                return
+            }
+            #expect(started, "fewer than two epoch lines after 30 s")
+            kill(running.process.processIdentifier, SIGKILL)
+            let killed = running.finish(timeout: 10)
+            #expect(killed.signaled, "\(killed)")
+
+            let saved = try Checkpoint.read(path: checkpoint)
+            let iteration = try #require(saved.training?.iteration)
+            let history = try #require(saved.training?.history)
+            #expect(iteration > 0 && iteration < 400 && iteration % 20 == 0, "iteration \(iteration): an epoch is 20 steps")
+            #expect(history.last?.iteration == iteration)
+            let rows = try String(contentsOfFile: metrics, encoding: .utf8).split(separator: "\n")
+            #expect(rows.count >= 2, "a header and at least one epoch: \(rows)")
+            // (A kill during a write may leave that write's hidden temporary file; the files above are whole.)
+
+            let resumedPath = CLIHarness.join(scratch, "resumed.safetensors")
+            try CLIHarness.runOK(["train", "--resume", checkpoint, "--data", data, "--checkpoint", resumedPath, "--quiet"])
+            let straightPath = CLIHarness.join(scratch, "straight.safetensors")
+            try CLIHarness.runOK(["train", "--data", data, "--checkpoint", straightPath, "--quiet"] + Self.runFlags)
+            let different = CLIHarness.differingTensors(try CLIHarness.tensors(resumedPath), try CLIHarness.tensors(straightPath))
+            #expect(different.isEmpty, "resumed and uninterrupted runs differ in tensors \(different)")
+        }
+    }
 }
