@@ -66,6 +66,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dropout ratio after each hidden activation (mlp; deep-cnn uses 0.5 as the book unless given).")
     var dropout: Double?
 
+    @Flag(help: "Draw each batch with replacement, as the book's scripts do (np.random.choice), instead of walking a fresh shuffle of the training set each epoch.")
+    var withReplacement = false
+
     @Option(help: "Seed for weights, batches and dropout.")
     var seed: UInt64 = 0
 
@@ -166,7 +169,7 @@ struct TrainCommand: ParsableCommand {
                                       learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
                                       batchSize: batchSize,
                                       iterations: iterations ?? epochs.map { $0 * batches } ?? 10_000,
-                                      seed: seed)
+                                      seed: seed, batchesWithReplacement: withReplacement)
         }
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test,
@@ -230,6 +233,7 @@ struct TrainCommand: ParsableCommand {
             "seconds": seconds,
             "examples_per_second": seconds > 0 ? Double(trainer.iteration * options.batchSize) / seconds : 0,
             "seed": options.seed,
+            "with_replacement": options.batchesWithReplacement,
             "threads": Threads.count,
             "interrupted": interrupted,
         ]

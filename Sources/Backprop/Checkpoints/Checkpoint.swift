@@ -144,6 +144,10 @@ public struct CheckpointContents: Sendable {
             throw CheckpointError.badMetadata(path: path, key: "training",
                                               reason: "saved for \(state.sampler.count) training examples in batches of \(state.sampler.batchSize)")
         }
+        guard state.sampler.withReplacement == state.options.batchesWithReplacement else {
+            throw CheckpointError.badMetadata(path: path, key: "training",
+                                              reason: "the batch sampler and the options disagree on drawing with replacement")
+        }
         guard state.sampler.isValid, state.iteration >= 0, state.iteration <= state.options.iterations,
               state.pendingLossCount >= 0, state.optimizerStep >= 0 else {
             throw CheckpointError.badMetadata(path: path, key: "training", reason: "impossible position (iteration \(state.iteration), epoch \(state.sampler.epoch), batch position \(state.sampler.position))")

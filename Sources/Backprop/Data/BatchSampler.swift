@@ -1,25 +1,46 @@
 /// Mini-batches of example indices: each epoch a fresh permutation from the seed, cut into batches of
 /// `batchSize`; the last batch of an epoch holds the remainder (it is not dropped). No data is copied.
 ///
-/// The permutation of epoch e depends only on (seed, e), so the sampler's whole state is four numbers:
-/// a checkpoint saves it and a resumed run sees exactly the batches an uninterrupted run would have.
+/// With `withReplacement`, each batch is instead `batchSize` indices drawn independently and uniformly
+/// from all examples — the book's `np.random.choice(train_size, batch_size)` in `train_neuralnet.py` and
+/// `common/trainer.py` — with an "epoch" still `batchesPerEpoch` batches, so runs of the same length
+/// compare (an example may then appear twice in a batch, or not at all in an epoch).
+///
+/// The permutation of epoch e depends only on (seed, e), and a batch drawn with replacement only on
+/// (seed, e, position), so the sampler's whole state is a few numbers: a checkpoint saves it and a
+/// resumed run sees exactly the batches an uninterrupted run would have.
 public struct BatchSampler: Sendable, Codable, Equatable {
     public let count: Int
     public let batchSize: Int
     public let seed: UInt64
+    /// Whether batches are drawn with replacement (the book) instead of walking a permutation.
+    public let withReplacement: Bool
     /// The epoch the next batch comes from (0-based).
     public private(set) var epoch = 0
     /// Examples of the current epoch already handed out.
     public private(set) var position = 0
 
-    private enum CodingKeys: String, CodingKey { case count, batchSize, seed, epoch, position }
+    private enum CodingKeys: String, CodingKey { case count, batchSize, seed, withReplacement, epoch, position }
 
-    /// Batches over `count` examples (count ≥ 1, batchSize ≥ 1), shuffled from `seed`.
-    public init(count: Int, batchSize: Int, seed: UInt64) {
+    /// Batches over `count` examples (count ≥ 1, batchSize ≥ 1), shuffled from `seed`, or drawn with
+    /// replacement when `withReplacement`.
+    public init(count: Int, batchSize: Int, seed: UInt64, withReplacement: Bool = false) {
         precondition(count >= 1 && batchSize >= 1, "BatchSampler: count \(count) and batchSize \(batchSize) must be ≥ 1")
         self.count = count
         self.batchSize = Swift.min(batchSize, count)
         self.seed = seed
+        self.withReplacement = withReplacement
+    }
+
+    /// Decodes a saved state; one saved before `withReplacement` existed walks permutations.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        count = try c.decode(Int.self, forKey: .count)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        withReplacement = try c.decodeIfPresent(Bool.self, forKey: .withReplacement) ?? false
+        epoch = try c.decode(Int.self, forKey: .epoch)
+        position = try c.decode(Int.self, forKey: .position)
     }
 
     /// Batches per epoch (the last may be partial).
@@ -41,10 +62,16 @@ public struct BatchSampler: Sendable, Codable, Equatable {
     /// `next(cache:)` writing the indices into `batch` (its storage is reused: no allocation once it
     /// has room for a batch).
     public mutating func next(cache: inout [Int], into batch: inout [Int]) {
-        if position == 0 || cache.count != count { cache = order(ofEpoch: epoch) }
         let end = Swift.min(position + batchSize, count)
         batch.removeAll(keepingCapacity: true)
-        batch.append(contentsOf: cache[position..<end])
+        if withReplacement {
+            var rng = SeededGenerator(seed: (seed &+ 0xD1B5_4A32_D192_ED03 &* UInt64(epoch + 1))
+                                          ^ (UInt64(position) &* 0x94D0_49BB_1331_11EB))
+            for _ in position..<end { batch.append(rng.nextIndex(below: count)) }
+        } else {
+            if position == 0 || cache.count != count { cache = order(ofEpoch: epoch) }
+            batch.append(contentsOf: cache[position..<end])
+        }
         position = end
         if position == count {
             epoch += 1

@@ -9,14 +9,33 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Total optimizer steps of the run.
     public var iterations: Int
     public var seed: UInt64
+    /// Batches drawn with replacement, as the book's scripts (`BatchSampler.withReplacement`), instead
+    /// of shuffled epochs.
+    public var batchesWithReplacement: Bool
 
     public init(optimizer: OptimizerKind = .sgd, learningRate: Double? = nil, batchSize: Int = 100,
-                iterations: Int = 10_000, seed: UInt64 = 0) {
+                iterations: Int = 10_000, seed: UInt64 = 0, batchesWithReplacement: Bool = false) {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.iterations = iterations
         self.seed = seed
+        self.batchesWithReplacement = batchesWithReplacement
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case optimizer, learningRate, batchSize, iterations, seed, batchesWithReplacement
+    }
+
+    /// Decodes saved options; options saved before `batchesWithReplacement` existed mean shuffled epochs.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        optimizer = try c.decode(OptimizerKind.self, forKey: .optimizer)
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        batchesWithReplacement = try c.decodeIfPresent(Bool.self, forKey: .batchesWithReplacement) ?? false
     }
 
     /// The learning rate in effect.
@@ -86,7 +105,8 @@ public final class Trainer<Scalar: TensorScalar> {
         self.trainSet = train
         self.testSet = test
         self.flatten = flatten
-        self.sampler = BatchSampler(count: train.count, batchSize: options.batchSize, seed: options.seed)
+        self.sampler = BatchSampler(count: train.count, batchSize: options.batchSize, seed: options.seed,
+                                    withReplacement: options.batchesWithReplacement)
     }
 
     /// Restores the position of an interrupted run (from a checkpoint).

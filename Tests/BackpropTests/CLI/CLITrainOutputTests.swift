@@ -11,7 +11,8 @@ struct CLITrainOutputTests {
         ("model", .string), ("dtype", .string), ("optimizer", .string), ("learning_rate", .number),
         ("batch_size", .integer), ("epochs", .number), ("iterations", .integer), ("train_loss", .number),
         ("train_accuracy", .number), ("test_accuracy", .number), ("seconds", .number),
-        ("examples_per_second", .number), ("seed", .integer), ("threads", .integer), ("interrupted", .bool),
+        ("examples_per_second", .number), ("seed", .integer), ("with_replacement", .bool), ("threads", .integer),
+        ("interrupted", .bool),
     ]
 
     static func checkTypes(_ summary: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -82,7 +83,21 @@ struct CLITrainOutputTests {
         #expect(CLIHarness.number(summary["epochs"]) == 2)
         #expect(CLIHarness.integer(summary["seed"]) == 9)
         #expect(CLIHarness.integer(summary["threads"]) == 1)
+        #expect(summary["with_replacement"] as? Bool == false)
         #expect(result.stderr.isEmpty, "--quiet must leave stderr empty: \(result)")
+    }
+
+    /// `--with-replacement`: the book's batches; reported in the summary, seeded (same run twice), and
+    /// other batches than the shuffled run's.
+    @Test func withReplacementIsSeededAndReported() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let flags = ["train", "--data", "synthetic", "--iterations", "30", "--seed", "2", "--json", "--quiet"]
+        let a = try CLIHarness.runOK(flags + ["--with-replacement"]), b = try CLIHarness.runOK(flags + ["--with-replacement"])
+        let shuffled = try CLIHarness.runOK(flags)
+        guard let sa = CLIHarness.jsonObject(a), let sb = CLIHarness.jsonObject(b), let ss = CLIHarness.jsonObject(shuffled) else { return }
+        #expect(sa["with_replacement"] as? Bool == true && ss["with_replacement"] as? Bool == false)
+        #expect(CLIHarness.number(sa["train_loss"]) == CLIHarness.number(sb["train_loss"]))
+        #expect(CLIHarness.number(sa["train_loss"]) != CLIHarness.number(ss["train_loss"]))
     }
 
     /// Without `--quiet` and with stderr a file: a header and one plain line per epoch on stderr (no

@@ -108,7 +108,7 @@ struct BatchSamplerTests {
     @Test func codableKeys() throws {
         let sampler = BatchSampler(count: 3, batchSize: 2, seed: 5)
         let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(sampler)) as? [String: Any]
-        #expect(Set(object?.keys.map { $0 } ?? []) == ["count", "batchSize", "seed", "epoch", "position"])
+        #expect(Set(object?.keys.map { $0 } ?? []) == ["count", "batchSize", "seed", "withReplacement", "epoch", "position"])
     }
 
     /// A decoded state is checked by `isValid`: a position inside the epoch, non-negative counters.
@@ -129,5 +129,46 @@ struct BatchSamplerTests {
                     #"{"count":0,"batchSize":1,"seed":1,"epoch":0,"position":0}"#] {
             #expect(try !decode(bad).isValid, "\(bad)")
         }
+    }
+
+    /// With replacement (the book's np.random.choice): each batch is `batchSize` indices in range, an
+    /// epoch is still `batchesPerEpoch` batches, examples repeat within an epoch, batches are seeded.
+    @Test func withReplacementDrawsIndependentBatches() {
+        var sampler = BatchSampler(count: 1000, batchSize: 100, seed: 5, withReplacement: true)
+        let epochs = batches(&sampler, epochs: 2)
+        #expect(sampler.epoch == 2 && sampler.atEpochStart)
+        let first = epochs[0].flatMap { $0 }
+        #expect(epochs.allSatisfy { $0.count == 10 && $0.allSatisfy { $0.count == 100 } })
+        #expect(first.allSatisfy { (0..<1000).contains($0) })
+        // 1000 draws from 1000: about 632 distinct (1 − 1/e); a permutation would give exactly 1000.
+        #expect((550...720).contains(Set(first).count), "\(Set(first).count) distinct of 1000 draws")
+        #expect(epochs[0] != epochs[1])
+        var again = BatchSampler(count: 1000, batchSize: 100, seed: 5, withReplacement: true)
+        #expect(batches(&again, epochs: 2) == epochs)
+        var shuffled = BatchSampler(count: 1000, batchSize: 100, seed: 5)
+        #expect(batches(&shuffled, epochs: 1)[0] != epochs[0])
+        var other = BatchSampler(count: 1000, batchSize: 100, seed: 6, withReplacement: true)
+        #expect(batches(&other, epochs: 1)[0] != epochs[0])
+    }
+
+    /// A state saved mid-epoch continues with the same batches; a state saved before the option existed
+    /// decodes as shuffled epochs.
+    @Test func withReplacementResumesAndOldStatesDecode() throws {
+        var original = BatchSampler(count: 37, batchSize: 5, seed: 2, withReplacement: true)
+        var cache: [Int] = []
+        _ = original.next(cache: &cache)
+        _ = original.next(cache: &cache)
+        var restored = try JSONDecoder().decode(BatchSampler.self, from: try JSONEncoder().encode(original))
+        #expect(restored == original && restored.withReplacement)
+        var cacheB: [Int] = []
+        for _ in 0..<20 { #expect(restored.next(cache: &cacheB) == original.next(cache: &cache)) }
+        let old = try JSONDecoder().decode(BatchSampler.self,
+                                           from: Data(#"{"count":10,"batchSize":4,"seed":1,"epoch":1,"position":4}"#.utf8))
+        #expect(!old.withReplacement && old.epoch == 1 && old.position == 4)
+        let options = try JSONDecoder().decode(TrainingOptions.self, from: Data(
+            #"{"optimizer":"adam","batchSize":100,"iterations":50,"seed":3}"#.utf8))
+        #expect(options == TrainingOptions(optimizer: .adam, batchSize: 100, iterations: 50, seed: 3))
+        let roundTrip = TrainingOptions(optimizer: .sgd, learningRate: 0.1, seed: 4, batchesWithReplacement: true)
+        #expect(try JSONDecoder().decode(TrainingOptions.self, from: JSONEncoder().encode(roundTrip)) == roundTrip)
     }
 }
