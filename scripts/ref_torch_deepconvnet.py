@@ -13,6 +13,7 @@ Timed iteration = sample batch + zero_grad + forward + backward + optimizer step
 
   pip install torch numpy
   python3 scripts/ref_torch_deepconvnet.py --iters 60 --threads 1 --json
+  python3 scripts/ref_torch_deepconvnet.py --iters 12000 --test --json   # 20 epochs, test accuracy
 """
 import argparse
 import gzip
@@ -30,6 +31,8 @@ p.add_argument("--seed", type=int, default=0)
 p.add_argument("--warmup", type=int, default=10)
 p.add_argument("--data-dir", default=os.environ.get("BACKPROP_DATA", "/usr/share/datasets/fashion-mnist"))
 p.add_argument("--json", action="store_true", help="print only the RESULT line")
+p.add_argument("--test", action="store_true",
+               help="after training, report test_acc on the whole test set (dropout off), for accuracy runs")
 args = p.parse_args()
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(args.threads)
@@ -72,14 +75,14 @@ def main():
         w = torch.from_numpy(np.sqrt(2.0 / fan_in) * rng.standard_normal((fan_in, out))).float().requires_grad_()
         params += [w, torch.zeros(out, requires_grad=True)]
 
-    def forward(x):
+    def forward(x, training=True):
         h = x
         for i, (_, _, pad) in enumerate(convs):
             h = torch.relu(F.conv2d(h, params[2 * i], params[2 * i + 1], padding=pad))
             if i % 2 == 1:
                 h = F.max_pool2d(h, 2, 2)
-        h = F.dropout(torch.relu(torch.addmm(params[13], h.flatten(1), params[12])), 0.5, training=True)
-        return F.dropout(torch.addmm(params[15], h, params[14]), 0.5, training=True)
+        h = F.dropout(torch.relu(torch.addmm(params[13], h.flatten(1), params[12])), 0.5, training=training)
+        return F.dropout(torch.addmm(params[15], h, params[14]), 0.5, training=training)
 
     opt = torch.optim.Adam(params, lr=0.001, betas=(0.9, 0.999), eps=1e-7)
     gen = torch.Generator().manual_seed(args.seed)
@@ -97,7 +100,14 @@ def main():
               "iters": args.iters, "batch": args.batch, "seed": args.seed, "python": platform.python_version(),
               "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
               "ms_per_iter_median": statistics.median(ms), "ms_per_iter_mean": sum(ms) / len(ms),
-              "ms_per_iter_min": min(ms), "timed_iters": len(ms), "final_loss": float(loss)}
+              "ms_per_iter_min": min(ms), "timed_iters": len(ms), "final_loss": float(loss.detach())}
+    if args.test:
+        x_te = torch.from_numpy(read_idx(find("t10k-images-idx3-ubyte")).reshape(-1, 1, 28, 28).copy()).float() / 255.0
+        t_te = torch.from_numpy(read_idx(find("t10k-labels-idx1-ubyte")).astype(np.int64))
+        with torch.no_grad():
+            correct = sum(int((forward(x_te[i:i + 1000], training=False).argmax(1) == t_te[i:i + 1000]).sum())
+                          for i in range(0, len(x_te), 1000))
+        result["test_acc"] = correct / len(x_te)
     if not args.json:
         print(f"torch deep-cnn float32 threads={args.threads}: {result['ms_per_iter_median']:.3f} ms/iter median "
               f"over {len(ms)} iters")
