@@ -127,6 +127,19 @@ struct TrainCommand: ParsableCommand {
                      inputSize: inputSize, classes: classes)
     }
 
+    /// Why a file could not be written at `path` (its folder is missing, not a folder, or not writable),
+    /// or nil.
+    private func outputProblem(_ path: String) -> String? {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
+            return "the folder \(folder) does not exist"
+        }
+        guard isFolder.boolValue else { return "\(folder) is not a folder" }
+        guard FileManager.default.isWritableFile(atPath: folder) else { return "the folder \(folder) is not writable" }
+        return nil
+    }
+
     func run() throws {
         if let threads { Threads.count = threads }
         try reportingErrors {
@@ -184,6 +197,14 @@ struct TrainCommand: ParsableCommand {
                        + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
                        + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                        + "\(Threads.count) thread(s), data \(data.name)")
+        }
+        // The outputs are written after every epoch and at the end: refuse now, not after an hour of
+        // training, when their folder does not exist or cannot be written.
+        for path in [checkpoint, metrics, plot].compactMap({ $0 }) {
+            if let problem = outputProblem(path) {
+                printError("backprop: cannot write \(path): \(problem)")
+                throw ExitCode(ExitStatus.failure)
+            }
         }
         var extra: [String: String] = ["data": data.name]
         if let names = data.classNames,
