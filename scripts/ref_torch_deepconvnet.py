@@ -31,6 +31,8 @@ p.add_argument("--seed", type=int, default=0)
 p.add_argument("--warmup", type=int, default=10)
 p.add_argument("--data-dir", default=os.environ.get("BACKPROP_DATA", "/usr/share/datasets/fashion-mnist"))
 p.add_argument("--json", action="store_true", help="print only the RESULT line")
+p.add_argument("--book-dropout", action="store_true",
+               help="the book's dropout (training: x*mask; inference: x*0.5) instead of PyTorch's inverted one")
 p.add_argument("--test", action="store_true",
                help="after training, report test_acc on the whole test set (dropout off), for accuracy runs")
 args = p.parse_args()
@@ -81,8 +83,13 @@ def main():
             h = torch.relu(F.conv2d(h, params[2 * i], params[2 * i + 1], padding=pad))
             if i % 2 == 1:
                 h = F.max_pool2d(h, 2, 2)
-        h = F.dropout(torch.relu(torch.addmm(params[13], h.flatten(1), params[12])), 0.5, training=training)
-        return F.dropout(torch.addmm(params[15], h, params[14]), 0.5, training=training)
+        h = dropout(torch.relu(torch.addmm(params[13], h.flatten(1), params[12])), training)
+        return dropout(torch.addmm(params[15], h, params[14]), training)
+
+    def dropout(h, training):
+        if not args.book_dropout:
+            return F.dropout(h, 0.5, training=training)          # inverted: x*mask*2 / x
+        return F.dropout(h, 0.5, training=True) * 0.5 if training else h * 0.5   # book: x*mask / x*0.5
 
     opt = torch.optim.Adam(params, lr=0.001, betas=(0.9, 0.999), eps=1e-7)
     gen = torch.Generator().manual_seed(args.seed)
