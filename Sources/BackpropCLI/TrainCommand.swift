@@ -69,6 +69,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Draw each batch with replacement, as the book's scripts do (np.random.choice), instead of walking a fresh shuffle of the training set each epoch.")
     var withReplacement = false
 
+    @Flag(help: "PyTorch's inverted dropout (kept elements scaled by 1/(1 - ratio) in training) instead of the book's (outputs scaled by 1 - ratio at inference).")
+    var invertedDropout = false
+
     @Option(help: "Seed for weights, batches and dropout.")
     var seed: UInt64 = 0
 
@@ -122,9 +125,16 @@ struct TrainCommand: ParsableCommand {
 
     /// The architecture the flags describe.
     func spec(inputSize: Int, classes: Int) throws -> NetworkSpec {
-        try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: weightInit,
-                     weightDecay: weightDecay, batchNorm: batchNorm, dropout: dropout,
-                     inputSize: inputSize, classes: classes)
+        var spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: weightInit,
+                                weightDecay: weightDecay, batchNorm: batchNorm, dropout: dropout,
+                                inputSize: inputSize, classes: classes)
+        if invertedDropout {
+            guard spec.dropoutRatio != nil else {
+                throw ValidationError("--inverted-dropout needs dropout: give --dropout R (deep-cnn has it already)")
+            }
+            spec.invertedDropout = true
+        }
+        return spec
     }
 
     /// Why a file could not be written at `path` (its folder is missing, not a folder, or not writable),

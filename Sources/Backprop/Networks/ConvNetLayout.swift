@@ -96,7 +96,7 @@ enum ConvNetLayout {
             if i < sizes.count - 1 { layers.append(Relu<Scalar>()) }
             if let ratio = spec.dropoutRatio {
                 // DeepConvNet: Dropout after the hidden ReLU and after the last Affine, as the book.
-                layers.append(Dropout<Scalar>(ratio: ratio, seed: seed &+ UInt64(index)))
+                layers.append(Dropout<Scalar>(ratio: ratio, seed: seed &+ UInt64(index), inverted: spec.invertedDropout ?? false))
             }
         }
         return layers

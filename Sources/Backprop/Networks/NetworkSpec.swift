@@ -33,6 +33,9 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     public var batchNorm: Bool
     /// Dropout after each hidden activation with this ratio; nil for none.
     public var dropoutRatio: Double?
+    /// PyTorch's inverted dropout (scale by 1/(1 − ratio) in training) instead of the book's (scale by
+    /// 1 − ratio in inference); nil or false for the book's. Saved specs without it mean the book's.
+    public var invertedDropout: Bool?
     /// (channels, height, width) of an input image for convolutional kinds; nil means one channel,
     /// square, from `inputSize` (28×28 for 784).
     public var inputShape: [Int]?
@@ -46,7 +49,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
 
     public init(kind: Kind, inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
                 weightInit: String = "he", weightDecay: Double = 0, batchNorm: Bool = false,
-                dropoutRatio: Double? = nil, inputShape: [Int]? = nil) {
+                dropoutRatio: Double? = nil, inputShape: [Int]? = nil, invertedDropout: Bool? = nil) {
         self.kind = kind
         self.inputSize = inputSize
         self.hiddenSizes = hiddenSizes
@@ -57,6 +60,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         self.batchNorm = batchNorm
         self.dropoutRatio = dropoutRatio
         self.inputShape = inputShape
+        self.invertedDropout = invertedDropout
     }
 
     /// Problems that make the spec unbuildable, as one message each (empty when valid).
@@ -145,7 +149,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
             case .sigmoid: layers.append(Sigmoid<Scalar>())
             }
             if let ratio = dropoutRatio {
-                layers.append(Dropout<Scalar>(ratio: ratio, seed: seed &+ UInt64(i)))
+                layers.append(Dropout<Scalar>(ratio: ratio, seed: seed &+ UInt64(i), inverted: invertedDropout ?? false))
             }
         }
         return layers
