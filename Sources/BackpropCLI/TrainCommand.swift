@@ -225,13 +225,16 @@ struct TrainCommand: ParsableCommand {
         // over the last), so a run killed or crashed mid-way keeps its last epoch and can be resumed.
         let trainLimit = state?.trainLimit ?? self.trainLimit
         let checkpoint = self.checkpoint, metrics = self.metrics, metadata = extra
+        var savedIteration: Int?   // what the files hold, so the end of a run does not write its last epoch again
         func saveProgress() throws {
+            guard savedIteration != trainer.iteration else { return }
             if let checkpoint {
                 try Checkpoint.save(network, trainer: trainer, trainLimit: trainLimit, metadata: metadata, to: checkpoint)
             }
             if let metrics, let format = MetricsFormat(path: metrics) {
                 try MetricsWriter.write(trainer.history, format: format, to: metrics)
             }
+            savedIteration = trainer.iteration
         }
         trainer.run(shouldStop: { stop.isSet }, progress: progress.step, epochEnded: { record in
             progress.epoch(record)

@@ -199,7 +199,7 @@ public struct ModelBenchmark: Sendable {
             var t0 = now()
             // Batches as the trainer makes them: into buffers kept from earlier steps (two for the inputs,
             // since the first layer still holds the last one).
-            for k in 0..<batch { indices[k] = Int.random(in: 0..<train.count, using: &rng) }
+            for k in 0..<batch { indices[k] = rng.nextIndex(below: train.count) }
             train.inputs(indices, flatten: !spec.kind.isConvolutional, into: &inputSlots[step % 2])
             train.labelTensor(indices, into: &labelSlot)
             let x = inputSlots[step % 2]!, labels = labelSlot!
