@@ -206,7 +206,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                             let padded = ws + run * scratch.size + scratch.paddedInput
                             for n in images {
                                 Self.unroll(x, n, into: col, g, padded: padded)
-                                Scalar.gemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
+                                blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
                                             alpha: 1, wb, lda: k + 1, col, ldb: p,
                                             beta: 0, out + n * fn * p, ldc: p)
                             }
@@ -272,12 +272,12 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                                     // db = Σ dout, image by image (this run's images into its partial),
                                     // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
                                     // the long K + 1 side as rows faster (10–30 % on these shapes).
-                                    Scalar.gemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
+                                    blockedGemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
                                                 alpha: 1, col, lda: p, d, ldb: p,
                                                 beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
                                     // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
                                     guard inputGradient, let dx else { continue }
-                                    Scalar.gemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
+                                    blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
                                                 alpha: 1, w, lda: k, d, ldb: p,
                                                 beta: 0, dcol, ldc: p)
                                     if g.stride == 1 {

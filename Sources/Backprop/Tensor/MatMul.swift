@@ -85,7 +85,7 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
                 for i in 0..<g.batch {
-                    T.gemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
+                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
                            pa.baseAddress! + i * g.aBatchStride, lda: g.lda,
                            pb.baseAddress! + i * g.bBatchStride, ldb: g.ldb,
                            beta: beta, pc.baseAddress! + i * g.m * g.n, ldc: g.n)
@@ -96,30 +96,39 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
 }
 
 /// C = alpha·op(A)·op(B) + beta·C with C's rows shared out among `Threads.count` threads, each
-/// running its rows as one single-threaded BLAS call (pointers as `TensorScalar.gemm`, row-major).
+/// running its rows on one thread (pointers as `TensorScalar.gemm`, row-major).
 ///
 /// OpenBLAS threads one call by itself, but on the small products of the book's networks (batches of
 /// 100) its threads cost more than they bring: a TwoLayerNet step took longer on 2 threads than on 1.
-/// Rows split this way scale, and each element is still one BLAS dot product over k, so the result
-/// does not depend on the split. Products too small to share (under 2²² multiply-adds in Float, 2²¹
-/// in Double, or fewer rows than two per thread) run as one call with OpenBLAS held to one thread.
+/// Rows split this way scale. Each thread cuts its share as `GemmBlocking` planned for the whole product,
+/// taking whole row blocks when the plan cuts rows (those products are then the same BLAS calls, and the
+/// same bits, at any thread count); otherwise every element is still one dot product over the same k
+/// blocks, equal up to how the BLAS kernel treats a call's last few rows. Products too small to share (under 2²²
+/// multiply-adds in Float, 2²¹ in Double, or fewer rows than two per thread) run on the calling thread
+/// with OpenBLAS held to one thread.
 func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                         alpha: Scalar, _ a: UnsafePointer<Scalar>, lda: Int,
                                         _ b: UnsafePointer<Scalar>, ldb: Int,
                                         beta: Scalar, _ c: UnsafeMutablePointer<Scalar>, ldc: Int,
-                                        threads: Int = Threads.count) {
-    guard threads > 1, m * n * k * MemoryLayout<Scalar>.stride >= 1 << 24, m >= 2 * threads else {
+                                        threads: Int = Threads.count,
+                                        blocking: GemmBlocking? = nil) {
+    let plan = blocking ?? GemmBlocking(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
+    // Threads take whole row blocks of the plan (single rows when it does not cut rows).
+    let blockRows = plan.rows < m ? plan.rows : 1
+    let blocks = (m + blockRows - 1) / blockRows
+    guard threads > 1, m * n * k * MemoryLayout<Scalar>.stride >= 1 << 24, m >= 2 * threads, blocks >= threads else {
         withSingleThreadedBLAS {
-            Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                        a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc)
+            blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc, blocking: plan)
         }
         return
     }
-    // Rows i of op(A) start at a + i·lda, or at column i (a + i) when A is stored transposed.
-    ImageChunks(images: m, workPerImage: n * k, chunks: threads).run { _, rows in
-        Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: rows.count, n: n, k: k, alpha: alpha,
-                    a + (transposeA ? rows.lowerBound : rows.lowerBound * lda), lda: lda, b, ldb: ldb,
-                    beta: beta, c + rows.lowerBound * ldc, ldc: ldc)
+    ImageChunks(images: blocks, workPerImage: blockRows * n * k, chunks: threads).run { _, range in
+        let first = range.lowerBound * blockRows, end = Swift.min(m, range.upperBound * blockRows)
+        // Rows i of op(A) start at a + i·lda, or at column i (a + i) when A is stored transposed.
+        blockedGemm(transposeA: transposeA, transposeB: transposeB, m: end - first, n: n, k: k, alpha: alpha,
+                    a + (transposeA ? first : first * lda), lda: lda, b, ldb: ldb,
+                    beta: beta, c + first * ldc, ldc: ldc, blocking: plan)
     }
 }
 

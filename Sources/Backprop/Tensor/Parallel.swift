@@ -73,6 +73,12 @@ public enum BLASInfo {
         #endif
     }
 
+    /// Whether BLAS has OpenBLAS's small-matrix kernels (SkylakeX-class kernel families; not Haswell's,
+    /// not Accelerate), which `GemmBlocking` cuts products into pieces for.
+    public static var hasSmallMatrixKernels: Bool {
+        ["SkylakeX", "Cooperlake", "SapphireRapids"].contains(coreName)
+    }
+
     /// The `OPENBLAS_CORETYPE` this CPU should use when OpenBLAS fell back to its generic SSE3 kernel
     /// ("Prescott") because it does not recognise the CPU (e.g. Debian 12's OpenBLAS 0.3.21 on
     /// Sapphire/Emerald Rapids, where sgemm runs 7× slower than it could). nil when nothing is to fix.
