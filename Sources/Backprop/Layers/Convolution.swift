@@ -50,8 +50,8 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     private var window: SlidingWindow?
     /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
     /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
-    /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN) and, at stride 1, two zero-padded images (C, H + 2·pad, W + 2·pad),
-    /// for xₙ and for ∂xₙ. Reused from batch to batch while the shapes stay the same.
+    /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN), at stride 1 two zero-padded images (C, H + 2·pad, W + 2·pad),
+    /// for xₙ and for ∂xₙ, and doutₙᵀ (OH·OW, FN). Reused from batch to batch while the shapes stay the same.
     private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
     /// The geometry and run count `workspace` was laid out for.
     private var workspaceLayout: (scratch: Scratch, runs: Int)?
@@ -71,6 +71,9 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// Forces the number of runs the batch is split into (nil: as `ImageChunks` decides from the
     /// thread count). For tests: results must not depend on it except through ∂W's and ∂b's summation order.
     var runsOverride: Int?
+    /// Forces whether backward transposes doutₙ to make [∂W | ∂b] an A·B product (nil: as
+    /// `GemmBlocking.prefersTransposedB` decides). For tests: both ways must give the same gradients up to rounding.
+    var transposedGradientOverride: Bool?
 
     /// A convolution with filters W (FN, C, FH, FW) and biases b (FN,). Stops if the shapes disagree,
     /// stride < 1 or pad < 0.
@@ -122,8 +125,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         var paddedInput: Int { gradient + filters * (rows + 1) }
         /// One zero-padded ∂xₙ for the stride-1 col2im (zeroed by col2im itself).
         var paddedGradient: Int { paddedInput + paddedImage }
+        /// doutₙᵀ: (positions, filters), for the [∂W | ∂b] product as A·B (see `backpropagate`).
+        var transposedGradient: Int { paddedGradient + paddedImage }
         /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (paddedGradient + paddedImage + 15) / 16 * 16 }
+        var size: Int { (transposedGradient + positions * filters + 15) / 16 * 16 }
 
         init(_ g: SlidingWindow, filters: Int) {
             rows = g.rowLength
@@ -252,6 +257,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
+        let transposedGradient = transposedGradientOverride ?? GemmBlocking.prefersTransposedB(m: k + 1, n: fn, k: p)
         var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : noInputGradient
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
@@ -272,9 +278,18 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                                     // db = Σ dout, image by image (this run's images into its partial),
                                     // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
                                     // the long K + 1 side as rows faster (10–30 % on these shapes).
-                                    blockedGemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
-                                                alpha: 1, col, lda: p, d, ldb: p,
-                                                beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
+                                    let beta: Scalar = n == images.lowerBound ? 0 : 1
+                                    if transposedGradient {
+                                        // doutₙᵀ stored, so the product is A·B, which OpenBLAS's small
+                                        // kernels take (`GemmBlocking.prefersTransposedB`).
+                                        let dT = slice + scratch.transposedGradient
+                                        transposeMatrix(d, rows: fn, columns: p, into: dT)
+                                        blockedGemm(transposeA: false, transposeB: false, m: k + 1, n: fn, k: p,
+                                                    alpha: 1, col, lda: p, dT, ldb: fn, beta: beta, gradient, ldc: fn)
+                                    } else {
+                                        blockedGemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
+                                                    alpha: 1, col, lda: p, d, ldb: p, beta: beta, gradient, ldc: fn)
+                                    }
                                     // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
                                     guard inputGradient, let dx else { continue }
                                     blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
@@ -306,34 +321,12 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
             weight.gradient.withUnsafeMutableBufferPointer { pw in
                 bias.gradient.withUnsafeMutableBufferPointer { pb in
                     // [dW | db]ᵀ (K + 1, FN): its first K rows transposed are dW, its last row is db.
-                    transpose(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
+                    transposeMatrix(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
                     pb.baseAddress!.update(from: total + k * fn, count: fn)
                 }
             }
         }
         if inputGradient { inputGradientBuffer = dx }
         return inputGradient ? dx : nil
-    }
-}
-
-/// out (columns, rows) = aᵀ for a (rows, columns), both row-major; the loop is compiled for Float and
-/// for Double.
-private func transpose<T: TensorScalar>(_ a: UnsafePointer<T>, rows: Int, columns: Int, into out: UnsafeMutablePointer<T>) {
-    if T.self == Float.self {
-        transposeKernel(UnsafeRawPointer(a).assumingMemoryBound(to: Float.self),
-                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self), rows, columns)
-    } else if T.self == Double.self {
-        transposeKernel(UnsafeRawPointer(a).assumingMemoryBound(to: Double.self),
-                        UnsafeMutableRawPointer(out).assumingMemoryBound(to: Double.self), rows, columns)
-    } else {
-        transposeKernel(a, out, rows, columns)
-    }
-}
-
-@inline(never)
-private func transposeKernel<F: BinaryFloatingPoint>(_ a: UnsafePointer<F>, _ out: UnsafeMutablePointer<F>,
-                                                     _ rows: Int, _ columns: Int) {
-    for r in 0..<rows {
-        for c in 0..<columns { out[c * rows + r] = a[r * columns + c] }
     }
 }

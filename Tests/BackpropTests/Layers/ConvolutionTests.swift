@@ -107,6 +107,29 @@ struct ConvolutionTests {
         #expect(Check.relativeError(db, numericB) < Check.tolerance)
     }
 
+    /// Backward's two ways to [∂W | ∂b] — A·Bᵀ with doutₙ as it is, or A·B with doutₙ transposed first
+    /// (taken where OpenBLAS has small-matrix kernels) — agree, on every case and with the batch split
+    /// into runs, and the transposed way matches the numerical gradient.
+    @Test(arguments: cases)
+    func transposedDoutGivesTheSameGradients(_ c: Case) {
+        let x = Check.random(c.x, seed: 41)
+        let plain = Self.layer(c, seed: 42), transposed = Self.layer(c, seed: 42)
+        plain.transposedGradientOverride = false
+        transposed.transposedGradientOverride = true
+        transposed.runsOverride = 2
+        let y = plain.forward(x)
+        #expect(transposed.forward(x) == y)
+        let dout = Check.random(y.shape, seed: 43)
+        #expect(transposed.backward(dout) == plain.backward(dout))
+        #expect(Check.relativeError(transposed.weight.gradient, plain.weight.gradient) < 1e-14)
+        #expect(Check.relativeError(transposed.bias.gradient, plain.bias.gradient) < 1e-14)
+        let loss = { (transposed.forward($0) * dout).sum() }
+        _ = transposed.forward(x)
+        _ = transposed.backward(dout)
+        let dW = transposed.weight.gradient
+        #expect(Check.relativeError(dW, Check.numericalGradient(of: transposed.weight) { loss(x) }) < Check.tolerance)
+    }
+
     @Test func simpleConvNetShapes() {
         // §7.5: (N, 1, 28, 28) → conv 30 filters 5×5 → (N, 30, 24, 24) → pool 2×2 stride 2 → (N, 30, 12, 12).
         let x = Tensor<Float>.zeros([3, 1, 28, 28])

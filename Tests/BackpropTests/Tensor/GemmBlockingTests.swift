@@ -33,6 +33,17 @@ struct GemmBlockingTests {
         }
     }
 
+    @Test func transposedBOnlyWhereOpenBLASWouldNotTakeABᵀToItsSmallKernel() {
+        // DeepConvNet's [∂W | ∂b]ᵀ products: (145, 16) over 784, (145, 32) over 196 (m·n > 1200).
+        #expect(GemmBlocking.prefersTransposedB(m: 145, n: 16, k: 784, enabled: true))
+        #expect(GemmBlocking.prefersTransposedB(m: 145, n: 32, k: 196, enabled: true))
+        // SimpleConvNet's (26, 30) over 576 and DeepConvNet's first (10, 16) over 784 stay A·Bᵀ.
+        #expect(!GemmBlocking.prefersTransposedB(m: 26, n: 30, k: 576, enabled: true))
+        #expect(!GemmBlocking.prefersTransposedB(m: 10, n: 16, k: 784, enabled: true))
+        // Never without small-matrix kernels.
+        #expect(!GemmBlocking.prefersTransposedB(m: 145, n: 16, k: 784, enabled: false))
+    }
+
     /// Cuts along rows, along k, both, with blocks that do not divide the extents, for every transpose
     /// combination, with alpha and beta ≠ 1: the same as one BLAS call up to rounding.
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
