@@ -84,7 +84,7 @@ struct GemmBlockingTests {
     /// same BLAS calls, and has the same bits, at any thread count.
     @Test func rowCutProductSameBitsAtAnyThreadCount() {
         // C (m, n) = Aᵀ·B with A stored (k, m), B (k, n).
-        let m = 301, n = 70, k = 250                       // 5.3 M multiply-adds: large enough to share
+        let m = 301, n = 70, k = 450                       // 9.5 M multiply-adds: large enough to share
         let plan = GemmBlocking(transposeA: true, transposeB: false, m: m, n: n, k: k, enabled: true)
         #expect(plan.rows < m)
         var rng = SeededGenerator(seed: 12)

@@ -7,7 +7,7 @@ struct RowSplitGemmTests {
     @Test(arguments: [(false, false), (true, false), (false, true), (true, true)], [1, 2, 3])
     func equalsOneCall(transposes: (Bool, Bool), threads: Int) {
         let (ta, tb) = transposes
-        let m = 301, n = 70, k = 250                       // 5.3M multiply-adds: large enough to split
+        let m = 301, n = 70, k = 450                       // 9.5 M multiply-adds: large enough to split
         var rng = SeededGenerator(seed: 11)
         let a = Tensor<Double>.randomNormal(ta ? [k, m] : [m, k], using: &rng)
         let b = Tensor<Double>.randomNormal(tb ? [n, k] : [k, n], using: &rng)
