@@ -37,7 +37,7 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Precision: float32, float64 (default: float32; both for two-layer when --model is not given).")
     var dtype: DType?
 
-    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded (default: all cores).")
     var threads: Int?
 
     @Option(help: "Timed steps (default: 2000 two-layer, 1000 mlp, 100 cnn, 40 deep-cnn).")
@@ -146,7 +146,7 @@ struct TensorBench: ParsableCommand {
     @Option(help: "Timed runs per workload (the median is reported).")
     var repeats = 11
 
-    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded (default: all cores).")
     var threads: Int?
 
     @Flag(help: "Print one JSON object instead of a table.")

@@ -15,7 +15,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Dataset directory, or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")
     var data: String?
 
-    @Option(help: "Threads for OpenBLAS and Backprop's own loops.")
+    @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded.")
     var threads: Int?
 
     @Flag(help: "Print {\"accuracy\", \"loss\", \"count\", \"confusion\"} as JSON.")

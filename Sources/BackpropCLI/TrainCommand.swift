@@ -78,7 +78,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Precision: float32, float64.")
     var dtype: DType = .float32
 
-    @Option(help: "Threads for OpenBLAS and Backprop's own loops (default: all cores).")
+    @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded (default: all cores).")
     var threads: Int?
 
     @Option(help: "Dataset directory (MNIST layout, .gz or not), or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")

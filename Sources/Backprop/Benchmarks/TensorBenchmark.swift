@@ -9,7 +9,9 @@ import Foundation
 /// repeated runs after a warm-up.
 ///
 /// - matmul: n×n·n×n through `matmul(_:_:into:)` against `cblas_sgemm` called directly on buffers of
-///   the same size (the ratio shows what the Tensor layer costs on top of BLAS).
+///   the same size. On one thread the ratio shows what the Tensor layer costs on top of BLAS; on
+///   several it shows Backprop's sharing of rows among threads against OpenBLAS on one (Backprop keeps
+///   OpenBLAS single-threaded: `singleThreadedBLAS`).
 /// - add, exp, sum over `elements` values, as bytes moved per second (add reads 2 and writes 1 array,
 ///   exp reads 1 and writes 1, sum reads 1), each allocating its result as NumPy does.
 public struct TensorBenchmark: Sendable {

@@ -12,7 +12,7 @@ import Dispatch
 struct ImageChunks: Sendable {
     /// Images in the batch.
     let images: Int
-    /// Chunks (1 = run serially on the calling thread, with OpenBLAS threading as usual).
+    /// Chunks (1 = run serially on the calling thread).
     let count: Int
 
     /// Below this many multiply-adds per chunk, another chunk costs more than it saves.
@@ -40,21 +40,19 @@ struct ImageChunks: Sendable {
         (c * images / count)..<((c + 1) * images / count)
     }
 
-    /// Runs `body(c, range(c))` for every chunk, concurrently when there are several. OpenBLAS is held
-    /// to one thread meanwhile, so the chunks' BLAS calls do not each start threads of their own.
+    /// Runs `body(c, range(c))` for every chunk, concurrently when there are several (each chunk's BLAS
+    /// calls single-threaded, as all of Backprop's: `singleThreadedBLAS`).
     func run(_ body: (Int, Range<Int>) -> Void) {
         if count == 1 {
             body(0, range(0))
             return
         }
-        withSingleThreadedBLAS {
-            withoutActuallyEscaping(body) { body in
-                // Each chunk writes only its own images and its own scratch; the closure outlives no call.
-                let shared = UncheckedSendable(body)
-                let chunks = self
-                DispatchQueue.concurrentPerform(iterations: count) { c in
-                    shared.value(c, chunks.range(c))
-                }
+        withoutActuallyEscaping(body) { body in
+            // Each chunk writes only its own images and its own scratch; the closure outlives no call.
+            let shared = UncheckedSendable(body)
+            let chunks = self
+            DispatchQueue.concurrentPerform(iterations: count) { c in
+                shared.value(c, chunks.range(c))
             }
         }
     }

@@ -85,10 +85,10 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
                 for i in 0..<g.batch {
-                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
-                           pa.baseAddress! + i * g.aBatchStride, lda: g.lda,
-                           pb.baseAddress! + i * g.bBatchStride, ldb: g.ldb,
-                           beta: beta, pc.baseAddress! + i * g.m * g.n, ldc: g.n)
+                    rowSplitGemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
+                                 pa.baseAddress! + i * g.aBatchStride, lda: g.lda,
+                                 pb.baseAddress! + i * g.bBatchStride, ldb: g.ldb,
+                                 beta: beta, pc.baseAddress! + i * g.m * g.n, ldc: g.n)
                 }
             }
         }
@@ -100,15 +100,16 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
 ///
 /// OpenBLAS threads one call by itself, but on the small products of the book's networks (batches of
 /// 100) its threads cost more than they bring: a TwoLayerNet step took longer on 2 threads than on 1.
-/// Rows split this way scale. Each thread cuts its share as `GemmBlocking` planned for the whole product,
-/// taking whole row blocks when the plan cuts rows (those products are then the same BLAS calls, and the
-/// same bits, at any thread count); otherwise every element is still one dot product over the same k
-/// blocks, equal up to how the BLAS kernel treats a call's last few rows. Products too small to share (under 2²⁴
-/// multiply-adds in Float, 2²³ in Double, or fewer rows than two per thread) run on the calling thread
-/// with OpenBLAS held to one thread: cut for the small-matrix kernels, TwoLayerNet's and the MLP's
-/// products take ~0.1 ms, and sharing them cost more than it saved (measured at 2 threads, interleaved
-/// step by step: TwoLayerNet float64 1.12–1.18× and the MLP 1.14× faster unshared; SimpleConvNet's
-/// 43 M-multiply-add Affine products still gain from sharing).
+/// Rows split this way scale. Each thread cuts its share as `GemmBlocking` planned for the whole
+/// product, taking whole row blocks when the plan cuts rows (those products are then the same BLAS
+/// calls, and the same bits, at any thread count); otherwise every element is still one dot product
+/// over the same k blocks, equal up to how the BLAS kernel treats a call's last few rows.
+///
+/// Products under 2²⁴ multiply-adds in Float (2²³ in Double), or with fewer rows than two per thread,
+/// run on the calling thread: cut for the small-matrix kernels, TwoLayerNet's and the MLP's products
+/// take ~0.1 ms and sharing them cost more than it saved (measured at 2 threads, alternating step by
+/// step: TwoLayerNet float64 1.12–1.18× and the MLP 1.14× faster unshared), while SimpleConvNet's
+/// 43 M-multiply-add Affine products still gain from sharing.
 func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                                         alpha: Scalar, _ a: UnsafePointer<Scalar>, lda: Int,
                                         _ b: UnsafePointer<Scalar>, ldb: Int,
@@ -120,10 +121,8 @@ func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: I
     let blockRows = plan.rows < m ? plan.rows : 1
     let blocks = (m + blockRows - 1) / blockRows
     guard threads > 1, m * n * k * MemoryLayout<Scalar>.stride >= 1 << 26, m >= 2 * threads, blocks >= threads else {
-        withSingleThreadedBLAS {
-            blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                        a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc, blocking: plan)
-        }
+        blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                    a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc, blocking: plan)
         return
     }
     ImageChunks(images: blocks, workPerImage: blockRows * n * k, chunks: threads).run { _, range in
@@ -135,16 +134,13 @@ func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: I
     }
 }
 
-/// Runs `body` with OpenBLAS held to one thread (restored afterwards).
-@inline(__always)
-func withSingleThreadedBLAS(_ body: () -> Void) {
-    #if canImport(Accelerate)
-    body()
-    #else
-    let threads = openblas_get_num_threads()
-    if threads == 1 { body(); return }
+/// OpenBLAS held to one thread for the whole process, set before the first product (every BLAS call
+/// goes through `TensorScalar.gemm`, which evaluates this first). Backprop shares products out among its
+/// own threads (`Threads.count`): on the book's small products OpenBLAS's threads cost more than they
+/// bring (a TwoLayerNet step took longer on 2 threads than on 1), and a process-wide thread count that
+/// code switched back and forth around its calls would race with BLAS calls made on other threads.
+let singleThreadedBLAS: Void = {
+    #if !canImport(Accelerate)
     openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(threads) }
-    body()
     #endif
-}
+}()

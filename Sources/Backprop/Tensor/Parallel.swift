@@ -6,22 +6,22 @@ import Accelerate
 import CBLAS
 #endif
 
-/// How many threads Backprop uses: OpenBLAS's own threads and our parallel loops over large tensors.
+/// How many threads Backprop uses: matrix products shared out by rows (`rowSplitGemm`, behind `matmul`
+/// and Affine) or by images (`ImageChunks`, Convolution), and loops over large tensors. OpenBLAS itself
+/// always runs single-threaded inside those (see `singleThreadedBLAS`).
 ///
-/// Defaults to the number of active processors. Results do not depend on it except through BLAS's own
-/// summation order (each of our parallel loops computes every element exactly as the serial loop would).
+/// Defaults to the number of active processors. Results do not depend on it except through summation
+/// order where partial sums are split among threads (Convolution's ∂W and ∂b; products not cut along
+/// rows); each of our parallel loops computes every element exactly as the serial loop would.
 public enum Threads {
     private static let state = ThreadState()
 
-    /// The thread count; setting it also sets OpenBLAS's (`openblas_set_num_threads`). Must be ≥ 1.
+    /// The thread count. Must be ≥ 1.
     public static var count: Int {
         get { state.count }
         set {
             precondition(newValue >= 1, "Threads.count must be at least 1, got \(newValue)")
             state.count = newValue
-            #if !canImport(Accelerate)
-            openblas_set_num_threads(Int32(newValue))
-            #endif
         }
     }
 }

@@ -173,6 +173,7 @@ extension Float: TensorScalar {
                             alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
                             _ b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = singleThreadedBLAS
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
                     beta, c, blasInt(ldc))
@@ -244,6 +245,7 @@ extension Double: TensorScalar {
                             alpha: Double, _ a: UnsafePointer<Double>, lda: Int,
                             _ b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        _ = singleThreadedBLAS
         cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
                     beta, c, blasInt(ldc))
