@@ -1,6 +1,6 @@
 /// How one single-threaded matrix product is cut into pieces before it goes to BLAS.
 ///
-/// OpenBLAS (0.3.17+, SkylakeX-class kernels) has "small matrix" kernels that skip packing A and B
+/// OpenBLAS (0.3.21 here, with SkylakeX-class kernels) has "small matrix" kernels that skip packing A and B
 /// into its internal panels; it uses them only for products of at most 100³ multiply-adds. The book's
 /// networks make many products a little larger than that — TwoLayerNet's (100, 784)·(784, 50) is
 /// 3.9 M, DeepConvNet's per-image convolutions 1.8–2.4 M — which OpenBLAS then runs through the
