@@ -10,7 +10,8 @@
 /// - op(A)·op(B) with neither transposed (forward-type products, long inner dimension k): the k axis is
 ///   cut into blocks, C = A₁B₁ + A₂B₂ + … accumulated by BLAS (beta = 1 after the first block).
 /// - Aᵀ·B (Affine's ∂W = xᵀ·dout, Convolution's ∂col = Wᵀ·dout): the rows of C are cut into blocks.
-/// - A·Bᵀ and Aᵀ·Bᵀ stay whole: OpenBLAS's small kernel for that layout is slower on these shapes.
+/// - A·Bᵀ stays whole (cut any way, it measured no faster; see `prefersTransposedB` for the way round
+///   it), and so does Aᵀ·Bᵀ, which the layers do not use.
 ///
 /// Products already small, or larger than `largest` (where packing pays for itself), stay whole, as do
 /// all products on BLAS builds without such kernels (Haswell kernels, Accelerate), where splitting only
