@@ -19,7 +19,7 @@
 /// keeping a whole-batch col that would have to go out to memory and back.
 ///
 /// With several threads (`Threads.count`) the batch is split into a fixed number of runs of images
-/// (`ImageChunks`: a few per thread) that run concurrently, each making its images' BLAS calls on its
+/// (`ImageChunks`: one per thread) that run concurrently, each making its images' BLAS calls on its
 /// own scratch and summing its own partial [∂W | ∂b]; the partials are added in run order at the end.
 /// Forward output and ∂x are the same at any thread count; ∂W and ∂b differ only by that summation
 /// order, which is fixed for a given thread count.
