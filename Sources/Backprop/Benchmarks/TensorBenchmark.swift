@@ -77,6 +77,8 @@ public struct TensorBenchmark: Sendable {
         var product = Tensor<Float>.zeros([n, n])
         var c = [Float](repeating: 0, count: n * n)
         // The two matmul variants alternate run by run, so that load from elsewhere hits both alike.
+        // OpenBLAS held to one thread before the direct calls too, as before any of Backprop's.
+        _ = singleThreadedBLAS
         let (tMatmul, tBlas) = alternatingMedians({
             matmul(a, b, into: &product)
             sink += product.scalars[0]

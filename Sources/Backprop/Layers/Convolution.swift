@@ -278,18 +278,17 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                                     // db = Σ dout, image by image (this run's images into its partial),
                                     // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
                                     // the long K + 1 side as rows faster (10–30 % on these shapes).
-                                    let beta: Scalar = n == images.lowerBound ? 0 : 1
+                                    // With `transposedGradient`, doutₙᵀ is stored first so the product is
+                                    // A·B, which OpenBLAS's small kernels take (`prefersTransposedB`).
+                                    var doutT = UnsafePointer(d)
                                     if transposedGradient {
-                                        // doutₙᵀ stored, so the product is A·B, which OpenBLAS's small
-                                        // kernels take (`GemmBlocking.prefersTransposedB`).
                                         let dT = slice + scratch.transposedGradient
                                         transposeMatrix(d, rows: fn, columns: p, into: dT)
-                                        blockedGemm(transposeA: false, transposeB: false, m: k + 1, n: fn, k: p,
-                                                    alpha: 1, col, lda: p, dT, ldb: fn, beta: beta, gradient, ldc: fn)
-                                    } else {
-                                        blockedGemm(transposeA: false, transposeB: true, m: k + 1, n: fn, k: p,
-                                                    alpha: 1, col, lda: p, d, ldb: p, beta: beta, gradient, ldc: fn)
+                                        doutT = UnsafePointer(dT)
                                     }
+                                    blockedGemm(transposeA: false, transposeB: !transposedGradient, m: k + 1, n: fn, k: p,
+                                                alpha: 1, col, lda: p, doutT, ldb: transposedGradient ? fn : p,
+                                                beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
                                     // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
                                     guard inputGradient, let dx else { continue }
                                     blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,

@@ -42,7 +42,7 @@ struct GemmBlocking: Equatable {
         enabled && (m * n > 1200 || m * n * k > smallKernelLimit)
     }
 
-    /// A given plan (for tests and callers that plan once for several calls).
+    /// A given plan (for tests).
     init(rows: Int, depth: Int) {
         precondition(rows >= 1 && depth >= 1, "GemmBlocking: rows and depth must be at least 1, got \(rows) and \(depth)")
         self.rows = rows
