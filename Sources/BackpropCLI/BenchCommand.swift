@@ -58,11 +58,17 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Also time every layer's forward and backward, the batch and the update (medians per step).")
     var layers = false
 
+    @Flag(help: "Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, and print the speed-up.")
+    var scaling = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, got \(threads)") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         if warmup < 0 { throw ValidationError("--warmup must not be negative, got \(warmup)") }
         if batchSize < 1 { throw ValidationError("--batch-size must be at least 1, got \(batchSize)") }
+        if scaling && (threads ?? ProcessInfo.processInfo.activeProcessorCount) < 2 {
+            throw ValidationError("--scaling compares with 1 thread, so it needs --threads 2 or more")
+        }
     }
 
     /// The per-stage table under a workload's line.
@@ -98,6 +104,7 @@ struct ModelBench: ParsableCommand {
             for (workload, dtype) in runs {
                 var bench = ModelBenchmark(workload: workload, batchSize: batchSize, iterations: iterations, warmup: warmup)
                 bench.profileLayers = layers
+                bench.alternateWithOneThread = scaling
                 let r = dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
                                           : bench.run(Float.self, train: train, dataName: dataName)
                 results.append(r)
@@ -107,6 +114,10 @@ struct ModelBench: ParsableCommand {
                           + String(format: " %14.3f %8.3f %12.0f %9.1f  %5.1f%% of %.0f", r.msPerStepMedian, r.msPerStepMin,
                                    r.examplesPerSecond, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS)
                           + (r.allocationsPerStep.map { String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3) } ?? ""))
+                    if let one = r.msPerStepMedianOneThread, let speedup = r.speedupOverOneThread {
+                        print(String(format: "  1 thread, alternating in the same run: %.3f ms/step; %d threads %.2f× faster",
+                                     one, r.threads, speedup))
+                    }
                     if let stages = r.stages { printStages(stages) }
                 }
             }

@@ -87,6 +87,10 @@ public struct ModelBenchmark: Sendable {
         public var allocatedBytesPerStep: Double?
         /// Where a step's time goes, stage by stage (with `profileLayers`), else nil.
         public var stages: [StageTime]?
+        /// With `alternateWithOneThread`: the median ms per step on 1 thread, timed in the same run,
+        /// and msPerStepMedianOneThread / msPerStepMedian; else nil.
+        public var msPerStepMedianOneThread: Double?
+        public var speedupOverOneThread: Double?
 
         enum CodingKeys: String, CodingKey {
             case model, dtype, threads, iterations, warmup, parameters, data, gflops
@@ -102,6 +106,8 @@ public struct ModelBenchmark: Sendable {
             case allocationsPerStep = "allocations_per_step"
             case allocatedBytesPerStep = "allocated_bytes_per_step"
             case stages
+            case msPerStepMedianOneThread = "ms_per_step_median_1_thread"
+            case speedupOverOneThread = "speedup_over_1_thread"
         }
     }
 
@@ -132,6 +138,13 @@ public struct ModelBenchmark: Sendable {
     /// After the timed steps, run as many again stage by stage, timing each layer's forward and backward
     /// (`Result.stages`). The stages' sum is a little above the step time (the clock is read ~30 more times).
     public var profileLayers = false
+    /// Time the steps alternately on `Threads.count` threads and on 1, in blocks of `alternationBlock`
+    /// timed steps (each block after one untimed step, in which layers lay their scratch out again for
+    /// the new thread count), `iterations` timed steps each: the ratio of the two medians is then
+    /// measured under the same conditions, which separate runs on a shared machine are not.
+    public var alternateWithOneThread = false
+    /// Timed steps per block with `alternateWithOneThread`.
+    public static let alternationBlock = 5
 
     public init(workload: Workload, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
         precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
@@ -159,15 +172,36 @@ public struct ModelBenchmark: Sendable {
         times.reserveCapacity(iterations)
         let counter = AllocationCounter()
         let (allocationsBefore, bytesBefore) = counter?.read() ?? (0, 0)
-        for _ in 0..<iterations {
+        let threads = Threads.count
+        let alternating = alternateWithOneThread && threads > 1
+        var oneThreadTimes: [Double] = []
+        func timedStep(into times: inout [Double]) {
             let start = DispatchTime.now().uptimeNanoseconds
             trainer.step()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
+        if alternating {
+            oneThreadTimes.reserveCapacity(iterations)
+            var block = 0
+            while times.count < iterations || oneThreadTimes.count < iterations {
+                let single = block % 2 == 1
+                Threads.count = single ? 1 : threads
+                trainer.step()
+                for _ in 0..<Self.alternationBlock {
+                    if single { timedStep(into: &oneThreadTimes) } else { timedStep(into: &times) }
+                }
+                block += 1
+            }
+            Threads.count = threads
+            times.removeLast(times.count - iterations)
+            oneThreadTimes.removeLast(oneThreadTimes.count - iterations)
+        } else {
+            for _ in 0..<iterations { timedStep(into: &times) }
+        }
         let (allocationsAfter, bytesAfter) = counter?.read() ?? (0, 0)
         let sorted = times.sorted()
-        let median = sorted.count % 2 == 1 ? sorted[sorted.count / 2]
-                                           : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        let median = Self.median(sorted)
+        let oneThreadMedian = alternating ? Self.median(oneThreadTimes.sorted()) : nil
         let flops = Self.gemmFlopsPerStep(network, batch: Swift.min(batchSize, train.count), spec: spec)
         let gflops = flops / (median / 1e3) / 1e9
         return Result(model: workload.rawValue, dtype: Scalar.dtypeName, threads: Threads.count, batchSize: batchSize,
@@ -176,9 +210,17 @@ public struct ModelBenchmark: Sendable {
                       examplesPerSecond: Double(Swift.min(batchSize, train.count)) / (median / 1e3),
                       gemmMFLOPPerStep: flops / 1e6, gflops: gflops, gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
                       parameters: network.parameterCount, data: dataName, blasCore: BLASInfo.coreName,
-                      allocationsPerStep: counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
-                      allocatedBytesPerStep: counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) },
-                      stages: profileLayers ? profile(network, optimizer, train: train, spec: spec) : nil)
+                      // Alternating, the untimed steps re-lay scratch out: no count per step then.
+                      allocationsPerStep: alternating ? nil : counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
+                      allocatedBytesPerStep: alternating ? nil : counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) },
+                      stages: profileLayers ? profile(network, optimizer, train: train, spec: spec) : nil,
+                      msPerStepMedianOneThread: oneThreadMedian,
+                      speedupOverOneThread: oneThreadMedian.map { $0 / median })
+    }
+
+    /// The median of sorted values (the mean of the middle two for an even count).
+    private static func median(_ sorted: [Double]) -> Double {
+        sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
 
     /// `iterations` steps as `Trainer.step` and `Network.gradient` make them (the bench has no weight

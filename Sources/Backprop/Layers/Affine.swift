@@ -10,7 +10,8 @@
 ///   Keeps the flattened x and x's original shape.
 /// - backward: dout (N, out) → dx of x's original shape; writes ∂L/∂W into `weight.gradient` and
 ///   ∂L/∂b into `bias.gradient`. The transposes are BLAS flags, never copies.
-/// - Each product is shared out among `Threads.count` threads by rows of its result (`rowSplitGemm`).
+/// - Each large product is shared out among `Threads.count` threads along its longest axis (`sharedGemm`:
+///   SimpleConvNet's forward by the inner dimension, ∂x by columns, ∂W by rows).
 /// - out, dx and the gradients live in buffers reused from batch to batch while the shapes stay the
 ///   same (one still held elsewhere is copied on write, never overwritten).
 public final class Affine<Scalar: TensorScalar>: Layer {
@@ -65,7 +66,7 @@ public final class Affine<Scalar: TensorScalar>: Layer {
                         guard n > 0 else { return }
                         for i in 0..<n { (po.baseAddress! + i * outputs).update(from: pb.baseAddress!, count: outputs) }
                         guard features > 0 else { return }
-                        rowSplitGemm(transposeA: false, transposeB: false, m: n, n: outputs, k: features,
+                        sharedGemm(transposeA: false, transposeB: false, m: n, n: outputs, k: features,
                                     alpha: 1, px.baseAddress!, lda: features, pw.baseAddress!, ldb: outputs,
                                     beta: 1, po.baseAddress!, ldc: outputs)
                     }
@@ -88,7 +89,7 @@ public final class Affine<Scalar: TensorScalar>: Layer {
                 dx.withUnsafeMutableBufferPointer { px in
                     guard n > 0, features > 0 else { return }
                     guard outputs > 0 else { px.update(repeating: 0); return }
-                    rowSplitGemm(transposeA: false, transposeB: true, m: n, n: features, k: outputs,
+                    sharedGemm(transposeA: false, transposeB: true, m: n, n: features, k: outputs,
                                 alpha: 1, pd.baseAddress!, lda: outputs, pw.baseAddress!, ldb: outputs,
                                 beta: 0, px.baseAddress!, ldc: features)
                 }
@@ -114,7 +115,7 @@ public final class Affine<Scalar: TensorScalar>: Layer {
                 weight.gradient.withUnsafeMutableBufferPointer { pw in
                     guard features > 0, outputs > 0 else { return }
                     guard n > 0 else { pw.update(repeating: 0); return }
-                    rowSplitGemm(transposeA: true, transposeB: false, m: features, n: outputs, k: n,
+                    sharedGemm(transposeA: true, transposeB: false, m: features, n: outputs, k: n,
                                 alpha: 1, px.baseAddress!, lda: features, pd.baseAddress!, ldb: outputs,
                                 beta: 0, pw.baseAddress!, ldc: outputs)
                 }

@@ -16,7 +16,7 @@
 /// Products already small, or larger than `largest` (where packing pays for itself), stay whole, as do
 /// all products on BLAS builds without such kernels (Haswell kernels, Accelerate), where splitting only
 /// adds calls. The plan depends only on the layout and the full (m, n, k), never on the thread count:
-/// `rowSplitGemm` shares a product out among threads along the plan's row blocks.
+/// `sharedGemm` shares a product out among threads along the plan's row blocks when it cuts rows.
 struct GemmBlocking: Equatable {
     /// Rows of C per piece (m when the rows are not cut).
     var rows: Int

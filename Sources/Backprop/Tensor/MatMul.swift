@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Accelerate)
 import Accelerate
 #else
@@ -85,7 +86,7 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
         b.withUnsafeBufferPointer { pb in
             c.withUnsafeMutableBufferPointer { pc in
                 for i in 0..<g.batch {
-                    rowSplitGemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
+                    sharedGemm(transposeA: transposeA, transposeB: transposeB, m: g.m, n: g.n, k: g.k, alpha: alpha,
                                  pa.baseAddress! + i * g.aBatchStride, lda: g.lda,
                                  pb.baseAddress! + i * g.bBatchStride, ldb: g.ldb,
                                  beta: beta, pc.baseAddress! + i * g.m * g.n, ldc: g.n)
@@ -95,42 +96,145 @@ private func gemm<T: TensorScalar>(_ a: Tensor<T>, _ b: Tensor<T>, _ g: GemmShap
     }
 }
 
-/// C = alpha·op(A)·op(B) + beta·C with C's rows shared out among `Threads.count` threads, each
-/// running its rows on one thread (pointers as `TensorScalar.gemm`, row-major).
+/// How `sharedGemm` shares one product out among threads.
+enum GemmSplit: Equatable {
+    /// On the calling thread, whole.
+    case none
+    /// Each thread computes a run of C's rows (of the plan's row blocks when it cuts rows).
+    case rows
+    /// Each thread computes a run of C's columns.
+    case columns
+    /// Each thread sums over a run of the inner dimension k; the first writes into C, the others into
+    /// partial products that are then added to C in thread order.
+    case depth
+
+    /// Below this many bytes of multiply-adds (m·n·k·stride: 2²⁴ multiply-adds in Float, 2²³ in
+    /// Double) a product runs whole: cut for the small-matrix kernels, TwoLayerNet's and the MLP's
+    /// products take ~0.1 ms and sharing them cost more than it saved (measured at 2 threads,
+    /// alternating step by step: TwoLayerNet float64 1.12–1.18× and the MLP 1.14× faster unshared).
+    static let minimumBytes = 1 << 26
+    /// The shortest run of columns or of k a thread is given.
+    static let minimumRun = 16
+
+    /// The split for op(A) (m, k)·op(B) (k, n) with elements of `stride` bytes on `threads` threads
+    /// under `plan`: the longest of the three axes, so every thread keeps the other two whole. The rows
+    /// win ties, then the columns; the depth needs partial sums added afterwards. Where the plan cuts
+    /// rows, the rows (each thread takes whole row blocks: the same BLAS calls as one thread makes).
+    ///
+    /// Measured on SimpleConvNet's Affine products (2 threads, alternating in one process, ms):
+    /// forward (100, 4320)·(4320, 100) by rows 0.75–0.84, by depth 0.66–0.73; ∂x = (100, 100)·(100, 4320)ᵀ
+    /// by rows 0.84–0.89, by columns 0.71–0.73; ∂W = (4320, 100)ᵀ·(100, 100) by rows 0.71–0.72.
+    static func choose(m: Int, n: Int, k: Int, stride: Int, threads: Int, plan: GemmBlocking) -> GemmSplit {
+        guard threads > 1, m * n * k * stride >= minimumBytes else { return .none }
+        if plan.rows < m {
+            return (m + plan.rows - 1) / plan.rows >= threads ? .rows : .none
+        }
+        if m >= n && m >= k { return m >= 2 * threads ? .rows : .none }
+        if n >= k { return n >= minimumRun * threads ? .columns : .none }
+        return k >= minimumRun * threads ? .depth : .none
+    }
+}
+
+/// C = alpha·op(A)·op(B) + beta·C (pointers as `TensorScalar.gemm`, row-major) shared out among
+/// `threads` threads along the axis `GemmSplit.choose` picks, each thread running its share as
+/// `GemmBlocking` planned for the whole product (cut for the small-matrix kernels).
 ///
 /// OpenBLAS threads one call by itself, but on the small products of the book's networks (batches of
 /// 100) its threads cost more than they bring: a TwoLayerNet step took longer on 2 threads than on 1.
-/// Rows split this way scale. Each thread cuts its share as `GemmBlocking` planned for the whole
-/// product, taking whole row blocks when the plan cuts rows (those products are then the same BLAS
-/// calls, and the same bits, at any thread count); otherwise every element is still one dot product
-/// over the same k blocks, equal up to how the BLAS kernel treats a call's last few rows.
-///
-/// Products under 2²⁴ multiply-adds in Float (2²³ in Double), or with fewer rows than two per thread,
-/// run on the calling thread: cut for the small-matrix kernels, TwoLayerNet's and the MLP's products
-/// take ~0.1 ms and sharing them cost more than it saved (measured at 2 threads, alternating step by
-/// step: TwoLayerNet float64 1.12–1.18× and the MLP 1.14× faster unshared), while SimpleConvNet's
-/// 43 M-multiply-add Affine products still gain from sharing.
-func rowSplitGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
-                                        alpha: Scalar, _ a: UnsafePointer<Scalar>, lda: Int,
-                                        _ b: UnsafePointer<Scalar>, ldb: Int,
-                                        beta: Scalar, _ c: UnsafeMutablePointer<Scalar>, ldc: Int,
-                                        threads: Int = Threads.count,
-                                        blocking: GemmBlocking? = nil) {
+/// Split this way, they scale. Split by rows or columns, every element of C is still one dot product
+/// over the same k blocks, the same bits as on one thread up to how the BLAS kernel treats a call's
+/// last few rows or columns (by whole row blocks of the plan: the same calls). Split by depth, the
+/// partial sums are added in thread order: fixed for a given thread count, different across counts by
+/// rounding. The partial products live in buffers kept between calls (`PartialProducts`).
+func sharedGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                                      alpha: Scalar, _ a: UnsafePointer<Scalar>, lda: Int,
+                                      _ b: UnsafePointer<Scalar>, ldb: Int,
+                                      beta: Scalar, _ c: UnsafeMutablePointer<Scalar>, ldc: Int,
+                                      threads: Int = Threads.count,
+                                      blocking: GemmBlocking? = nil, split: GemmSplit? = nil) {
     let plan = blocking ?? GemmBlocking(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k)
-    // Threads take whole row blocks of the plan (single rows when it does not cut rows).
-    let blockRows = plan.rows < m ? plan.rows : 1
-    let blocks = (m + blockRows - 1) / blockRows
-    guard threads > 1, m * n * k * MemoryLayout<Scalar>.stride >= 1 << 26, m >= 2 * threads, blocks >= threads else {
+    let split = split ?? GemmSplit.choose(m: m, n: n, k: k, stride: MemoryLayout<Scalar>.stride, threads: threads, plan: plan)
+    switch split {
+    case .none:
         blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                     a, lda: lda, b, ldb: ldb, beta: beta, c, ldc: ldc, blocking: plan)
-        return
+    case .rows:
+        // Threads take whole row blocks of the plan (single rows when it does not cut rows).
+        let blockRows = plan.rows < m ? plan.rows : 1
+        let blocks = (m + blockRows - 1) / blockRows
+        ImageChunks(images: blocks, workPerImage: blockRows * n * k, chunks: threads).run { _, range in
+            let first = range.lowerBound * blockRows, end = Swift.min(m, range.upperBound * blockRows)
+            // Rows i of op(A) start at a + i·lda, or at column i (a + i) when A is stored transposed.
+            blockedGemm(transposeA: transposeA, transposeB: transposeB, m: end - first, n: n, k: k, alpha: alpha,
+                        a + (transposeA ? first : first * lda), lda: lda, b, ldb: ldb,
+                        beta: beta, c + first * ldc, ldc: ldc, blocking: plan)
+        }
+    case .columns:
+        ImageChunks(images: n, workPerImage: m * k, chunks: threads).run { _, columns in
+            // Columns j of op(B) start at b + j, or at row j (b + j·ldb) when B is stored transposed.
+            blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: columns.count, k: k, alpha: alpha,
+                        a, lda: lda, b + (transposeB ? columns.lowerBound * ldb : columns.lowerBound), ldb: ldb,
+                        beta: beta, c + columns.lowerBound, ldc: ldc, blocking: plan)
+        }
+    case .depth:
+        let runs = ImageChunks(images: k, workPerImage: m * n, chunks: threads)
+        PartialProducts.shared.withBuffer(Scalar.self, count: (runs.count - 1) * m * n) { partials in
+            runs.run { run, depth in
+                // Inner index p: column p of op(A) (row p when A is stored transposed), row p of op(B)
+                // (column p when B is stored transposed).
+                let aRun = a + (transposeA ? depth.lowerBound * lda : depth.lowerBound)
+                let bRun = b + (transposeB ? depth.lowerBound : depth.lowerBound * ldb)
+                if run == 0 {
+                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: depth.count,
+                                alpha: alpha, aRun, lda: lda, bRun, ldb: ldb, beta: beta, c, ldc: ldc)
+                } else {
+                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: depth.count,
+                                alpha: alpha, aRun, lda: lda, bRun, ldb: ldb,
+                                beta: 0, partials + (run - 1) * m * n, ldc: n)
+                }
+            }
+            // C += the partial products, in run order, row by row (C's rows are ldc apart).
+            for run in 1..<runs.count {
+                let partial = partials + (run - 1) * m * n
+                for i in 0..<m {
+                    Scalar.applyBinary(.add, c + i * ldc, partial + i * n, c + i * ldc,
+                                       Loop2D(outer: 1, inner: n, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
+                }
+            }
+        }
     }
-    ImageChunks(images: blocks, workPerImage: blockRows * n * k, chunks: threads).run { _, range in
-        let first = range.lowerBound * blockRows, end = Swift.min(m, range.upperBound * blockRows)
-        // Rows i of op(A) start at a + i·lda, or at column i (a + i) when A is stored transposed.
-        blockedGemm(transposeA: transposeA, transposeB: transposeB, m: end - first, n: n, k: k, alpha: alpha,
-                    a + (transposeA ? first : first * lda), lda: lda, b, ldb: ldb,
-                    beta: beta, c + first * ldc, ldc: ldc, blocking: plan)
+}
+
+/// Buffers for the partial products of products split by depth (`sharedGemm`), kept between calls so
+/// that a training step allocates none once warm. Each call takes a buffer no one else holds (calls may
+/// come from several threads at once) and gives it back; at most `kept` buffers are kept.
+final class PartialProducts: @unchecked Sendable {
+    static let shared = PartialProducts()
+    /// The most buffers kept for later calls.
+    static let kept = 4
+    private let lock = NSLock()
+    private var free: [(memory: UnsafeMutableRawPointer, bytes: Int)] = []
+
+    init() { free.reserveCapacity(Self.kept + 1) }
+
+    /// Runs `body` on a buffer of at least `count` elements (contents undefined).
+    func withBuffer<Scalar, R>(_: Scalar.Type, count: Int, _ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
+        let bytes = Swift.max(1, count) * MemoryLayout<Scalar>.stride
+        let taken = lock.withLock { () -> (memory: UnsafeMutableRawPointer, bytes: Int)? in
+            guard let i = free.firstIndex(where: { $0.bytes >= bytes }) else { return nil }
+            return free.remove(at: i)
+        } ?? (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
+        defer {
+            lock.withLock {
+                free.append(taken)
+                if free.count > Self.kept {
+                    // Let go of the smallest.
+                    let i = free.indices.min { free[$0].bytes < free[$1].bytes }!
+                    free.remove(at: i).memory.deallocate()
+                }
+            }
+        }
+        return body(taken.memory.bindMemory(to: Scalar.self, capacity: bytes / MemoryLayout<Scalar>.stride))
     }
 }
 

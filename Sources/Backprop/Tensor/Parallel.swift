@@ -6,13 +6,15 @@ import Accelerate
 import CBLAS
 #endif
 
-/// How many threads Backprop uses: matrix products shared out by rows (`rowSplitGemm`, behind `matmul`
-/// and Affine) or by images (`ImageChunks`, Convolution), and loops over large tensors. OpenBLAS itself
-/// always runs single-threaded inside those (see `singleThreadedBLAS`).
+/// How many threads Backprop uses: matrix products shared out by rows, columns or inner dimension
+/// (`sharedGemm`, behind `matmul` and Affine) or by images (`ImageChunks`, Convolution), and loops over
+/// large tensors. OpenBLAS itself always runs single-threaded inside those (see `singleThreadedBLAS`).
 ///
 /// Defaults to the number of active processors. Results do not depend on it except through summation
-/// order where partial sums are split among threads (Convolution's ∂W and ∂b; products not cut along
-/// rows); each of our parallel loops computes every element exactly as the serial loop would.
+/// order where partial sums are split among threads (Convolution's ∂W and ∂b; products split by inner
+/// dimension, such as SimpleConvNet's first Affine forward; up to the BLAS kernel's rounding, products
+/// split by rows or columns); each of our parallel loops computes every element exactly as the serial
+/// loop would.
 public enum Threads {
     private static let state = ThreadState()
 

@@ -95,9 +95,9 @@ struct GemmBlockingTests {
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     c.withUnsafeMutableBufferPointer { pc in
-                        rowSplitGemm(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, pa.baseAddress!, lda: m,
-                                     pb.baseAddress!, ldb: n, beta: 0, pc.baseAddress!, ldc: n, threads: threads,
-                                     blocking: plan)
+                        sharedGemm(transposeA: true, transposeB: false, m: m, n: n, k: k, alpha: 1, pa.baseAddress!, lda: m,
+                                   pb.baseAddress!, ldb: n, beta: 0, pc.baseAddress!, ldc: n, threads: threads,
+                                   blocking: plan)
                     }
                 }
             }
