@@ -24,11 +24,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Atomic loads, stores and adds for the worker pool.
+        .target(name: "CAtomics"),
         .target(
             name: "Backprop",
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 "CZlib",
+                "CAtomics",
             ]
         ),
         .executableTarget(

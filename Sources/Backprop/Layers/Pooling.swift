@@ -303,12 +303,14 @@ private func poolPlanes<F: BinaryFloatingPoint>(_ x: UnsafePointer<F>, _ y: Unsa
     let planeSize = h * w, outSize = g.outPositions
     let windows = PlaneWindows(pitch: paddedWidth, poolHeight: g.windowHeight, poolWidth: g.windowWidth,
                                stride: g.stride, outHeight: g.outHeight, outWidth: g.outWidth)
-    let scratch = UnsafeMutablePointer<F>.allocate(capacity: pad > 0 ? paddedSize : 0)
-    defer { scratch.deallocate() }
-    if pad > 0 { scratch.update(repeating: 0, count: paddedSize) }   // the border stays 0
+    // The scratch plane only with padding (pad 0, as the book's networks, allocates nothing).
+    let padded = pad > 0 ? UnsafeMutablePointer<F>.allocate(capacity: paddedSize) : nil
+    defer { padded?.deallocate() }
+    padded?.update(repeating: 0, count: paddedSize)   // the border stays 0
     for plane in planes {
         var xp = x + plane * planeSize
         if pad > 0 {
+            let scratch = padded!
             for r in 0..<h { (scratch + ((r + pad) * paddedWidth + pad)).update(from: xp + r * w, count: w) }
             xp = UnsafePointer(scratch)
         }
@@ -511,11 +513,12 @@ private func unpoolPlanes<F: BinaryFloatingPoint>(_ dout: UnsafePointer<F>, _ dx
     let paddedWidth = w + 2 * pad, paddedSize = (h + 2 * pad) * paddedWidth
     let pitch = paddedWidth, stride = g.stride, ph = g.windowHeight, pw = g.windowWidth
     let cells = F(ph * pw)
-    let scratch = UnsafeMutablePointer<F>.allocate(capacity: pad > 0 ? paddedSize : 0)
-    defer { scratch.deallocate() }
+    // The scratch plane only with padding (pad 0, as the book's networks, allocates nothing).
+    let padded = pad > 0 ? UnsafeMutablePointer<F>.allocate(capacity: paddedSize) : nil
+    defer { padded?.deallocate() }
     for plane in planes {
         let dxp = dx + plane * planeSize
-        let target = pad > 0 ? scratch : dxp
+        let target = padded ?? dxp
         target.update(repeating: 0, count: pad > 0 ? paddedSize : planeSize)
         let dp = dout + plane * outSize
         var o = 0
@@ -543,7 +546,7 @@ private func unpoolPlanes<F: BinaryFloatingPoint>(_ dout: UnsafePointer<F>, _ dx
             }
         }
         if pad > 0 {
-            for r in 0..<h { (dxp + r * w).update(from: scratch + ((r + pad) * paddedWidth + pad), count: w) }
+            for r in 0..<h { (dxp + r * w).update(from: padded! + ((r + pad) * paddedWidth + pad), count: w) }
         }
     }
 }

@@ -1,5 +1,3 @@
-import Dispatch
-
 /// A batch of images split into a fixed number of contiguous chunks for layers that make one small
 /// BLAS call per image (Convolution): the chunks run concurrently, each thread running a chunk's calls
 /// on its own, which scales with the thread count where OpenBLAS threading each small call does not.
@@ -49,13 +47,7 @@ struct ImageChunks: Sendable {
             body(0, range(0))
             return
         }
-        withoutActuallyEscaping(body) { body in
-            // Each chunk writes only its own images and its own scratch; the closure outlives no call.
-            let shared = UncheckedSendable(body)
-            let chunks = self
-            DispatchQueue.concurrentPerform(iterations: count) { c in
-                shared.value(c, chunks.range(c))
-            }
-        }
+        // Each chunk writes only its own images and its own scratch.
+        WorkerPool.shared.run(count, threads: count) { c in body(c, range(c)) }
     }
 }

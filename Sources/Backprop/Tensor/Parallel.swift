@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 #if canImport(Accelerate)
 import Accelerate
@@ -47,20 +46,10 @@ func parallelChunks(_ n: Int, grain: Int = 1 << 17, _ body: (Range<Int>) -> Void
         return
     }
     let size = (n + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        // Each chunk writes a disjoint range; the closure outlives no call.
-        let shared = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let start = c * size
-            shared.value(start..<Swift.min(n, start + size))
-        }
+    WorkerPool.shared.run(chunks, threads: chunks) { c in
+        let start = c * size
+        body(start..<Swift.min(n, start + size))
     }
-}
-
-/// Carries a value into a concurrent loop whose iterations touch disjoint memory.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// What OpenBLAS runs on, and the fix for CPUs newer than the OpenBLAS build.
