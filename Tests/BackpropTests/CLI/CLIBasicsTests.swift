@@ -112,9 +112,29 @@ struct CLIBasicsTests {
         #expect(CLIHarness.number(object["ms_per_step_min"])! <= CLIHarness.number(object["ms_per_step_median"])!)
     }
 
+    /// `bench model --scaling`: the 1-thread median timed in the same run, and the speed-up it gives.
+    @Test func benchModelScaling() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        let result = try CLIHarness.runOK(["bench", "model", "--model", "cnn", "--threads", "2", "--batch-size", "8",
+                                           "--iterations", "6", "--warmup", "1", "--data", "random", "--scaling", "--json"])
+        guard let object = CLIHarness.parseJSON(result.stdout) as? [String: Any],
+              let many = CLIHarness.number(object["ms_per_step_median"]),
+              let one = CLIHarness.number(object["ms_per_step_median_1_thread"]),
+              let speedup = CLIHarness.number(object["speedup_over_1_thread"]) else {
+            Issue.record("bench model --scaling --json lacks the 1-thread figures: \(result)")
+            return
+        }
+        #expect(CLIHarness.number(object["threads"]) == 2, "\(object)")
+        #expect(one > 0 && many > 0 && abs(speedup - one / many) < 1e-9 * speedup, "\(object)")
+        let text = try CLIHarness.runOK(["bench", "model", "--model", "two-layer", "--threads", "2", "--iterations", "4",
+                                         "--warmup", "1", "--data", "random", "--scaling"])
+        #expect(text.stdout.contains("1 thread, alternating in the same run:"), "\(text)")
+    }
+
     @Test func benchModelRejectsBadFlags() throws {
         guard CLIHarness.requireExecutable() else { return }
-        for arguments in [["--iterations", "0"], ["--model", "resnet"], ["--threads", "0"], ["--batch-size", "0"]] {
+        for arguments in [["--iterations", "0"], ["--model", "resnet"], ["--threads", "0"], ["--batch-size", "0"],
+                          ["--threads", "1", "--scaling"]] {
             let result = try CLIHarness.run(["bench", "model"] + arguments)
             CLIHarness.expectFailure(result, status: 64, oneLine: false)
         }
