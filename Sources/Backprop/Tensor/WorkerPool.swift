@@ -6,14 +6,17 @@ import Foundation
 ///
 /// `DispatchQueue.concurrentPerform` did this job before; it allocates on every call (a block copy,
 /// closure contexts and dispatch's own continuation: five allocations per loop, 52 per SimpleConvNet
-/// step on 2 threads), which broke "no allocation per step" whenever more than one thread ran. The pool
-/// allocates nothing per loop: the caller publishes a pointer to its closure, the iterations are
-/// claimed one at a time under a mutex (loops here have one iteration per thread, so the lock is
-/// taken a few times per loop), and the caller waits for the count of unfinished iterations to reach 0.
+/// step on 2 threads). The pool makes one: the box in which `withoutActuallyEscaping` lets the caller's
+/// closure be stored for the workers (under 100 bytes; no API hands a non-escaping closure to another
+/// thread without it). The iterations are claimed one at a time under a mutex (loops here have about
+/// one iteration per thread, so the lock is taken a few times per loop), and the caller waits for the
+/// count of unfinished iterations to reach 0. Per SimpleConvNet step on 2 threads the pool measured
+/// 1.01–1.10× faster than `concurrentPerform`, alternating the two step by step.
 ///
-/// After a loop a worker spins for a while (`spinLimit` pause instructions, some tens of microseconds)
-/// before it sleeps on a condition variable: a training step runs one parallel loop after another, and
-/// waking a sleeping thread costs tens of microseconds on a virtual machine.
+/// After a loop a worker spins for a while (`spinLimit` pause instructions: 0.28 ms on this project's
+/// machine) before it sleeps on a condition variable: a training step runs one parallel loop after
+/// another, and waking a sleeping thread costs tens of microseconds on a virtual machine. Sleeping at
+/// once measured 1.01–1.10× slower per SimpleConvNet and DeepConvNet step on 2 threads.
 ///
 /// One loop runs at a time. A loop started while another is running (from another thread, or from
 /// inside a loop's body) runs on its calling thread alone: every loop here gives the same result
