@@ -18,6 +18,10 @@ so and still prints Backprop's figures. Build first: `swift build -c release`.
   python3 scripts/bench_compare.py                         # everything, 1 and 2 threads, 3 rounds
   python3 scripts/bench_compare.py --models cnn --threads 1 --rounds 5
 
+With more than one thread count, it ends with Backprop's own scaling on the CNNs: `backprop bench
+model --scaling`, which times the largest thread count against 1 thread alternately in one process
+(the median speed-up over `--rounds` runs).
+
 Two-thread figures taken while anything else runs on a 2-core machine are worthless: run it idle.
 """
 import argparse
@@ -139,6 +143,18 @@ def main():
             fmt = lambda v, f: (f % v) if v is not None else "-"  # noqa: E731
             print(f"{label:36s} {threads} thr   ours {fmt(row['ours_ms'], '%9.3f')} ms   "
                   f"ref {fmt(row['ref_ms'], '%9.3f')} ms   ref/ours {fmt(row['ratio'], '%5.2f')}×", flush=True)
+    most = max(int(t) for t in args.threads.split(","))
+    for model in [m for m in args.models.split(",") if m in ("cnn", "deep-cnn")] if most > 1 else []:
+        runs = [run_json([args.backprop, "bench", "model", "--model", model, "--threads", str(most),
+                          "--iterations", str(STEPS[model]), "--scaling", "--json"]) for _ in range(args.rounds)]
+        speedups = [r["speedup_over_1_thread"] for r in runs if r]
+        row = {"workload": f"{model} f32 scaling", "threads": most,
+               "speedup_over_1_thread": statistics.median(speedups) if speedups else None,
+               "speedups": speedups}
+        figures.append(row)
+        shown = ", ".join(f"{s:.2f}" for s in speedups) or "-"
+        print(f"{model + ' f32, ' + str(most) + ' threads vs 1 (same run)':36s} speed-up "
+              f"{row['speedup_over_1_thread'] or 0:5.2f}× (median of {shown})", flush=True)
     if args.json:
         print(json.dumps(figures))
 
