@@ -4,7 +4,9 @@
 /// There is one chunk per thread: two per thread, handed out as threads came free, were meant to keep a
 /// thread slowed down by another process from holding the others up, but measured slower on DeepConvNet
 /// (one per thread 1.04–1.10× faster in 6 of 7 runs alternating the two step by step, SimpleConvNet
-/// 0.98–1.03×): more partial sums to add and more scratch to keep in cache.
+/// 0.98–1.03×): more partial sums to add and more scratch to keep in cache. Measured again on the
+/// worker pool (`WorkerPool`), 100 DeepConvNet steps per run: one per thread took 0.97–0.99× the time
+/// of two per thread and 0.94–1.00× that of four, in three runs each.
 ///
 /// The split depends only on the batch size, the work per image and `Threads.count` (never on which
 /// thread runs a chunk), so a layer that keeps one partial result per chunk and sums the partials in
