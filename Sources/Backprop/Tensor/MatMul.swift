@@ -207,15 +207,22 @@ func sharedGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int
 
 /// Buffers for the partial products of products split by depth (`sharedGemm`), kept between calls so
 /// that a training step allocates none once warm. Each call takes a buffer no one else holds (calls may
-/// come from several threads at once) and gives it back; at most `kept` buffers are kept.
+/// come from several threads at once) and gives it back; at most `kept` buffers of at most
+/// `largestKept` bytes are kept (SimpleConvNet's is 40 KB), so a one-off large `matmul` holds no memory
+/// after it returns.
 final class PartialProducts: @unchecked Sendable {
     static let shared = PartialProducts()
     /// The most buffers kept for later calls.
     static let kept = 4
+    /// Larger buffers are freed after use.
+    static let largestKept = 4 << 20
     private let lock = NSLock()
     private var free: [(memory: UnsafeMutableRawPointer, bytes: Int)] = []
 
     init() { free.reserveCapacity(Self.kept + 1) }
+
+    /// Buffers kept for later calls.
+    var keptCount: Int { lock.withLock { free.count } }
 
     /// Runs `body` on a buffer of at least `count` elements (contents undefined).
     func withBuffer<Scalar, R>(_: Scalar.Type, count: Int, _ body: (UnsafeMutablePointer<Scalar>) -> R) -> R {
@@ -226,6 +233,7 @@ final class PartialProducts: @unchecked Sendable {
         } ?? (UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64), bytes)
         defer {
             lock.withLock {
+                guard taken.bytes <= Self.largestKept else { taken.memory.deallocate(); return }
                 free.append(taken)
                 if free.count > Self.kept {
                     // Let go of the smallest.

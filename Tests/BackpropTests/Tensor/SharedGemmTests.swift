@@ -115,4 +115,15 @@ struct SharedGemmTests {
             pool.withBuffer(Float.self, count: 1000) { inner in #expect(outer != inner) }
         }
     }
+
+    /// A buffer above `largestKept` is not kept: the next call of that size gets fresh memory, while
+    /// the small buffers stay.
+    @Test func largePartialProductsFreed() {
+        let pool = PartialProducts()
+        let large = PartialProducts.largestKept / MemoryLayout<Float>.stride + 1
+        let small = pool.withBuffer(Float.self, count: 1000) { UInt(bitPattern: $0) }
+        pool.withBuffer(Float.self, count: large) { $0[large - 1] = 1 }
+        #expect(pool.keptCount == 1)
+        #expect(pool.withBuffer(Float.self, count: 1000) { UInt(bitPattern: $0) } == small)
+    }
 }
