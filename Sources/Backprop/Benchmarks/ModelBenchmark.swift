@@ -270,11 +270,7 @@ public struct ModelBenchmark: Sendable {
             optimizer.update(network.parameters)
             forward[layers.count + 2].append(ms(t0, now()))
         }
-        func median(_ v: [Double]) -> Double {
-            guard !v.isEmpty else { return 0 }
-            let s = v.sorted()
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        func median(_ v: [Double]) -> Double { v.isEmpty ? 0 : Self.median(v.sorted()) }
         func typeName(_ value: Any) -> String {
             let name = String(describing: type(of: value))
             return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name

@@ -182,16 +182,12 @@ func sharedGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: Int
             runs.run { run, depth in
                 // Inner index p: column p of op(A) (row p when A is stored transposed), row p of op(B)
                 // (column p when B is stored transposed).
-                let aRun = a + (transposeA ? depth.lowerBound * lda : depth.lowerBound)
-                let bRun = b + (transposeB ? depth.lowerBound : depth.lowerBound * ldb)
-                if run == 0 {
-                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: depth.count,
-                                alpha: alpha, aRun, lda: lda, bRun, ldb: ldb, beta: beta, c, ldc: ldc)
-                } else {
-                    blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: depth.count,
-                                alpha: alpha, aRun, lda: lda, bRun, ldb: ldb,
-                                beta: 0, partials + (run - 1) * m * n, ldc: n)
-                }
+                // The first run accumulates into C itself, the others into their partial products.
+                let (target, runBeta, ldTarget) = run == 0 ? (c, beta, ldc) : (partials + (run - 1) * m * n, 0, n)
+                blockedGemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: depth.count, alpha: alpha,
+                            a + (transposeA ? depth.lowerBound * lda : depth.lowerBound), lda: lda,
+                            b + (transposeB ? depth.lowerBound : depth.lowerBound * ldb), ldb: ldb,
+                            beta: runBeta, target, ldc: ldTarget)
             }
             // C += the partial products, in run order, row by row (C's rows are ldc apart).
             for run in 1..<runs.count {
