@@ -130,6 +130,72 @@ struct ConvolutionTests {
         #expect(Check.relativeError(dW, Check.numericalGradient(of: transposed.weight) { loss(x) }) < Check.tolerance)
     }
 
+    /// Stride-1 cases with square filters, where backward may unroll dout instead of running col2im:
+    /// pad 0 (dout padded by FH − 1), pad 1, pad FH − 1 (dout not padded), and filters fewer than, as many
+    /// as and more than the channels.
+    static let unrolledGradientCases: [Case] = [
+        Case(x: [3, 2, 6, 5], w: [3, 2, 3, 3], stride: 1, pad: 0),
+        Case(x: [3, 3, 5, 6], w: [3, 3, 3, 3], stride: 1, pad: 1),
+        Case(x: [3, 4, 5, 4], w: [2, 4, 3, 3], stride: 1, pad: 2),
+        Case(x: [2, 2, 6, 6], w: [5, 2, 2, 2], stride: 1, pad: 1),
+        Case(x: [2, 3, 4, 4], w: [4, 3, 1, 1], stride: 1, pad: 0),
+    ]
+
+    /// Backward through the unrolled dout (`gradientWindow`) and through col2im give the same dx, ∂W and
+    /// ∂b up to rounding, with the batch whole or split into runs and ∂W's product either way round, and
+    /// the unrolled way matches the numerical gradients.
+    @Test(arguments: unrolledGradientCases)
+    func unrolledGradientAgreesWithCol2im(_ c: Case) {
+        let x = Check.random(c.x, seed: 51)
+        let viaCol2im = Self.layer(c, seed: 52)
+        viaCol2im.unrolledGradientOverride = false
+        let y = viaCol2im.forward(x)
+        let dout = Check.random(y.shape, seed: 53)
+        let dx = viaCol2im.backward(dout)
+        for (runs, transposed) in [(1, false), (1, true), (2, false), (3, true)] {
+            let unrolled = Self.layer(c, seed: 52)
+            unrolled.unrolledGradientOverride = true
+            unrolled.runsOverride = runs
+            unrolled.transposedGradientOverride = transposed
+            #expect(unrolled.forward(x) == y)
+            #expect(Check.relativeError(unrolled.backward(dout), dx) < 1e-13)
+            #expect(Check.relativeError(unrolled.weight.gradient, viaCol2im.weight.gradient) < 1e-13)
+            #expect(Check.relativeError(unrolled.bias.gradient, viaCol2im.bias.gradient) < 1e-13)
+            #expect(unrolled.gradientWorkspace.count > 0)
+        }
+        let unrolled = Self.layer(c, seed: 52)
+        unrolled.unrolledGradientOverride = true
+        let loss = { (unrolled.forward($0) * dout).sum() }
+        _ = unrolled.forward(x)
+        let dxUnrolled = unrolled.backward(dout)
+        #expect(Check.relativeError(dxUnrolled, numericalGradient(of: loss, at: x)) < Check.tolerance)
+        let numericW = Check.numericalGradient(of: unrolled.weight) { loss(x) }
+        #expect(Check.relativeError(unrolled.weight.gradient, numericW) < Check.tolerance)
+        let numericB = Check.numericalGradient(of: unrolled.bias) { loss(x) }
+        #expect(Check.relativeError(unrolled.bias.gradient, numericB) < Check.tolerance)
+    }
+
+    /// The unrolled-gradient way exists only at stride 1 with a square filter and pad < FH, and is taken
+    /// by default only where the unrolled dout is no larger than col.
+    @Test func unrolledGradientAppliesOnlyWhereItCan() {
+        func window(_ x: [Int], _ w: [Int], stride: Int, pad: Int) -> (SlidingWindow, SlidingWindow?) {
+            let g = SlidingWindow(inputShape: x, windowHeight: w[2], windowWidth: w[3], stride: stride, pad: pad, operation: "test")
+            return (g, Convolution<Float>.gradientWindow(g, filterHeight: w[2], filterWidth: w[3], filters: w[0]))
+        }
+        #expect(window([1, 3, 8, 8], [4, 3, 3, 3], stride: 2, pad: 1).1 == nil)
+        #expect(window([1, 3, 8, 8], [4, 3, 3, 2], stride: 1, pad: 1).1 == nil)
+        #expect(window([1, 3, 8, 8], [4, 3, 3, 3], stride: 1, pad: 3).1 == nil)
+        // DeepConvNet's layers: 16 → 16 at 28×28 and 32 → 32 at 14×14 with pad 2 take it; 16 → 32 does not.
+        let (same, sameGradient) = window([100, 16, 28, 28], [16, 16, 3, 3], stride: 1, pad: 1)
+        #expect(sameGradient.map { [$0.channels, $0.height, $0.pad, $0.outHeight, $0.outWidth] } == [16, 28, 1, 28, 28])
+        #expect(sameGradient.map { Convolution<Float>.prefersUnrolledGradient(same, $0) } == true)
+        let (wide, wideGradient) = window([100, 32, 14, 14], [32, 32, 3, 3], stride: 1, pad: 2)
+        #expect(wideGradient.map { [$0.height, $0.pad, $0.outHeight] } == [16, 0, 14])
+        #expect(wideGradient.map { Convolution<Float>.prefersUnrolledGradient(wide, $0) } == true)
+        let (doubling, doublingGradient) = window([100, 16, 14, 14], [32, 16, 3, 3], stride: 1, pad: 1)
+        #expect(doublingGradient.map { Convolution<Float>.prefersUnrolledGradient(doubling, $0) } == false)
+    }
+
     @Test func simpleConvNetShapes() {
         // §7.5: (N, 1, 28, 28) → conv 30 filters 5×5 → (N, 30, 24, 24) → pool 2×2 stride 2 → (N, 30, 12, 12).
         let x = Tensor<Float>.zeros([3, 1, 28, 28])
