@@ -48,8 +48,15 @@ public struct BatchSampler: Sendable, Codable, Equatable {
 
     /// The permutation used in `epoch`.
     public func order(ofEpoch epoch: Int) -> [Int] {
+        var permutation: [Int] = []
+        order(ofEpoch: epoch, into: &permutation)
+        return permutation
+    }
+
+    /// `order(ofEpoch:)` written into `order`, reusing its storage.
+    public func order(ofEpoch epoch: Int, into order: inout [Int]) {
         var rng = SeededGenerator(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(epoch + 1))
-        return rng.permutation(count)
+        rng.permutation(count, into: &order)
     }
 
     /// The next batch's indices; moves to the next epoch after the last batch of one.
@@ -69,7 +76,7 @@ public struct BatchSampler: Sendable, Codable, Equatable {
                                           ^ (UInt64(position) &* 0x94D0_49BB_1331_11EB))
             for _ in position..<end { batch.append(rng.nextIndex(below: count)) }
         } else {
-            if position == 0 || cache.count != count { cache = order(ofEpoch: epoch) }
+            if position == 0 || cache.count != count { order(ofEpoch: epoch, into: &cache) }
             batch.append(contentsOf: cache[position..<end])
         }
         position = end

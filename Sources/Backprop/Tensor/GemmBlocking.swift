@@ -98,3 +98,67 @@ func blockedGemm<Scalar: TensorScalar>(transposeA: Bool, transposeB: Bool, m: In
         row += rowCount
     }
 }
+
+/// How one A·B call is cut so that OpenBLAS's small-matrix kernel allocates nothing.
+///
+/// OpenBLAS 0.3.21's SkylakeX-class kernel for A·B with neither operand transposed (taken for products of
+/// at most 100³ multiply-adds) works on blocks of W = 16 columns of C (8 in float64). When the last block
+/// is at most half full (n mod W in 1…W/2) and the inner dimension is at least 2W, it `malloc`s a copy of
+/// that block's part of B for every call — one heap allocation per product, which the book's networks
+/// hit on every step (DeepConvNet's 14×14 images, n = 196; TwoLayerNet's n = 50). Measured with a
+/// counting `malloc` on every n mod W, k and beta: this is the only case that allocates; Aᵀ·B and A·Bᵀ
+/// never do. To keep a call clear of it,
+///
+/// the columns are cut into two or three runs each ending on an empty or more-than-half-full block
+/// (n = 196 in float32 → 187 + 9; n mod 16 = 1 takes two runs of 9), which the kernel computes with
+/// masked loads.
+///
+/// Each element of C is still the same in-order sum over k, so the result is the same whichever way the
+/// columns are cut. Calls that cannot reach that kernel (transposed operands, larger products, BLAS
+/// without the small kernels) go through whole.
+///
+/// The cut is not free: the extra masked block costs about as much as a full one, where the allocating
+/// path computed the last few columns as dot products. Alternating step by step (1 thread, three runs
+/// each), cutting every such call made TwoLayerNet's step 1.10–1.12× slower in float32 (n = 50) and
+/// 1.06–1.08× in float64, and the MLP's (n = 100) 1.06–1.07×, while DeepConvNet's (n = 196) took
+/// 1.003–1.008× as long. So only products with at least 8 blocks of columns (n ≥ 8W), where one more
+/// block is at most an eighth more work, are cut; the small networks keep OpenBLAS's allocation.
+struct SmallKernelSplit: Equatable {
+    /// Column counts of the runs, left to right (the last 0 when there are two).
+    var columns: (Int, Int, Int)
+
+    init(columns: (Int, Int, Int)) { self.columns = columns }
+
+    static func == (l: SmallKernelSplit, r: SmallKernelSplit) -> Bool { l.columns == r.columns }
+
+    /// The cut for C (m, n) = A·B over k on a BLAS whose small kernels take blocks of `width` columns
+    /// (16 for float32, 8 for float64), or nil when the call goes through whole.
+    static func plan(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, width: Int,
+                     enabled: Bool = GemmBlocking.enabled) -> SmallKernelSplit? {
+        guard enabled, !transposeA, !transposeB, k >= 2 * width, m > 0, n >= 8 * width,
+              Double(m) * Double(n) * Double(k) <= Double(GemmBlocking.smallKernelLimit) else { return nil }
+        func clear(_ columns: Int) -> Bool {
+            let rest = columns % width
+            return rest == 0 || rest > width / 2
+        }
+        if clear(n) { return nil }
+        let run = width / 2 + 1          // a run that ends more than half full
+        // n mod W = r in 1…W/2: n − run leaves r + W/2 − 1, clear unless r = 1; then n − 2·run leaves W − 1.
+        return clear(n - run) ? SmallKernelSplit(columns: (n - run, run, 0))
+                              : SmallKernelSplit(columns: (n - 2 * run, run, run))
+    }
+
+    /// C = alpha·A·B + beta·C (row-major, A (m, k), B (k, n)) as the plan's runs of columns, each one call
+    /// of `gemm(columns, b, c)` with B and C advanced to the run's first column.
+    @inline(__always)
+    func run<T>(_ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
+                _ gemm: (_ columns: Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        var column = 0
+        for run in 0..<3 {
+            let count = run == 0 ? columns.0 : run == 1 ? columns.1 : columns.2
+            if count == 0 { continue }
+            gemm(count, b + column, c + column)
+            column += count
+        }
+    }
+}

@@ -69,12 +69,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Codable, Equatab
 
     /// A uniformly random permutation of 0..<n (Fisher–Yates), e.g. the order of an epoch's examples.
     public mutating func permutation(_ n: Int) -> [Int] {
-        var p = Array(0..<n)
-        if n < 2 { return p }
+        var p: [Int] = []
+        permutation(n, into: &p)
+        return p
+    }
+
+    /// `permutation(n)` written into `p` (its storage is reused when it has room: no allocation).
+    public mutating func permutation(_ n: Int, into p: inout [Int]) {
+        p.removeAll(keepingCapacity: true)
+        p.append(contentsOf: 0..<n)
+        if n < 2 { return }
         for i in stride(from: n - 1, to: 0, by: -1) {
             p.swapAt(i, nextIndex(below: i + 1))
         }
-        return p
     }
 }
 

@@ -174,6 +174,14 @@ extension Float: TensorScalar {
                             _ b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         _ = singleThreadedBLAS
+        // Cut where OpenBLAS's small kernel would allocate (see `SmallKernelSplit`).
+        if let split = SmallKernelSplit.plan(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 16) {
+            split.run(b, c) { columns, b, c in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(columns), blasInt(k),
+                            alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
                     beta, c, blasInt(ldc))
@@ -223,10 +231,21 @@ extension Double: TensorScalar {
     }
     public static func gatherImages(_ src: UnsafePointer<UInt8>, indices: UnsafeBufferPointer<Int>, size: Int,
                                     divisor: Double, _ dst: UnsafeMutablePointer<Double>) {
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 256) { table in
-            for b in 0..<256 { table[b] = Double(b) / divisor }
+        func gather(_ table: UnsafeBufferPointer<Double>) {
             gatherImagesKernel(src, indices, size, dst) { s, d in
                 for i in 0..<size { d[i] = table[Int(s[i])] }
+            }
+        }
+        // The two divisors ImageSet uses read tables built once: a 2 KB temporary table would come from
+        // the heap on every call (`withUnsafeTemporaryAllocation` keeps at most 1 KB on the stack).
+        if divisor == 255 {
+            byteTables.normalized.withUnsafeBufferPointer(gather)
+        } else if divisor == 1 {
+            byteTables.raw.withUnsafeBufferPointer(gather)
+        } else {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 256) { table in
+                for b in 0..<256 { table[b] = Double(b) / divisor }
+                gather(UnsafeBufferPointer(table))
             }
         }
     }
@@ -246,8 +265,21 @@ extension Double: TensorScalar {
                             _ b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
         _ = singleThreadedBLAS
+        // Cut where OpenBLAS's small kernel would allocate (see `SmallKernelSplit`).
+        if let split = SmallKernelSplit.plan(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 8) {
+            split.run(b, c) { columns, b, c in
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(columns), blasInt(k),
+                            alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
+            }
+            return
+        }
         cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
                     blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
                     beta, c, blasInt(ldc))
     }
 }
+
+/// Double(b) / 255 and Double(b) for every byte value b, for `Double.gatherImages`.
+private let byteTables: (normalized: [Double], raw: [Double]) = (
+    (0..<256).map { Double($0) / 255 }, (0..<256).map { Double($0) }
+)

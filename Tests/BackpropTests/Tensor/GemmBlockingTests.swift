@@ -109,4 +109,76 @@ struct GemmBlockingTests {
             #expect(differing == 0, "\(threads) threads: \(differing) elements differ from 1 thread")
         }
     }
+
+    /// `SmallKernelSplit`: where OpenBLAS's small A·B kernel would allocate (n mod W in 1…W/2, k ≥ 2W,
+    /// m·n·k ≤ 100³; W = 16 in float32, 8 in float64), products with n ≥ 8W have their columns cut into
+    /// runs that end on an empty or more-than-half-full block.
+    @Test func smallKernelSplitsForTheBooksShapes() {
+        func plan(_ m: Int, _ n: Int, _ k: Int, width: Int = 16, ta: Bool = false, tb: Bool = false) -> SmallKernelSplit? {
+            SmallKernelSplit.plan(transposeA: ta, transposeB: tb, m: m, n: n, k: k, width: width, enabled: true)
+        }
+        // DeepConvNet's 14×14 images, n = 196 = 187 + 9 (its third convolution forward and its fourth's ∂x).
+        #expect(plan(32, 196, 72) == SmallKernelSplit(columns: (187, 9, 0)))
+        #expect(plan(16, 196, 145) == SmallKernelSplit(columns: (187, 9, 0)))
+        // n mod 16 = 1 takes two runs of 9: 129 = 111 + 9 + 9. float64 blocks are 8 wide: 66 = 61 + 5.
+        #expect(plan(4, 129, 64) == SmallKernelSplit(columns: (111, 9, 9)))
+        #expect(plan(4, 66, 64, width: 8) == SmallKernelSplit(columns: (61, 5, 0)))
+        // Left whole: the small networks' products (n = 50, 100: cutting measured slower), blocks already
+        // full or more than half full, k below 2W, transposed operands, products above 100³, BLAS without
+        // the small kernels.
+        #expect(plan(100, 50, 98) == nil && plan(100, 100, 49) == nil && plan(100, 50, 98, width: 8) == nil)
+        #expect(plan(16, 784, 145) == nil && plan(16, 204, 145) == nil)
+        #expect(plan(16, 196, 31) == nil)
+        #expect(plan(16, 196, 145, ta: true) == nil && plan(16, 196, 145, tb: true) == nil)
+        #expect(plan(32, 196, 290) == nil)
+        #expect(SmallKernelSplit.plan(transposeA: false, transposeB: false, m: 16, n: 196, k: 145, width: 16,
+                                      enabled: false) == nil)
+        // Every run of every plan is clear of the allocating case, and the runs cover the columns once.
+        for width in [8, 16] {
+            for n in (8 * width)...(8 * width + 40) {
+                guard let split = plan(4, n, 64, width: width) else { continue }
+                let runs = [split.columns.0, split.columns.1, split.columns.2].filter { $0 > 0 }
+                #expect(runs.reduce(0, +) == n)
+                #expect(runs.allSatisfy { $0 % width == 0 || $0 % width > width / 2 }, "n \(n), width \(width)")
+            }
+        }
+    }
+
+    /// A product cut by `SmallKernelSplit` (its plan forced, each run through `TensorScalar.gemm`) equals
+    /// the product by definition, with beta = 0 and beta = 1, in both precisions.
+    @Test(arguments: [(4, 196, 72), (3, 129, 64), (5, 130, 40), (2, 194, 33)])
+    func cutProductsMatchTheDefinition(_ shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        func check<T: TensorScalar>(_: T.Type, tolerance: T) {
+            let a = Tensor<T>(shape: [m, k], scalars: (0..<(m * k)).map { T(($0 * 7) % 13) / 13 - T(0.4) })
+            let b = Tensor<T>(shape: [k, n], scalars: (0..<(k * n)).map { T(($0 * 5) % 11) / 11 - T(0.5) })
+            let start = Tensor<T>(shape: [m, n], scalars: (0..<(m * n)).map { T($0 % 3) })
+            let width = T.self == Float.self ? 16 : 8
+            let split = SmallKernelSplit.plan(transposeA: false, transposeB: false, m: m, n: n, k: k, width: width,
+                                              enabled: true)
+            #expect(split != nil, "\(shape) must be cut at width \(width)")
+            for beta: T in [0, 1] {
+                var c = start
+                a.withUnsafeBufferPointer { pa in
+                    b.withUnsafeBufferPointer { pb in
+                        c.withUnsafeMutableBufferPointer { pc in
+                            split?.run(pb.baseAddress!, pc.baseAddress!) { columns, b, c in
+                                T.gemm(transposeA: false, transposeB: false, m: m, n: columns, k: k, alpha: 1,
+                                       pa.baseAddress!, lda: k, b, ldb: n, beta: beta, c, ldc: n)
+                            }
+                        }
+                    }
+                }
+                for i in 0..<m {
+                    for j in 0..<n {
+                        var sum = beta * start[i, j]
+                        for p in 0..<k { sum += a[i, p] * b[p, j] }
+                        #expect(abs(c[i, j] - sum) <= tolerance, "(\(i), \(j)) of \(shape), beta \(beta)")
+                    }
+                }
+            }
+        }
+        check(Float.self, tolerance: 1e-4)
+        check(Double.self, tolerance: 1e-12)
+    }
 }

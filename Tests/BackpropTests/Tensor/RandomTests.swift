@@ -74,6 +74,11 @@ struct RandomTests {
             #expect(p.count == n)
             #expect(p.sorted() == Array(0..<n), "permutation(\(n)) must contain each index once")
         }
+        // Written into a buffer that already has room (the batch sampler's epoch order): the same draws.
+        var reused = Array(repeating: -1, count: 2000)
+        var h = SeededGenerator(seed: 7), h2 = SeededGenerator(seed: 7)
+        h.permutation(1000, into: &reused)
+        #expect(reused == h2.permutation(1000))
         let big = g.permutation(1000)
         #expect(big != Array(0..<1000), "a shuffle of 1000 left everything in place")
         // Every position is reachable: over many shuffles of 4, each element visits each slot.
