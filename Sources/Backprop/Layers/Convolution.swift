@@ -18,6 +18,10 @@
 /// product, and backward unrolls it again (from x, 9× smaller than col for a 3×3 filter) rather than
 /// keeping a whole-batch col that would have to go out to memory and back.
 ///
+/// At stride 1, when the filters are no more than the channels, backward takes another way to the same
+/// gradients (`backpropagateUnrolledGradient`): it unrolls doutₙ over the input's positions with the
+/// filters turned by 180°, and gets ∂W and ∂x as two products with that, with no col2im.
+///
 /// With several threads (`Threads.count`) the batch is split into a fixed number of runs of images
 /// (`ImageChunks`: one per thread) that run concurrently, each making its images' BLAS calls on its
 /// own scratch and summing its own partial [∂W | ∂b]; the partials are added in run order at the end.
@@ -28,7 +32,7 @@
 ///   `bias` named "b" (no decay).
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), OH = (H + 2·pad − FH)/stride + 1, OW likewise.
 ///   Keeps x (a reference, not a copy). Per-thread scratch (colₙᵀ, ∂colₙᵀ, partial [∂W | ∂b]ᵀ, padded
-///   images) lives in `workspace`, reused while the shapes stay the same; out and dx are written into the
+///   images) lives in `workspace` (and `gradientWorkspace`), reused while the shapes stay the same; out and dx are written into the
 ///   previous step's out and dx when the caller no longer holds them.
 /// - backward: dout (N, FN, OH, OW) → dx (N, C, H, W); writes ∂L/∂W into `weight.gradient` (FN, C, FH, FW)
 ///   and ∂L/∂b into `bias.gradient` (FN,).
