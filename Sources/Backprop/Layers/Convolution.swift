@@ -437,7 +437,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let w = weight.value
         let fn = w.shape[0], channels = g.channels, p = g.outPositions
         let hw = g.height * g.width, rows = gd.rowLength, taps = w.shape[2] * w.shape[3]
-        let chunks = ImageChunks(images: g.batch, workPerImage: fn * (g.rowLength + 1) * p, chunks: runsOverride)
+        let chunks = runs(g, filters: fn)
         let scratch = GradientScratch(gd, channels: channels)
         if !(gradientWorkspaceLayout.map { $0.scratch == scratch && $0.runs == chunks.count } ?? false) {
             gradientWorkspace = .zeros([chunks.count * scratch.size])
@@ -463,7 +463,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
                                     // Dₙ: doutₙ unrolled over x's positions, the filter turned.
                                     im2colTransposedPadded(d, unrolled, gd, padded: slice + scratch.paddedGradient)
                                     // ∂b += Σ doutₙ along each filter's row.
-                                    Scalar.reduce(.sum, d, outer: 1 * fn, length: p, inner: 1, first ? db : sums)
+                                    Scalar.reduce(.sum, d, outer: fn, length: p, inner: 1, first ? db : sums)
                                     if !first {
                                         Scalar.applyBinary(.add, db, sums, db,
                                                            Loop2D(outer: 1, inner: fn, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))

@@ -148,6 +148,19 @@ struct SmallKernelSplit: Equatable {
                               : SmallKernelSplit(columns: (n - 2 * run, run, run))
     }
 
+    /// Runs `gemm(columns, b, c)` once for the whole product op(A)·op(B) (m, n) over k (`columns` = n),
+    /// or, where `plan` cuts it, once per run of columns with B and C advanced to the run's first column.
+    @inline(__always)
+    static func forEachRun<T>(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, width: Int,
+                              _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
+                              _ gemm: (_ columns: Int, UnsafePointer<T>, UnsafeMutablePointer<T>) -> Void) {
+        if let split = plan(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: width) {
+            split.run(b, c, gemm)
+        } else {
+            gemm(n, b, c)
+        }
+    }
+
     /// C = alpha·A·B + beta·C (row-major, A (m, k), B (k, n)) as the plan's runs of columns, each one call
     /// of `gemm(columns, b, c)` with B and C advanced to the run's first column.
     @inline(__always)

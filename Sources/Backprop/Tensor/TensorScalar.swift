@@ -175,16 +175,12 @@ extension Float: TensorScalar {
                             beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         _ = singleThreadedBLAS
         // Cut where OpenBLAS's small kernel would allocate (see `SmallKernelSplit`).
-        if let split = SmallKernelSplit.plan(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 16) {
-            split.run(b, c) { columns, b, c in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(columns), blasInt(k),
-                            alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
-            }
-            return
+        SmallKernelSplit.forEachRun(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 16,
+                                    b, c) { columns, b, c in
+            cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                        blasInt(m), blasInt(columns), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+                        beta, c, blasInt(ldc))
         }
-        cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-                    blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
-                    beta, c, blasInt(ldc))
     }
 }
 
@@ -266,16 +262,12 @@ extension Double: TensorScalar {
                             beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
         _ = singleThreadedBLAS
         // Cut where OpenBLAS's small kernel would allocate (see `SmallKernelSplit`).
-        if let split = SmallKernelSplit.plan(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 8) {
-            split.run(b, c) { columns, b, c in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(columns), blasInt(k),
-                            alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))
-            }
-            return
+        SmallKernelSplit.forEachRun(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, width: 8,
+                                    b, c) { columns, b, c in
+            cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                        blasInt(m), blasInt(columns), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
+                        beta, c, blasInt(ldc))
         }
-        cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
-                    blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb),
-                    beta, c, blasInt(ldc))
     }
 }
 
