@@ -58,7 +58,7 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Also time every layer's forward and backward, the batch and the update (medians per step).")
     var layers = false
 
-    @Flag(help: "Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, and print the speed-up.")
+    @Flag(help: "Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, and print the speed-up, beside that of a 512² matrix product timed between the blocks (what the machine gave compute-bound work in the same moments).")
     var scaling = false
 
     func validate() throws {
@@ -116,7 +116,11 @@ struct ModelBench: ParsableCommand {
                           + (r.allocationsPerStep.map { String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3) } ?? ""))
                     if let one = r.msPerStepMedianOneThread, let speedup = r.speedupOverOneThread {
                         print(String(format: "  1 thread, alternating in the same run: %.3f ms/step; %d threads %.2f× faster",
-                                     one, r.threads, speedup))
+                                     one, r.threads, speedup)
+                              + (r.referenceSpeedupOverOneThread.map {
+                                  String(format: " (a %d² matrix product between the blocks: %.2f×)",
+                                         ModelBenchmark.referenceProductSize, $0)
+                              } ?? ""))
                     }
                     if let stages = r.stages { printStages(stages) }
                 }

@@ -91,6 +91,10 @@ public struct ModelBenchmark: Sendable {
         /// and msPerStepMedianOneThread / msPerStepMedian; else nil.
         public var msPerStepMedianOneThread: Double?
         public var speedupOverOneThread: Double?
+        /// With `alternateWithOneThread`: the median time of the reference product
+        /// (`referenceProductSize`², the same precision) on 1 thread divided by its median on `threads`,
+        /// both timed between the blocks of steps; else nil.
+        public var referenceSpeedupOverOneThread: Double?
 
         enum CodingKeys: String, CodingKey {
             case model, dtype, threads, iterations, warmup, parameters, data, gflops
@@ -108,6 +112,7 @@ public struct ModelBenchmark: Sendable {
             case stages
             case msPerStepMedianOneThread = "ms_per_step_median_1_thread"
             case speedupOverOneThread = "speedup_over_1_thread"
+            case referenceSpeedupOverOneThread = "reference_gemm_speedup_over_1_thread"
         }
     }
 
@@ -142,9 +147,16 @@ public struct ModelBenchmark: Sendable {
     /// timed steps (each block after one untimed step, in which layers lay their scratch out again for
     /// the new thread count), `iterations` timed steps each: the ratio of the two medians is then
     /// measured under the same conditions, which separate runs on a shared machine are not.
+    ///
+    /// After every block it also times one `referenceProductSize`² matrix product at the block's thread
+    /// count (`Result.referenceSpeedupOverOneThread`): what the same moments gave a purely compute-bound
+    /// job shared the same way, the ceiling to read the step's speed-up against on a shared machine.
     public var alternateWithOneThread = false
     /// Timed steps per block with `alternateWithOneThread`.
     public static let alternationBlock = 5
+    /// n of the n×n·n×n product timed after every block with `alternateWithOneThread` (about 4 ms on one
+    /// thread in Float: long enough to be compute-bound, short beside a block of CNN steps).
+    public static let referenceProductSize = 512
 
     public init(workload: Workload, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
         precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
@@ -175,13 +187,20 @@ public struct ModelBenchmark: Sendable {
         let threads = Threads.count
         let alternating = alternateWithOneThread && threads > 1
         var oneThreadTimes: [Double] = []
-        func timedStep(into times: inout [Double]) {
+        // Reference product times after each block: [0] on `threads`, [1] on 1 thread.
+        var referenceTimes: [[Double]] = [[], []]
+        func timed(_ work: () -> Void, into times: inout [Double]) {
             let start = DispatchTime.now().uptimeNanoseconds
-            trainer.step()
+            work()
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
         }
+        func timedStep(into times: inout [Double]) { timed({ _ = trainer.step() }, into: &times) }
         if alternating {
             oneThreadTimes.reserveCapacity(iterations)
+            let n = Self.referenceProductSize
+            var rng = SeededGenerator(seed: 11)
+            let a = Tensor<Scalar>.randomNormal([n, n], using: &rng), b = Tensor<Scalar>.randomNormal([n, n], using: &rng)
+            var c = Tensor<Scalar>.zeros([n, n])
             var block = 0
             while times.count < iterations || oneThreadTimes.count < iterations {
                 let single = block % 2 == 1
@@ -190,6 +209,7 @@ public struct ModelBenchmark: Sendable {
                 for _ in 0..<Self.alternationBlock {
                     if single { timedStep(into: &oneThreadTimes) } else { timedStep(into: &times) }
                 }
+                timed({ matmul(a, b, into: &c) }, into: &referenceTimes[single ? 1 : 0])
                 block += 1
             }
             Threads.count = threads
@@ -215,7 +235,9 @@ public struct ModelBenchmark: Sendable {
                       allocatedBytesPerStep: alternating ? nil : counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) },
                       stages: profileLayers ? profile(network, optimizer, train: train, spec: spec) : nil,
                       msPerStepMedianOneThread: oneThreadMedian,
-                      speedupOverOneThread: oneThreadMedian.map { $0 / median })
+                      speedupOverOneThread: oneThreadMedian.map { $0 / median },
+                      referenceSpeedupOverOneThread: alternating
+                          ? Self.median(referenceTimes[1].sorted()) / Self.median(referenceTimes[0].sorted()) : nil)
     }
 
     /// The median of sorted values (the mean of the middle two for an even count).

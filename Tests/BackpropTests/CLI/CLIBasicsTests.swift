@@ -126,9 +126,19 @@ struct CLIBasicsTests {
         }
         #expect(CLIHarness.number(object["threads"]) == 2, "\(object)")
         #expect(one > 0 && many > 0 && abs(speedup - one / many) < 1e-9 * speedup, "\(object)")
+        // The reference product timed between the blocks: a ratio of two positive medians.
+        let reference = CLIHarness.number(object["reference_gemm_speedup_over_1_thread"])
+        #expect(reference.map { $0 > 0 && $0.isFinite } == true, "\(object)")
         let text = try CLIHarness.runOK(["bench", "model", "--model", "two-layer", "--threads", "2", "--iterations", "4",
                                          "--warmup", "1", "--data", "random", "--scaling"])
         #expect(text.stdout.contains("1 thread, alternating in the same run:"), "\(text)")
+        #expect(text.stdout.contains("a 512² matrix product between the blocks:"), "\(text)")
+        // Without --scaling there is no 1-thread figure of either kind.
+        let plain = try CLIHarness.runOK(["bench", "model", "--model", "two-layer", "--threads", "2", "--iterations", "2",
+                                          "--warmup", "1", "--data", "random", "--json"])
+        let plainObject = CLIHarness.parseJSON(plain.stdout) as? [String: Any]
+        #expect(plainObject != nil && plainObject?["reference_gemm_speedup_over_1_thread"] == nil
+                && plainObject?["speedup_over_1_thread"] == nil, "\(plain)")
     }
 
     @Test func benchModelRejectsBadFlags() throws {
