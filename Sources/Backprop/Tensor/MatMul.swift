@@ -108,11 +108,12 @@ enum GemmSplit: Equatable {
     /// partial products that are then added to C in thread order.
     case depth
 
-    /// Below this many bytes of multiply-adds (m·n·k·stride: 2²⁴ multiply-adds in Float, 2²³ in
-    /// Double) a product runs whole: cut for the small-matrix kernels, TwoLayerNet's and the MLP's
-    /// products take ~0.1 ms and sharing them cost more than it saved (measured at 2 threads,
-    /// alternating step by step: TwoLayerNet float64 1.12–1.18× and the MLP 1.14× faster unshared).
-    static let minimumBytes = 1 << 26
+    /// Below this many bytes of multiply-adds (m·n·k·stride: 2²¹ multiply-adds in Float, 2²⁰ in
+    /// Double) a product runs whole. TwoLayerNet's (100, 784)·(784, 50) and the MLP's first layer are
+    /// above it: shared on 2 threads, their steps took 0.80–0.98× the time unshared, alternating in
+    /// blocks of 10 steps. (Alternating step by step had shown the opposite: there every shared step
+    /// came after an unshared one, long enough for the worker to fall asleep, and paid to wake it.)
+    static let minimumBytes = 1 << 23
     /// The shortest run of columns or of k a thread is given.
     static let minimumRun = 16
 

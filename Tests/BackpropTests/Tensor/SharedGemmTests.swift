@@ -96,8 +96,12 @@ struct SharedGemmTests {
         #expect(GemmSplit.choose(m: 100, n: 4320, k: 100, stride: 4, threads: 2, plan: plain(100, 4320, 100)) == .columns)
         #expect(GemmSplit.choose(m: 4320, n: 100, k: 100, stride: 4, threads: 2, plan: plain(4320, 100, 100)) == .rows)
         #expect(GemmSplit.choose(m: 100, n: 100, k: 4320, stride: 4, threads: 1, plan: plain(100, 100, 4320)) == .none)
-        // TwoLayerNet's (100, 784)·(784, 50): 3.9 M multiply-adds, below the threshold.
-        #expect(GemmSplit.choose(m: 100, n: 50, k: 784, stride: 8, threads: 2, plan: plain(100, 50, 784)) == .none)
+        // TwoLayerNet's (100, 784)·(784, 50): 3.9 M multiply-adds, shared by depth; its second layer,
+        // (100, 50)·(50, 10), and the MLP's (100, 100)·(100, 100) (1 M in float32) stay whole.
+        #expect(GemmSplit.choose(m: 100, n: 50, k: 784, stride: 8, threads: 2, plan: plain(100, 50, 784)) == .depth)
+        #expect(GemmSplit.choose(m: 100, n: 50, k: 784, stride: 4, threads: 2, plan: plain(100, 50, 784)) == .depth)
+        #expect(GemmSplit.choose(m: 100, n: 10, k: 50, stride: 8, threads: 2, plan: plain(100, 10, 50)) == .none)
+        #expect(GemmSplit.choose(m: 100, n: 100, k: 100, stride: 4, threads: 2, plan: plain(100, 100, 100)) == .none)
         #expect(GemmSplit.choose(m: 1000, n: 1000, k: 1000, stride: 4, threads: 2, plan: plain(1000, 1000, 1000)) == .rows)
         #expect(GemmSplit.choose(m: 784, n: 2000, k: 100, stride: 8, threads: 2, plan: GemmBlocking(rows: 10, depth: 100)) == .rows)
         // Too short to share: 3 columns per thread would be below `minimumRun`.
