@@ -70,7 +70,14 @@ public struct ImageSet: Sendable {
         return Tensor(shape: shape) { out in writeImages(indices, normalize: normalize, to: out) }
     }
 
-    /// The pixels of the images at `indices`, one image after another, as numbers into `out`.
+    /// Pixels converted per thread at least, when a batch is shared among threads: 100 Fashion-MNIST
+    /// images make two runs of 50.
+    static let gatherGrain = 1 << 15
+
+    /// The pixels of the images at `indices`, one image after another, as numbers into `out`. Runs of
+    /// images are converted on separate threads (`parallelChunks`), each writing only its own images:
+    /// the conversion is bound by the stores of each core, and on 2 threads TwoLayerNet's step took
+    /// 0.89–0.97× the time (alternating in blocks of 10 steps, six runs).
     func writeImages<Scalar: TensorScalar>(_ indices: [Int], normalize: Bool, to out: UnsafeMutableBufferPointer<Scalar>) {
         let size = imageSize
         let divisor: Scalar = normalize ? 255 : 1
@@ -78,9 +85,14 @@ public struct ImageSet: Sendable {
         for i in indices {
             precondition(i >= 0 && i < count, "ImageSet.images: index \(i) out of range 0..<\(count)")
         }
+        guard size > 0, !indices.isEmpty else { return }
         pixels.withUnsafeBufferPointer { src in
             indices.withUnsafeBufferPointer { offsets in
-                Scalar.gatherImages(src.baseAddress!, indices: offsets, size: size, divisor: divisor, out.baseAddress!)
+                let (src, dst) = (src.baseAddress!, out.baseAddress!)
+                parallelChunks(offsets.count, grain: Swift.max(1, Self.gatherGrain / size)) { run in
+                    Scalar.gatherImages(src, indices: UnsafeBufferPointer(rebasing: offsets[run]), size: size,
+                                        divisor: divisor, dst + run.lowerBound * size)
+                }
             }
         }
     }

@@ -55,14 +55,19 @@ struct ImageSetTests {
 
     /// A batch gathered from scattered images (the converting loop prefetches two images ahead, and
     /// Double goes through a table of the 256 quotients): every pixel of every image equals its byte / 255.
-    @Test func gatheredBatchEqualsPerPixelDivision() {
+    /// A batch of 11 images converts on one thread; one of 100 in runs on separate threads (two on a
+    /// 2-core machine such as CI's: `ImageSet.gatherGrain`), each run at its own place in the batch.
+    @Test(arguments: [11, 100])
+    func gatheredBatchEqualsPerPixelDivision(batch: Int) {
         let images = 40, size = 28 * 28
         let pixels = DataFixtures.bytes(images * size, seed: 8)
         let set = ImageSet(pixels: pixels, labels: [UInt8](repeating: 1, count: images), rows: 28, columns: 28)
-        let order = [39, 0, 17, 17, 5, 38, 1, 22, 9, 30, 2]
+        let scattered = [39, 0, 17, 17, 5, 38, 1, 22, 9, 30, 2]
+        let order = (0..<batch).map { k in (scattered[k % scattered.count] + 3 * (k / scattered.count)) % images }
         let f: Tensor<Float> = set.images(order)
         let d: Tensor<Double> = set.images(order)
         let raw: Tensor<Double> = set.images(order, normalize: false)
+        #expect(f.shape == [batch, size] && d.shape == [batch, size])
         var badF = 0, badD = 0, badRaw = 0
         for (k, i) in order.enumerated() {
             for j in 0..<size {
@@ -73,6 +78,13 @@ struct ImageSetTests {
             }
         }
         #expect(badF == 0 && badD == 0 && badRaw == 0)
+    }
+
+    /// No images: an empty batch, not a crash.
+    @Test func emptyBatch() {
+        let set = ImageSet(pixels: [UInt8](repeating: 7, count: 2 * 4), labels: [0, 1], rows: 2, columns: 2)
+        let x: Tensor<Float> = set.images([])
+        #expect(x.shape == [0, 4] && x.count == 0)
     }
 
     @Test func labelsAsIndicesAndOneHot() {
