@@ -31,11 +31,8 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     private var inferenceShape: [Int]?
     /// The source of the masks; public so that checkpoints can save and restore it.
     public var generator: SeededGenerator
-    /// Where training outputs and dx are written, reused from step to step (see `Relu`), and the zeros
-    /// the erased elements take.
-    private var outputs = AlternatingBuffers<Scalar>()
-    private var inputGradient: Tensor<Scalar>?
-    private var zeros = Tensor<Scalar>(shape: [0], scalars: [])
+    /// Where training outputs and dx are written, reused from step to step (see `ResultBuffer`).
+    private var outputBuffer = AlternatingBuffers<Scalar>(), gradientBuffer = ReusedTensor<Scalar>()
 
     /// A dropout layer erasing a fraction `ratio` (in [0, 1); up to 1 for the book's semantics) of
     /// elements in training, with masks drawn from a generator seeded with `seed`.
@@ -56,16 +53,13 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         guard training else {
             mask = nil
             inferenceShape = x.shape
-            return inverted ? x : x * inferenceScale   // §6.4.3: x · (1 − dropout_ratio)
+            return inverted ? x : x * inferenceScale   // §6.4.3: x * (1.0 - self.dropout_ratio)
         }
-        // §6.4.3: mask = rand(*x.shape) > dropout_ratio, drawn into last step's mask when it fits.
-        var drawn = reusable(&mask, shape: x.shape)
-        var generator = self.generator
-        drawn.withUnsafeMutableBufferPointer { m in
-            for i in 0..<m.count { m[i] = generator.nextUniform() > ratio }
-        }
-        self.generator = generator
-        return forward(x, mask: drawn)
+        // §6.4.3: self.mask = np.random.rand(*x.shape) > self.dropout_ratio
+        var mask = self.mask
+        self.mask = nil
+        generator.uniformMask(shape: x.shape, above: ratio, into: &mask)
+        return forward(x, mask: mask!)
     }
 
     /// The training-mode output for a given mask (true = kept) instead of a random one; the mask is kept
@@ -74,10 +68,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         precondition(mask.shape == x.shape,
                      "Dropout.forward: mask has shape \(mask.shape) but x has shape \(x.shape)")
         self.mask = mask
-        var y = outputs.take(shape: x.shape)
-        keep(x, mask, into: &y)   // §6.4.3: x · mask
-        outputs.keep(y)
-        return y
+        return x.kept(where: mask, scaledBy: trainingScale, into: &outputBuffer)   // §6.4.3: x * self.mask
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
@@ -87,32 +78,6 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         }
         guard let mask else { preconditionFailure("Dropout.backward called before forward") }
         checkGradientShape(dout.shape, mask.shape, "Dropout")
-        var dx = reusable(&inputGradient, shape: dout.shape)
-        keep(dout, mask, into: &dx)   // §6.4.3: dout · mask
-        inputGradient = dx
-        return dx
-    }
-
-    /// out = t where the mask is set, 0 elsewhere, times `trainingScale` when inverted: one select pass
-    /// against a kept tensor of zeros (and one scaling pass), into `out`'s memory.
-    private func keep(_ t: Tensor<Scalar>, _ mask: Tensor<Bool>, into out: inout Tensor<Scalar>) {
-        if zeros.count != t.count { zeros = .zeros([t.count]) }
-        let n = t.count, scale = trainingScale
-        guard n > 0 else { return }
-        t.withUnsafeBufferPointer { pt in
-            mask.withUnsafeBufferPointer { pm in
-                zeros.withUnsafeBufferPointer { pz in
-                    out.withUnsafeMutableBufferPointer { po in
-                        Scalar.select(pm.baseAddress!, pt.baseAddress!, pz.baseAddress!, po.baseAddress!, count: n)
-                        if inverted {
-                            withUnsafePointer(to: scale) { s in
-                                Scalar.applyBinary(.multiply, UnsafePointer(po.baseAddress!), s, po.baseAddress!,
-                                                   Loop2D(outer: 1, inner: n, aOuter: 0, aInner: 1, bOuter: 0, bInner: 0))
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        return dout.kept(where: mask, scaledBy: trainingScale, into: &gradientBuffer)   // §6.4.3: dout * self.mask
     }
 }

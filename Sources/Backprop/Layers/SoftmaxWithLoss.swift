@@ -17,13 +17,16 @@
 ///   (a buffer still held elsewhere — say, a y you kept — is copied instead, never overwritten).
 public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
     /// The last forward's softmax probabilities y (N, C).
-    public private(set) var output: Tensor<Scalar>?
+    public var output: Tensor<Scalar>? { outputBuffer.last }
     /// The last forward's targets as (N, C): t itself, or the one-hot rows of index targets.
-    public private(set) var target: Tensor<Scalar>?
+    public var target: Tensor<Scalar>? { givenTarget ?? oneHotBuffer.last }
     /// The last forward's mean loss.
     public private(set) var loss: Scalar?
-    /// The last backward's dx, kept to be reused by the next one.
-    private var inputGradient: Tensor<Scalar>?
+    /// Where y, one-hot targets and dx are written, reused from batch to batch (see `ResultBuffer`).
+    private var outputBuffer = ReusedTensor<Scalar>(), oneHotBuffer = ReusedTensor<Scalar>()
+    private var gradientBuffer = ReusedTensor<Scalar>()
+    /// t when the last forward was given (N, C) targets (nil for class indices).
+    private var givenTarget: Tensor<Scalar>?
 
     public init() {}
 
@@ -31,16 +34,15 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
     /// Stops on other target shapes, and on an index that is not an integer in 0..<C.
     public func forward(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
         let (n, c) = checkScores(x)
-        if t.shape == x.shape { return run(x, t) }
+        if t.shape == x.shape {
+            givenTarget = t
+            return run(x, t)
+        }
         precondition(t.shape == [n],
                      "SoftmaxWithLoss.forward: x has shape \(x.shape) so targets must have shape \(x.shape) "
                      + "(one-hot) or [\(n)] (class indices), got \(t.shape)")
-        var oneHot = reusable(&target, shape: x.shape)
-        let bad = t.withUnsafeBufferPointer { pt in
-            oneHot.withUnsafeMutableBufferPointer { p in
-                Scalar.oneHot(pt.baseAddress!, count: n, classes: c, p.baseAddress!)
-            }
-        }
+        givenTarget = nil
+        let (oneHot, bad) = Tensor.oneHot(t, classes: c, into: &oneHotBuffer)
         if let bad {
             preconditionFailure("SoftmaxWithLoss.forward: target \(bad) is \(t.scalars[bad]), not a class index in 0..<\(c) for x of shape \(x.shape)")
         }
@@ -56,28 +58,13 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
             precondition(label >= 0 && label < c,
                          "SoftmaxWithLoss.forward: label \(i) is \(label), not a class index in 0..<\(c) for x of shape \(x.shape)")
         }
-        var oneHot = reusable(&target, shape: x.shape)
-        oneHot.withUnsafeMutableBufferPointer { p in
-            p.update(repeating: 0)
-            for (i, label) in labels.enumerated() { p[i * c + label] = 1 }
-        }
-        return run(x, oneHot)
+        return forward(x, Tensor(labels.map { Scalar($0) }))
     }
 
     public func backward(_ dout: Scalar) -> Tensor<Scalar> {
         guard let y = output, let t = target else { preconditionFailure("SoftmaxWithLoss.backward called before forward") }
-        let scale = dout / Scalar(y.shape[0])
-        var dx = reusable(&inputGradient, shape: y.shape)
-        y.withUnsafeBufferPointer { py in
-            t.withUnsafeBufferPointer { pt in
-                dx.withUnsafeMutableBufferPointer { pd in
-                    // §5.6.3: dx = (y − t) / batch_size
-                    Scalar.scaledDifference(py.baseAddress!, pt.baseAddress!, scale: scale, pd.baseAddress!, count: pd.count)
-                }
-            }
-        }
-        inputGradient = dx
-        return dx
+        // §5.6.3: dx = (self.y - self.t) / batch_size
+        return y.minus(t, times: dout / Scalar(y.shape[0]), into: &gradientBuffer)
     }
 
     /// (N, C) of a valid score tensor; stops otherwise.
@@ -87,20 +74,10 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         return (x.shape[0], x.shape[1])
     }
 
-    /// §3.5.2 softmax (x − max first, every exp ≤ 1) and §4.2.4 L = −Σ t·log y / N, in one kernel.
+    /// §5.6.3: self.y = softmax(x); self.loss = cross_entropy_error(self.y, self.t), in one kernel.
     private func run(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
-        let (n, c) = (x.shape[0], x.shape[1])
-        var y = reusable(&output, shape: x.shape)
-        let total = x.withUnsafeBufferPointer { px in
-            t.withUnsafeBufferPointer { pt in
-                y.withUnsafeMutableBufferPointer { py in
-                    Scalar.softmaxCrossEntropy(px.baseAddress!, pt.baseAddress!, py.baseAddress!, rows: n, columns: c)
-                }
-            }
-        }
-        let loss = total / Scalar(n)
-        output = y
-        target = t
+        let (_, total) = x.softmaxCrossEntropy(t, into: &outputBuffer)
+        let loss = total / Scalar(x.shape[0])
         self.loss = loss
         return loss
     }
