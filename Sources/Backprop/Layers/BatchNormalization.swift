@@ -19,7 +19,7 @@
 ///   M = N·H·W values; featureCount = C. (2-d input is the same in both modes.)
 /// - y and dx have x's shape. γ (`gamma`, named "gamma", ones), β (`beta`, "beta", zeros), `runningMean`
 ///   and `runningVariance` all have shape (featureCount,). γ and β get no weight decay.
-/// - forward keeps xc, x̂, std, M and the input shape.
+/// - forward keeps `xc`, `xn` (x̂), `std`, M and the input shape, as the book's `__forward`.
 public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     /// The number of normalised features: D, C·H·W, or C with `perChannel`.
     public let featureCount: Int
@@ -39,28 +39,11 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     /// The running (biased) variance of the training batches, (featureCount,); used in inference.
     public var runningVariance: Tensor<Scalar>
 
-    /// How an input is viewed for normalisation.
-    private struct Layout {
-        /// The shape x is reshaped to: (N, F) or, per channel, (N, C, H, W).
-        var view: [Int]
-        /// The axes of `view` the statistics are taken over.
-        var axes: [Int]
-        /// The shape of μ, σ², γ, β broadcast against `view`: (1, F) or (1, C, 1, 1).
-        var stat: [Int]
-        /// M, the number of values per feature.
-        var count: Int
-    }
-
-    /// What forward keeps for backward.
-    private struct Cache {
-        var inputShape: [Int]
-        var layout: Layout
-        var xc: Tensor<Scalar>
-        var xn: Tensor<Scalar>
-        var std: Tensor<Scalar>
-        var training: Bool
-    }
-    private var cache: Cache?
+    /// What the last forward kept for backward, as the book's `self.xc`, `self.xn`, `self.std`
+    /// (xc = x − μ, x̂, √(σ² + ε), each in the layout's view) and `self.batch_size` (M, in `layout`).
+    public private(set) var xc: Tensor<Scalar>?, xn: Tensor<Scalar>?, std: Tensor<Scalar>?
+    /// The last forward's input shape (dx gets it back), its layout, and whether it was a training pass.
+    private var inputShape: [Int] = [], layout: BatchNormalizationLayout?, trained = false
 
     /// A batch-normalisation layer over `featureCount` features (see the shapes above), γ = 1, β = 0.
     public init(featureCount: Int, momentum: Double = 0.9, epsilon: Double = 1e-6, perChannel: Bool = false) {
@@ -80,31 +63,8 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     /// [gamma, beta].
     public var parameters: [Parameter<Scalar>] { [gamma, beta] }
 
-    private func layout(for shape: [Int]) -> Layout {
-        precondition(shape.count == 2 || shape.count == 4,
-                     "BatchNormalization.forward: x must be (N, D) or (N, C, H, W), got shape \(shape)")
-        let n = shape[0]
-        let layout: Layout
-        if shape.count == 4 && perChannel {
-            layout = Layout(view: shape, axes: [0, 2, 3], stat: [1, shape[1], 1, 1], count: n * shape[2] * shape[3])
-        } else {
-            let f = shape.dropFirst().reduce(1, *)
-            layout = Layout(view: [n, f], axes: [0], stat: [1, f], count: n)
-        }
-        let features = layout.stat.reduce(1, *)
-        precondition(features == featureCount,
-                     "BatchNormalization.forward: x has shape \(shape), which has \(features) "
-                     + "\(perChannel && shape.count == 4 ? "channels" : "features") but featureCount is \(featureCount)")
-        return layout
-    }
-
-    /// Σ over the layout's statistic axes, keeping them as extent 1: view → stat.
-    private func sumOverBatch(_ t: Tensor<Scalar>, _ layout: Layout) -> Tensor<Scalar> {
-        layout.axes.reduce(t) { $0.sum(axis: $1, keepDims: true) }
-    }
-
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {
-        let layout = layout(for: x.shape)
+        let layout = BatchNormalizationLayout(shape: x.shape, featureCount: featureCount, perChannel: perChannel)
         let f = [featureCount]
         for (name, t) in [("gamma", gamma.value), ("beta", beta.value),
                           ("runningMean", runningMean), ("runningVariance", runningVariance)] {
@@ -116,44 +76,43 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
         if training {
             precondition(layout.count > 0, "BatchNormalization.forward: empty batch of shape \(x.shape) in training")
             let m = Scalar(layout.count)
-            let mu = sumOverBatch(v, layout) / m                      // §6.3.1: μ_B = (1/m) Σ xᵢ
-            xc = v - mu
-            let variance = sumOverBatch(xc.squared(), layout) / m     // §6.3.1: σ²_B = (1/m) Σ (xᵢ − μ_B)²
-            std = sqrt(variance + eps)
+            let mu = layout.sumOverBatch(v) / m                      // §6.3.1: mu = x.mean(axis=0)
+            xc = v - mu                                              // xc = x - mu
+            let variance = layout.sumOverBatch(xc.squared()) / m     // var = np.mean(xc**2, axis=0)
+            std = sqrt(variance + eps)                               // std = np.sqrt(var + 10e-7)
             let keep = Scalar(momentum), blend = Scalar(1 - momentum)
+            // self.running_mean = self.momentum * self.running_mean + (1-self.momentum) * mu, and var likewise
             runningMean = keep * runningMean + blend * mu.reshaped(f)
             runningVariance = keep * runningVariance + blend * variance.reshaped(f)
         } else {
-            xc = v - runningMean.reshaped(layout.stat)
+            xc = v - runningMean.reshaped(layout.stat)                // xc = x - self.running_mean
             std = sqrt(runningVariance.reshaped(layout.stat) + eps)
         }
-        let xn = xc / std                                             // §6.3.1: x̂ = (x − μ) / √(σ² + ε)
-        cache = Cache(inputShape: x.shape, layout: layout, xc: xc, xn: xn, std: std, training: training)
-        let out = gamma.value.reshaped(layout.stat) * xn + beta.value.reshaped(layout.stat)   // y = γx̂ + β
+        let xn = xc / std                                             // xn = xc / std
+        (self.xc, self.xn, self.std, inputShape, self.layout, trained) = (xc, xn, std, x.shape, layout, training)
+        let out = gamma.value.reshaped(layout.stat) * xn + beta.value.reshaped(layout.stat)   // out = self.gamma * xn + self.beta
         return out.reshaped(x.shape)
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let cache else { preconditionFailure("BatchNormalization.backward called before forward") }
-        checkGradientShape(dout.shape, cache.inputShape, "BatchNormalization")
-        let layout = cache.layout
+        guard let xc, let xn, let std, let layout else { preconditionFailure("BatchNormalization.backward called before forward") }
+        checkGradientShape(dout.shape, inputShape, "BatchNormalization")
         let d = dout.reshaped(layout.view)
-        let xc = cache.xc, std = cache.std
         // §6.3: the book's __backward
-        let dbeta = sumOverBatch(d, layout)
-        let dgamma = sumOverBatch(cache.xn * d, layout)
-        let dxn = gamma.value.reshaped(layout.stat) * d
-        var dxc = dxn / std
-        if cache.training {
+        let dbeta = layout.sumOverBatch(d)                            // dbeta = dout.sum(axis=0)
+        let dgamma = layout.sumOverBatch(xn * d)                      // dgamma = np.sum(self.xn * dout, axis=0)
+        let dxn = gamma.value.reshaped(layout.stat) * d               // dxn = self.gamma * dout
+        var dxc = dxn / std                                           // dxc = dxn / self.std
+        if trained {
             let m = Scalar(layout.count)
-            let dstd = -sumOverBatch(dxn * xc, layout) / (std * std)
-            let dvar = 0.5 * dstd / std
-            dxc += xc * (dvar * (2 / m))
-            let dmu = sumOverBatch(dxc, layout)
-            dxc -= dmu / m
+            let dstd = -layout.sumOverBatch(dxn * xc) / (std * std)   // dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
+            let dvar = 0.5 * dstd / std                               // dvar = 0.5 * dstd / self.std
+            dxc += xc * (dvar * (2 / m))                              // dxc += (2.0 / self.batch_size) * self.xc * dvar
+            let dmu = layout.sumOverBatch(dxc)                        // dmu = np.sum(dxc, axis=0)
+            dxc -= dmu / m                                            // dx = dxc - dmu / self.batch_size
         }
-        gamma.gradient = dgamma.reshaped([featureCount])
-        beta.gradient = dbeta.reshaped([featureCount])
-        return dxc.reshaped(cache.inputShape)
+        gamma.gradient = dgamma.reshaped([featureCount])              // self.dgamma = dgamma
+        beta.gradient = dbeta.reshaped([featureCount])                // self.dbeta = dbeta
+        return dxc.reshaped(inputShape)
     }
 }
