@@ -3,7 +3,6 @@
 /// reshaped to (N, FN, OH, OW), db = Σ dout, dW = colᵀ·dout, dx = col2im(dout·col_Wᵀ) — the same numbers up
 /// to the order of the floating-point sums inside the products (ConvolutionAlgorithmTests hold it to that).
 ///
-///
 /// The same arithmetic is arranged image by image, in the (N, FN, OH·OW) layout the layer returns, so
 /// the book's `reshape(N, OH, OW, -1).transpose(0, 3, 1, 2)` copies (forward and backward) disappear:
 /// each image's rows of col are built transposed, colₙᵀ (C·FH·FW, OH·OW), with a row of ones appended
@@ -25,8 +24,6 @@
 /// own scratch and summing its own partial [∂W | ∂b]; the partials are added in run order at the end.
 /// Forward output and ∂x are the same at any thread count; ∂W and ∂b differ only by that summation
 /// order, which is fixed for a given thread count.
-///
-/// - W: (FN, C, FH, FW), the parameter `weight` named "W" (weight decay applies); b: (FN,), the parameter
 ///
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, FH, FW) and b (FN,) from the layer's
 ///   parameters. Per-thread scratch (colₙᵀ, ∂colₙᵀ, partial [∂W | ∂b]ᵀ, padded images) lives in `workspace`
