@@ -47,9 +47,9 @@ struct ConvolutionTests {
         Case(x: [2, 3, 4, 5], w: [5, 3, 1, 1], stride: 1, pad: 1),
     ]
 
-    static func layer(_ c: Case, seed: UInt64) -> Convolution<Double> {
+    static func layer(_ c: Case, seed: UInt64, algorithm: LayerAlgorithm = .fast) -> Convolution<Double> {
         Convolution(weight: Check.random(c.w, seed: seed), bias: Check.random([c.w[0]], seed: seed + 1),
-                    stride: c.stride, pad: c.pad)
+                    stride: c.stride, pad: c.pad, algorithm: algorithm)
     }
 
     @Test func forwardOnAHandComputedExample() {
@@ -77,9 +77,9 @@ struct ConvolutionTests {
         #expect(dx == Tensor(shape: [1, 2, 3, 3], scalars: Array(repeating: 1, count: 9) + [-1, 0, -1, 0, 1, 0, -1, 0, -1]))
     }
 
-    @Test(arguments: cases)
-    func forwardMatchesTheDefinition(_ c: Case) {
-        let conv = Self.layer(c, seed: 1)
+    @Test(arguments: cases, LayerAlgorithm.allCases)
+    func forwardMatchesTheDefinition(_ c: Case, _ algorithm: LayerAlgorithm) {
+        let conv = Self.layer(c, seed: 1, algorithm: algorithm)
         let x = Check.random(c.x, seed: 3)
         let y = conv.forward(x)
         let expected = Self.reference(x, conv.weight.value, conv.bias.value, stride: c.stride, pad: c.pad)
@@ -87,9 +87,9 @@ struct ConvolutionTests {
         #expect(Check.relativeError(y, expected) < 1e-14)
     }
 
-    @Test(arguments: cases)
-    func backwardMatchesNumericalGradient(_ c: Case) {
-        let conv = Self.layer(c, seed: 11)
+    @Test(arguments: cases, LayerAlgorithm.allCases)
+    func backwardMatchesNumericalGradient(_ c: Case, _ algorithm: LayerAlgorithm) {
+        let conv = Self.layer(c, seed: 11, algorithm: algorithm)
         let x = Check.random(c.x, seed: 13)
         let outShape = conv.forward(x).shape
         let weights = Check.random(outShape, seed: 14)   // L = Σ weights·forward(x), so dout = weights
@@ -114,9 +114,9 @@ struct ConvolutionTests {
     func transposedDoutGivesTheSameGradients(_ c: Case) {
         let x = Check.random(c.x, seed: 41)
         let plain = Self.layer(c, seed: 42), transposed = Self.layer(c, seed: 42)
-        plain.transposedGradientOverride = false
-        transposed.transposedGradientOverride = true
-        transposed.runsOverride = 2
+        plain.imageByImage.transposedGradientOverride = false
+        transposed.imageByImage.transposedGradientOverride = true
+        transposed.imageByImage.runsOverride = 2
         let y = plain.forward(x)
         #expect(transposed.forward(x) == y)
         let dout = Check.random(y.shape, seed: 43)
@@ -148,23 +148,23 @@ struct ConvolutionTests {
     func unrolledGradientAgreesWithCol2im(_ c: Case) {
         let x = Check.random(c.x, seed: 51)
         let viaCol2im = Self.layer(c, seed: 52)
-        viaCol2im.unrolledGradientOverride = false
+        viaCol2im.imageByImage.unrolledGradientOverride = false
         let y = viaCol2im.forward(x)
         let dout = Check.random(y.shape, seed: 53)
         let dx = viaCol2im.backward(dout)
         for (runs, transposed) in [(1, false), (1, true), (2, false), (3, true)] {
             let unrolled = Self.layer(c, seed: 52)
-            unrolled.unrolledGradientOverride = true
-            unrolled.runsOverride = runs
-            unrolled.transposedGradientOverride = transposed
+            unrolled.imageByImage.unrolledGradientOverride = true
+            unrolled.imageByImage.runsOverride = runs
+            unrolled.imageByImage.transposedGradientOverride = transposed
             #expect(unrolled.forward(x) == y)
             #expect(Check.relativeError(unrolled.backward(dout), dx) < 1e-13)
             #expect(Check.relativeError(unrolled.weight.gradient, viaCol2im.weight.gradient) < 1e-13)
             #expect(Check.relativeError(unrolled.bias.gradient, viaCol2im.bias.gradient) < 1e-13)
-            #expect(unrolled.gradientWorkspace.count > 0)
+            #expect(unrolled.imageByImage.unrolledGradient.gradientWorkspace.count > 0)
         }
         let unrolled = Self.layer(c, seed: 52)
-        unrolled.unrolledGradientOverride = true
+        unrolled.imageByImage.unrolledGradientOverride = true
         let loss = { (unrolled.forward($0) * dout).sum() }
         _ = unrolled.forward(x)
         let dxUnrolled = unrolled.backward(dout)
@@ -180,7 +180,7 @@ struct ConvolutionTests {
     @Test func unrolledGradientAppliesOnlyWhereItCan() {
         func window(_ x: [Int], _ w: [Int], stride: Int, pad: Int) -> (SlidingWindow, SlidingWindow?) {
             let g = SlidingWindow(inputShape: x, windowHeight: w[2], windowWidth: w[3], stride: stride, pad: pad, operation: "test")
-            return (g, Convolution<Float>.gradientWindow(g, filterHeight: w[2], filterWidth: w[3], filters: w[0]))
+            return (g, ConvolutionUnrolledGradient<Float>.gradientWindow(g, filterHeight: w[2], filterWidth: w[3], filters: w[0]))
         }
         #expect(window([1, 3, 8, 8], [4, 3, 3, 3], stride: 2, pad: 1).1 == nil)
         #expect(window([1, 3, 8, 8], [4, 3, 3, 2], stride: 1, pad: 1).1 == nil)
@@ -188,12 +188,12 @@ struct ConvolutionTests {
         // DeepConvNet's layers: 16 → 16 at 28×28 and 32 → 32 at 14×14 with pad 2 take it; 16 → 32 does not.
         let (same, sameGradient) = window([100, 16, 28, 28], [16, 16, 3, 3], stride: 1, pad: 1)
         #expect(sameGradient.map { [$0.channels, $0.height, $0.pad, $0.outHeight, $0.outWidth] } == [16, 28, 1, 28, 28])
-        #expect(sameGradient.map { Convolution<Float>.prefersUnrolledGradient(same, $0) } == true)
+        #expect(sameGradient.map { ConvolutionUnrolledGradient<Float>.prefersUnrolledGradient(same, $0) } == true)
         let (wide, wideGradient) = window([100, 32, 14, 14], [32, 32, 3, 3], stride: 1, pad: 2)
         #expect(wideGradient.map { [$0.height, $0.pad, $0.outHeight] } == [16, 0, 14])
-        #expect(wideGradient.map { Convolution<Float>.prefersUnrolledGradient(wide, $0) } == true)
+        #expect(wideGradient.map { ConvolutionUnrolledGradient<Float>.prefersUnrolledGradient(wide, $0) } == true)
         let (doubling, doublingGradient) = window([100, 16, 14, 14], [32, 16, 3, 3], stride: 1, pad: 1)
-        #expect(doublingGradient.map { Convolution<Float>.prefersUnrolledGradient(doubling, $0) } == false)
+        #expect(doublingGradient.map { ConvolutionUnrolledGradient<Float>.prefersUnrolledGradient(doubling, $0) } == false)
     }
 
     @Test func simpleConvNetShapes() {
@@ -220,19 +220,19 @@ struct ConvolutionTests {
         let c = Case(x: [5, 3, 6, 6], w: [4, 3, 3, 3], stride: 1, pad: 1)
         let x = Check.random(c.x, seed: 21)
         let whole = Self.layer(c, seed: 22)
-        whole.runsOverride = 1
+        whole.imageByImage.runsOverride = 1
         let y = whole.forward(x)
         let dout = Check.random(y.shape, seed: 24)
         let dx = whole.backward(dout)
         for runs in [2, 3, 5, 8] {
             let split = Self.layer(c, seed: 22)
-            split.runsOverride = runs
+            split.imageByImage.runsOverride = runs
             #expect(split.forward(x) == y)
             #expect(split.backward(dout) == dx)
             #expect(Check.relativeError(split.weight.gradient, whole.weight.gradient) < 1e-14)
             #expect(Check.relativeError(split.bias.gradient, whole.bias.gradient) < 1e-14)
             let again = Self.layer(c, seed: 22)
-            again.runsOverride = runs
+            again.imageByImage.runsOverride = runs
             _ = again.forward(x)
             _ = again.backward(dout)
             #expect(again.weight.gradient == split.weight.gradient && again.bias.gradient == split.bias.gradient)
@@ -246,11 +246,11 @@ struct ConvolutionTests {
         let dout = Check.random([3, 3, 5, 5], seed: 34)
         _ = conv.forward(x1)
         _ = conv.backward(dout)
-        let workspaceAddress = conv.workspace.withUnsafeBufferPointer { $0.baseAddress }
+        let workspaceAddress = conv.imageByImage.workspace.withUnsafeBufferPointer { $0.baseAddress }
         // A second batch of the same shape: same scratch, and results as from a fresh layer.
         let y2 = conv.forward(x2)
         let dx2 = conv.backward(dout)
-        #expect(conv.workspace.withUnsafeBufferPointer { $0.baseAddress } == workspaceAddress, "workspace was reallocated")
+        #expect(conv.imageByImage.workspace.withUnsafeBufferPointer { $0.baseAddress } == workspaceAddress, "workspace was reallocated")
         let fresh = Self.layer(c, seed: 31)
         #expect(y2 == fresh.forward(x2))
         #expect(dx2 == fresh.backward(dout))
@@ -282,9 +282,10 @@ struct ConvolutionTests {
         #expect(Check.relativeError(f.bias.gradient.map(Double.init), d.bias.gradient) < 1e-6)
     }
 
-    @Test func doesNotMutateItsInputsOrParameters() {
+    @Test(arguments: LayerAlgorithm.allCases)
+    func doesNotMutateItsInputsOrParameters(_ algorithm: LayerAlgorithm) {
         let c = Case(x: [2, 2, 5, 5], w: [3, 2, 3, 3], stride: 2, pad: 1)
-        let conv = Self.layer(c, seed: 51)
+        let conv = Self.layer(c, seed: 51, algorithm: algorithm)
         let w = conv.weight.value, b = conv.bias.value
         let x = Check.random(c.x, seed: 52)
         let xCopy = x

@@ -184,6 +184,84 @@ struct Im2colTests {
         return (Tensor(shape: [n, k, p], scalars: main), Tensor(shape: [n, 2, p], scalars: spare))
     }
 
+    /// The stride-1 one-image kernels through a zero-padded copy: `im2colTransposedPadded` of each image
+    /// is the book's col rows of that image transposed, with one scratch for every image (its border is
+    /// never written), and `col2imTransposedPadded` is the book's col2im of those rows.
+    @Test(arguments: cases.filter { $0.stride == 1 })
+    func paddedKernelsAreTheBooksColTransposedAndCol2im(_ c: Case) {
+        let x = Check.random(c.shape, seed: 12)
+        let book = im2col(x, filterHeight: c.fh, filterWidth: c.fw, stride: c.stride, pad: c.pad)
+        let n = c.shape[0], k = book.shape[1], p = book.shape[0] / n
+        let g = SlidingWindow(inputShape: c.shape, windowHeight: c.fh, windowWidth: c.fw, stride: c.stride, pad: c.pad,
+                              operation: "test")
+        let expected = book.reshaped([n, p, k]).permuted([0, 2, 1])
+        #expect(Self.paddedUnrolling(x, g, n: n, k: k, p: p) == expected)
+        #expect(Self.paddedUnrolling(x.map(Float.init), g, n: n, k: k, p: p) == expected.map(Float.init))
+        let y = Check.random(book.shape, seed: 13)
+        let yT = y.reshaped([n, p, k]).permuted([0, 2, 1])
+        let reference = col2im(y, inputShape: c.shape, filterHeight: c.fh, filterWidth: c.fw, stride: c.stride, pad: c.pad)
+        #expect(Check.relativeError(Self.paddedCol2im(yT, g, n: n, k: k, p: p), reference) < 1e-15)
+        let dxF = Self.paddedCol2im(yT.map(Float.init), g, n: n, k: k, p: p)
+        #expect(Check.relativeError(dxF.map(Double.init), reference) < 1e-6)
+    }
+
+    /// `im2colTransposedPadded` image by image into (N, K, P), through one zeroed scratch.
+    static func paddedUnrolling<T: TensorScalar>(_ x: Tensor<T>, _ g: SlidingWindow, n: Int, k: Int, p: Int) -> Tensor<T> {
+        var blocks = Tensor<T>(repeating: .nan, shape: [n, k, p])
+        var padded = Tensor<T>.zeros([paddedImageSize(g)])
+        x.withUnsafeBufferPointer { px in
+            blocks.withUnsafeMutableBufferPointer { pb in
+                padded.withUnsafeMutableBufferPointer { pp in
+                    for i in 0..<n {
+                        im2colTransposedPadded(px.baseAddress! + i * g.imageSize, pb.baseAddress! + i * k * p, g,
+                                               padded: pp.baseAddress!)
+                    }
+                }
+            }
+        }
+        return blocks
+    }
+
+    /// `col2imTransposedPadded` of (N, K, P) blocks image by image, through one scratch full of NaN.
+    static func paddedCol2im<T: TensorScalar>(_ yT: Tensor<T>, _ g: SlidingWindow, n: Int, k: Int, p: Int) -> Tensor<T> {
+        var dx = Tensor<T>(repeating: .nan, shape: [g.batch, g.channels, g.height, g.width])
+        var padded = Tensor<T>(repeating: .nan, shape: [paddedImageSize(g)])
+        yT.withUnsafeBufferPointer { py in
+            dx.withUnsafeMutableBufferPointer { pdx in
+                padded.withUnsafeMutableBufferPointer { pp in
+                    for i in 0..<n {
+                        col2imTransposedPadded(py.baseAddress! + i * k * p, pdx.baseAddress! + i * g.imageSize, g,
+                                               padded: pp.baseAddress!)
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// The kernels behind `im2col` and `col2im` on a run of images in the middle of a batch write exactly
+    /// those images' rows of col (those images of x), and `fillElements` fills.
+    @Test func bookLayoutKernelsOnARunOfImages() {
+        let x = Check.random([4, 2, 5, 6], seed: 14)
+        let g = SlidingWindow(inputShape: x.shape, windowHeight: 3, windowWidth: 3, stride: 1, pad: 1, operation: "test")
+        let col = im2col(x, filterHeight: 3, filterWidth: 3, stride: 1, pad: 1)
+        let rows = g.outPositions * g.rowLength
+        var part = Tensor<Double>(repeating: .nan, shape: [2 * g.outPositions, g.rowLength])
+        var back = Tensor<Double>(repeating: .nan, shape: [2, 2, 5, 6])
+        x.withUnsafeBufferPointer { px in
+            part.withUnsafeMutableBufferPointer { pp in im2colImages(px.baseAddress! + g.imageSize, pp.baseAddress!, g, images: 2) }
+        }
+        col.withUnsafeBufferPointer { pc in
+            back.withUnsafeMutableBufferPointer { pb in col2imImages(pc.baseAddress! + rows, pb.baseAddress!, g, images: 2) }
+        }
+        #expect(part.scalars == Array(col.scalars[rows..<(3 * rows)]))
+        let full = col2im(col, inputShape: x.shape, filterHeight: 3, filterWidth: 3, stride: 1, pad: 1)
+        #expect(back.scalars == Array(full.scalars[g.imageSize..<(3 * g.imageSize)]))
+        var filled = Tensor<Float>.zeros([37])
+        filled.withUnsafeMutableBufferPointer { fillElements($0.baseAddress! + 1, count: 35, with: 2.5) }
+        #expect(filled.scalars == [0] + Array(repeating: 2.5, count: 35) + [0])
+    }
+
     @Test func intoReusesTheBufferAndOverwritesEveryElement() {
         let x = Check.random([3, 2, 5, 5], seed: 7)
         let expected = im2col(x, filterHeight: 3, filterWidth: 3, stride: 2, pad: 1)

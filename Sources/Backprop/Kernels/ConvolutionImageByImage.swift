@@ -1,0 +1,287 @@
+/// §7.4.3's convolution arranged image by image — the `.fast` algorithm of `Convolution`. It equals the
+/// book's arrangement (`Convolution` with `.book`): col = im2col(x) (N·OH·OW, C·FH·FW), out = col·col_W + b
+/// reshaped to (N, FN, OH, OW), db = Σ dout, dW = colᵀ·dout, dx = col2im(dout·col_Wᵀ) — the same numbers up
+/// to the order of the floating-point sums inside the products (ConvolutionAlgorithmTests hold it to that).
+///
+/// The same arithmetic is arranged image by image, in the (N, FN, OH·OW) layout the layer returns, so
+/// the book's `reshape(N, OH, OW, -1).transpose(0, 3, 1, 2)` copies (forward and backward) disappear:
+/// each image's rows of col are built transposed, colₙᵀ (C·FH·FW, OH·OW), with a row of ones appended
+/// for the bias, and with [W | b] (FN, C·FH·FW + 1):
+/// outₙ = [W | b]·[colₙᵀ; 1], [∂W | ∂b] = Σₙ doutₙ·[colₙᵀ; 1]ᵀ, ∂colₙᵀ = Wᵀ·doutₙ, ∂xₙ = col2im(∂colₙ),
+/// each product one BLAS call with its transposes as flags. (`im2col`/`col2im` give the book's layout.)
+///
+/// One image's colₙᵀ is small enough to stay in the core's cache between being built and being
+/// multiplied, so col is never built for the whole batch: forward unrolls each image just before its
+/// product, and backward unrolls it again (from x, 9× smaller than col for a 3×3 filter) rather than
+/// keeping a whole-batch col that would have to go out to memory and back.
+///
+/// At stride 1, when the filters are no more than the channels, backward takes another way to the same
+/// gradients (`ConvolutionUnrolledGradient`): it unrolls doutₙ over the input's positions with the
+/// filters turned by 180°, and gets ∂W and ∂x as two products with that, with no col2im.
+///
+/// With several threads (`Threads.count`) the batch is split into a fixed number of runs of images
+/// (`ImageChunks`: one per thread) that run concurrently, each making its images' BLAS calls on its
+/// own scratch and summing its own partial [∂W | ∂b]; the partials are added in run order at the end.
+/// Forward output and ∂x are the same at any thread count; ∂W and ∂b differ only by that summation
+/// order, which is fixed for a given thread count.
+///
+/// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, FH, FW) and b (FN,) from the layer's
+///   parameters. Per-thread scratch (colₙᵀ, ∂colₙᵀ, partial [∂W | ∂b]ᵀ, padded images) lives in `workspace`
+///   (and the unrolled gradient's), reused while the shapes stay the same; out and dx are written into the
+///   previous step's out and dx when the caller no longer holds them.
+/// - backward: dout (N, FN, OH, OW) → dx (N, C, H, W) (none for `inputGradient: false`); writes ∂L/∂W into
+///   `weight.gradient` (FN, C, FH, FW) and ∂L/∂b into `bias.gradient` (FN,).
+final class ConvolutionImageByImage<Scalar: TensorScalar> {
+    /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
+    /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
+    /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN), at stride 1 two zero-padded images (C, H + 2·pad, W + 2·pad),
+    /// for xₙ and for ∂xₙ, and doutₙᵀ (OH·OW, FN). Reused from batch to batch while the shapes stay the same.
+    private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
+    /// The geometry and run count `workspace` was laid out for.
+    private var workspaceLayout: (scratch: Scratch, runs: Int)?
+    /// [W | b] (FN, C·FH·FW + 1), rebuilt from the parameters on every forward and backward.
+    private var weightAndBias = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    /// The last forward's output and the last backward's dx, kept so that the next step writes into the
+    /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
+    /// One still held elsewhere is never changed under its holder: writing to it copies it first.
+    private var outputBuffer: Tensor<Scalar>?
+    private var inputGradientBuffer: Tensor<Scalar>?
+    /// The last forward's output shape (N, FN, OH, OW), kept so that the next batch of the same size
+    /// builds no new shape array.
+    private var outputShape: [Int] = []
+    /// Stands for dx in `backwardParameters`, which computes none.
+    private let noInputGradient = Tensor<Scalar>(shape: [0], scalars: [])
+
+    /// Forces the number of runs the batch is split into (nil: as `ImageChunks` decides from the
+    /// thread count). For tests: results must not depend on it except through ∂W's and ∂b's summation order.
+    var runsOverride: Int?
+    /// Forces whether backward transposes doutₙ to make [∂W | ∂b] an A·B product (nil: as
+    /// `GemmBlocking.prefersTransposedB` decides). For tests: both ways must give the same gradients up to rounding.
+    var transposedGradientOverride: Bool?
+    /// Forces whether backward takes the unrolled-gradient way (`ConvolutionUnrolledGradient`) when it computes dx
+    /// (nil: whenever the geometry allows it). For tests: both ways must give the same gradients up to rounding.
+    var unrolledGradientOverride: Bool?
+    /// The stride-1 backward through the unrolled gradient, with its own scratch.
+    let unrolledGradient = ConvolutionUnrolledGradient<Scalar>()
+    typealias Unrolled = ConvolutionUnrolledGradient<Scalar>
+
+    init() {}
+
+    /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
+    struct Scratch: Equatable {
+        /// C·FH·FW, OH·OW, FN, and C·(H + 2·pad)·(W + 2·pad) (stride 1), else 0.
+        var rows: Int, positions: Int, filters: Int, paddedImage: Int
+        /// [colₙᵀ; 1]: (rows + 1, positions).
+        var col: Int { 0 }
+        /// ∂colₙᵀ: (rows, positions).
+        var dcol: Int { (rows + 1) * positions }
+        /// The run's partial [∂W | ∂b]ᵀ: (rows + 1, filters).
+        var gradient: Int { dcol + rows * positions }
+        /// One zero-padded image xₙ for the stride-1 im2col: its border stays 0 from allocation on.
+        var paddedInput: Int { gradient + filters * (rows + 1) }
+        /// One zero-padded ∂xₙ for the stride-1 col2im (zeroed by col2im itself).
+        var paddedGradient: Int { paddedInput + paddedImage }
+        /// doutₙᵀ: (positions, filters), for the [∂W | ∂b] product as A·B (see `backward`).
+        var transposedGradient: Int { paddedGradient + paddedImage }
+        /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
+        var size: Int { (transposedGradient + positions * filters + 15) / 16 * 16 }
+
+        init(_ g: SlidingWindow, filters: Int) {
+            rows = g.rowLength
+            positions = g.outPositions
+            self.filters = filters
+            paddedImage = g.stride == 1 ? paddedImageSize(g) : 0
+        }
+    }
+
+    /// [colₙᵀ; 1] of image n into its block at `col` (rows + 1 rows, the last the ones left as they are).
+    @inline(__always)
+    private static func unroll(_ x: UnsafePointer<Scalar>, _ n: Int, into col: UnsafeMutablePointer<Scalar>,
+                               _ g: SlidingWindow, padded: UnsafeMutablePointer<Scalar>) {
+        if g.stride == 1 {
+            im2colTransposedPadded(x + n * g.imageSize, col, g, padded: padded)
+        } else {
+            im2colTransposedImages(x + n * g.imageSize, col, g, images: 1, blockRows: g.rowLength + 1, parallel: false)
+        }
+    }
+
+    /// Lays `workspace` out for `runs` runs of geometry `scratch`, with each run's row of ones; keeps it
+    /// when it already is.
+    private func prepareWorkspace(_ scratch: Scratch, runs: Int) {
+        if let layout = workspaceLayout, layout.scratch == scratch, layout.runs == runs { return }
+        workspace = Tensor(shape: [runs * scratch.size]) { w in
+            fillElements(w.baseAddress!, count: w.count, with: 0)
+            for r in 0..<runs {
+                fillElements(w.baseAddress! + r * scratch.size + scratch.col + scratch.rows * scratch.positions,
+                             count: scratch.positions, with: 1)
+            }
+        }
+        workspaceLayout = (scratch, runs)
+    }
+
+    /// How the batch is split among threads: per image, forward makes FN·(K + 1)·OH·OW multiply-adds and
+    /// backward about twice that.
+    func runs(_ g: SlidingWindow, filters: Int) -> ImageChunks {
+        ImageChunks(images: g.batch, workPerImage: filters * (g.rowLength + 1) * g.outPositions, chunks: runsOverride)
+    }
+
+    /// Writes [W | b] into `weightAndBias`.
+    private func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ k: Int) {
+        let fn = w.shape[0]
+        if !(weightAndBias.rank == 2 && weightAndBias.shape[0] == fn && weightAndBias.shape[1] == k + 1) {
+            weightAndBias = .zeros([fn, k + 1])
+        }
+        w.withUnsafeBufferPointer { pw in
+            b.withUnsafeBufferPointer { pb in
+                weightAndBias.withUnsafeMutableBufferPointer { p in
+                    for f in 0..<fn {
+                        (p.baseAddress! + f * (k + 1)).update(from: pw.baseAddress! + f * k, count: k)
+                        p[f * (k + 1) + k] = pb[f]
+                    }
+                }
+            }
+        }
+    }
+
+    /// out = conv(x) for window `g` (already checked against W and b by the layer).
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight: Parameter<Scalar>,
+                 bias: Parameter<Scalar>) -> Tensor<Scalar> {
+        let w = weight.value, b = bias.value
+        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
+        if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
+        let chunks = runs(g, filters: fn)
+        let scratch = Scratch(g, filters: fn)
+        prepareWorkspace(scratch, runs: chunks.count)
+        packWeightAndBias(w, b, k)
+        // §7.4.3: out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n.
+        if !matchesOutput(g, filters: fn) { outputShape = [g.batch, fn, g.outHeight, g.outWidth] }
+        var out = reusable(&outputBuffer, shape: outputShape)
+        x.withUnsafeBufferPointer { px in
+            weightAndBias.withUnsafeBufferPointer { pwb in
+                out.withUnsafeMutableBufferPointer { po in
+                    workspace.withUnsafeMutableBufferPointer { pws in
+                        let (x, wb, out, ws) = (px.baseAddress!, pwb.baseAddress!, po.baseAddress!, pws.baseAddress!)
+                        chunks.run { run, images in
+                            let col = ws + run * scratch.size + scratch.col
+                            let padded = ws + run * scratch.size + scratch.paddedInput
+                            for n in images {
+                                Self.unroll(x, n, into: col, g, padded: padded)
+                                blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
+                                            alpha: 1, wb, lda: k + 1, col, ldb: p,
+                                            beta: 0, out + n * fn * p, ldc: p)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        outputBuffer = out
+        return out
+    }
+
+    /// Whether `outputShape` is already (N, FN, OH, OW) of window `g`.
+    private func matchesOutput(_ g: SlidingWindow, filters fn: Int) -> Bool {
+        outputShape.count == 4 && outputShape[0] == g.batch && outputShape[1] == fn
+            && outputShape[2] == g.outHeight && outputShape[3] == g.outWidth
+    }
+
+    /// dx (nil when `inputGradient` is false) for the last forward, whose input was `x` and window `g`;
+    /// writes dW and db into the parameters' gradients.
+    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight: Parameter<Scalar>,
+                  bias: Parameter<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
+        let w = weight.value
+        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
+        if !(matchesOutput(g, filters: fn) && dout.shape == outputShape) {
+            checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
+        }
+        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && bias.value.rank == 1 && bias.value.shape[0] == fn,
+                     "Convolution.backward: W has shape \(w.shape) and b has shape \(bias.value.shape), "
+                     + "which no longer match the last forward")
+        if g.batch == 0 {
+            weight.gradient = .zeros(w.shape)
+            bias.gradient = .zeros([fn])
+            return .zeros(x.shape)
+        }
+        if inputGradient, let gd = Unrolled.gradientWindow(g, filterHeight: w.shape[2], filterWidth: w.shape[3], filters: fn),
+           unrolledGradientOverride ?? Unrolled.prefersUnrolledGradient(g, gd) {
+            var dx = reusable(&inputGradientBuffer, shape: x.shape)
+            unrolledGradient.backward(dout, x: x, g, gd, weight: weight, bias: bias, runs: runs(g, filters: fn),
+                                      transposedOverride: transposedGradientOverride, into: &dx)
+            inputGradientBuffer = dx
+            return dx
+        }
+        let chunks = runs(g, filters: fn)
+        let scratch = Scratch(g, filters: fn)
+        prepareWorkspace(scratch, runs: chunks.count)
+        let transposedGradient = transposedGradientOverride ?? GemmBlocking.prefersTransposedB(m: k + 1, n: fn, k: p)
+        var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : noInputGradient
+        x.withUnsafeBufferPointer { px in
+            dout.withUnsafeBufferPointer { pd in
+                w.withUnsafeBufferPointer { pw in
+                    dx.withUnsafeMutableBufferPointer { pdx in
+                        workspace.withUnsafeMutableBufferPointer { pws in
+                            let (x, dout, w, ws) = (px.baseAddress!, pd.baseAddress!, pw.baseAddress!, pws.baseAddress!)
+                            let dx = pdx.baseAddress
+                            chunks.run { run, images in
+                                let slice = ws + run * scratch.size
+                                let col = slice + scratch.col, dcol = slice + scratch.dcol
+                                let gradient = slice + scratch.gradient, padded = slice + scratch.paddedInput
+                                for n in images {
+                                    let d = dout + n * fn * p          // doutₙ: (FN, OH·OW)
+                                    // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
+                                    Self.unroll(x, n, into: col, g, padded: padded)
+                                    // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and
+                                    // db = Σ dout, image by image (this run's images into its partial),
+                                    // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
+                                    // the long K + 1 side as rows faster (10–30 % on these shapes).
+                                    // With `transposedGradient`, doutₙᵀ is stored first so the product is
+                                    // A·B, which OpenBLAS's small kernels take (`prefersTransposedB`).
+                                    var doutT = UnsafePointer(d)
+                                    if transposedGradient {
+                                        let dT = slice + scratch.transposedGradient
+                                        transposeMatrix(d, rows: fn, columns: p, into: dT)
+                                        doutT = UnsafePointer(dT)
+                                    }
+                                    blockedGemm(transposeA: false, transposeB: !transposedGradient, m: k + 1, n: fn, k: p,
+                                                alpha: 1, col, lda: p, doutT, ldb: transposedGradient ? fn : p,
+                                                beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
+                                    // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
+                                    guard inputGradient, let dx else { continue }
+                                    blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
+                                                alpha: 1, w, lda: k, d, ldb: p,
+                                                beta: 0, dcol, ldc: p)
+                                    if g.stride == 1 {
+                                        col2imTransposedPadded(dcol, dx + n * g.imageSize, g,
+                                                               padded: slice + scratch.paddedGradient)
+                                    } else {
+                                        col2imTransposedImages(dcol, dx + n * g.imageSize, g, images: 1, blockRows: k,
+                                                               parallel: false)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Add the runs' partials in run order, then split [dW | db].
+        if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
+        if !(bias.gradient.rank == 1 && bias.gradient.shape[0] == fn) { bias.gradient = .zeros([fn]) }
+        workspace.withUnsafeMutableBufferPointer { pws in
+            let total = pws.baseAddress! + scratch.gradient
+            for run in 1..<chunks.count {
+                Scalar.applyBinary(.add, total, total + run * scratch.size, total,
+                                   Loop2D(outer: 1, inner: fn * (k + 1), aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
+            }
+            weight.gradient.withUnsafeMutableBufferPointer { pw in
+                bias.gradient.withUnsafeMutableBufferPointer { pb in
+                    // [dW | db]ᵀ (K + 1, FN): its first K rows transposed are dW, its last row is db.
+                    transposeMatrix(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
+                    pb.baseAddress!.update(from: total + k * fn, count: fn)
+                }
+            }
+        }
+        if inputGradient { inputGradientBuffer = dx }
+        return inputGradient ? dx : nil
+    }
+}
