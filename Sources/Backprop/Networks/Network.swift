@@ -26,8 +26,10 @@ public class Network<Scalar: TensorScalar> {
     /// holds `W1`, `b1`, `W2`, `b2`, and a BatchNormalization after the first Affine `gamma1`, `beta1`.
     /// Names that end in a digit are kept. Stops if two parameters share a name after that.
     ///
-    ///     let net = Network<Float>(layers: [Affine(weight: w1, bias: b1), Relu(), Affine(weight: w2, bias: b2)],
+    ///     let net = Network<Float>(layers: [Affine(weight: .ones([2, 3]), bias: .zeros([3])), Relu(),
+    ///                                       Affine(weight: .ones([3, 2]), bias: .zeros([2]))],
     ///                              lossLayer: SoftmaxWithLoss())
+    ///     net.parameters.map(\.name)   // ["W1", "b1", "W2", "b2"]
     public init(layers: [any Layer<Scalar>], lossLayer: any LossLayer<Scalar>, weightDecay: Double = 0) {
         self.layers = layers
         self.lossLayer = lossLayer
@@ -35,8 +37,9 @@ public class Network<Scalar: TensorScalar> {
         self.parameters = layers.flatMap { $0.parameters }
         var occurrences: [String: Int] = [:]
         for p in parameters where !p.name.isEmpty && !("0"..."9").contains(p.name.last!) {
-            occurrences[p.name, default: 0] += 1
-            p.name += "\(occurrences[p.name]!)"
+            let number = occurrences[p.name, default: 0] + 1
+            occurrences[p.name] = number
+            p.name += "\(number)"
         }
         var seen = Set<String>()
         for p in parameters {

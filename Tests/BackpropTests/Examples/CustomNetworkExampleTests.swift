@@ -45,10 +45,12 @@ struct CustomNetworkExampleTests {
         #expect(code.count <= 30, "the example has \(code.count) lines of code; the README says about 25")
 
         let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let section = readme.components(separatedBy: "## Use it as a library").dropFirst().first,
-              let sample = section.components(separatedBy: "```swift\n").dropFirst().first?
-                  .components(separatedBy: "\n```").first else {
-            Issue.record("README.md has no \"Use it as a library\" section with a swift code block")
+        guard let section = readme.components(separatedBy: "## Use it as a library").dropFirst().first?
+                  .components(separatedBy: "\n## ").first,
+              let sample = section.components(separatedBy: "```swift\n").dropFirst()
+                  .compactMap({ $0.components(separatedBy: "\n```").first })
+                  .first(where: { $0.contains("import Backprop") }) else {
+            Issue.record("README.md has no \"Use it as a library\" section with a swift block that imports Backprop")
             return
         }
         let sampleLines = sample.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
