@@ -7,9 +7,12 @@ let package = Package(
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
+        .executable(name: "custom-network-example", targets: ["CustomNetworkExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target Backprop` (the catalog in Sources/Backprop/Backprop.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -40,6 +43,13 @@ let package = Package(
                 "Backprop",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // The README's "Use it as a library": a network from layers, trained on your own arrays, saved,
+        // loaded and used to predict. Built with the tests, which run it (Tests/BackpropTests/Examples).
+        .executableTarget(
+            name: "CustomNetworkExample",
+            dependencies: ["Backprop"],
+            path: "Examples/CustomNetwork"
         ),
         .testTarget(
             name: "BackpropTests",

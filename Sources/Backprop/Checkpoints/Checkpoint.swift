@@ -38,12 +38,7 @@ public enum Checkpoint {
             preconditionFailure("Checkpoint.save: the network was not built from a NetworkSpec, so a checkpoint could not rebuild it")
         }
         var file = SafetensorsFile(metadata: extra)
-        for p in network.parameters { file.tensors[p.name] = StoredTensor(p.value) }
-        for bn in network.layers.compactMap({ $0 as? BatchNormalization<Scalar> }) {
-            let suffix = bn.gamma.name.dropFirst("gamma".count)
-            file.tensors["running_mean\(suffix)"] = StoredTensor(bn.runningMean)
-            file.tensors["running_var\(suffix)"] = StoredTensor(bn.runningVariance)
-        }
+        for (name, tensor) in network.namedTensors { file.tensors[name] = StoredTensor(tensor) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = Checkpoint.nonFinite.encoding

@@ -9,6 +9,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case unsupportedDType(path: String, name: String, dtype: String)
     case missingTensor(path: String, name: String)
     case shapeMismatch(path: String, name: String, expected: [Int], found: [Int])
+    /// The file holds a tensor the network has no place for (saved from another architecture).
+    case unexpectedTensor(path: String, name: String)
     case missingMetadata(path: String, key: String)
     case badMetadata(path: String, key: String, reason: String)
 
@@ -24,6 +26,8 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
         case .missingTensor(let path, let name): "\(path): tensor \"\(name)\" is missing"
         case .shapeMismatch(let path, let name, let expected, let found):
             "\(path): tensor \"\(name)\" has shape \(found), the architecture needs \(expected)"
+        case .unexpectedTensor(let path, let name):
+            "\(path): tensor \"\(name)\" is not in the network (saved from a different architecture?)"
         case .missingMetadata(let path, let key): "\(path): metadata \"\(key)\" is missing"
         case .badMetadata(let path, let key, let reason): "\(path): metadata \"\(key)\": \(reason)"
         }

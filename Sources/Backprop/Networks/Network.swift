@@ -19,12 +19,28 @@ public class Network<Scalar: TensorScalar> {
     /// The recipe the network was built from, when it was built from one (the book's networks are).
     public internal(set) var spec: NetworkSpec?
 
-    /// A network over `layers` and `lossLayer`. Stops if two parameters share a name.
+    /// A network over `layers` and `lossLayer`.
+    ///
+    /// Parameters are numbered as the book's `params`: a name that does not end in a digit — the layers'
+    /// own `W`, `b`, `gamma`, `beta` — gets the number of its occurrence, so that `[Affine, Relu, Affine]`
+    /// holds `W1`, `b1`, `W2`, `b2`, and a BatchNormalization after the first Affine `gamma1`, `beta1`.
+    /// Names that end in a digit are kept. Stops if two parameters share a name after that.
+    ///
+    ///     let net = Network<Float>(layers: [Affine(weight: .ones([2, 3]), bias: .zeros([3])), Relu(),
+    ///                                       Affine(weight: .ones([3, 2]), bias: .zeros([2]))],
+    ///                              lossLayer: SoftmaxWithLoss())
+    ///     net.parameters.map(\.name)   // ["W1", "b1", "W2", "b2"]
     public init(layers: [any Layer<Scalar>], lossLayer: any LossLayer<Scalar>, weightDecay: Double = 0) {
         self.layers = layers
         self.lossLayer = lossLayer
         self.weightDecay = weightDecay
         self.parameters = layers.flatMap { $0.parameters }
+        var occurrences: [String: Int] = [:]
+        for p in parameters where !p.name.isEmpty && !("0"..."9").contains(p.name.last!) {
+            let number = occurrences[p.name, default: 0] + 1
+            occurrences[p.name] = number
+            p.name += "\(number)"
+        }
         var seen = Set<String>()
         for p in parameters {
             precondition(seen.insert(p.name).inserted, "Network: two parameters are named \(p.name)")

@@ -15,12 +15,14 @@ enum CLIHarness {
         var timedOut: Bool
         var stdout: String
         var stderr: String
+        /// The executable's file name (`backprop`, or an example's).
+        var program = "backprop"
 
         /// The non-empty lines of stderr.
         var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
 
         var description: String {
-            "backprop \(arguments.joined(separator: " ")) → \(signaled ? "signal" : "status") \(status)"
+            "\(([program] + arguments).joined(separator: " ")) → \(signaled ? "signal" : "status") \(status)"
                 + (timedOut ? " (timed out)" : "")
                 + "\n--- stdout ---\n\(stdout.prefix(2000))\n--- stderr ---\n\(stderr.prefix(2000))"
         }
@@ -28,18 +30,21 @@ enum CLIHarness {
 
     /// The `backprop` executable SwiftPM builds next to the test bundle (e.g. `.build/debug/backprop`
     /// beside `.build/debug/BackpropPackageTests.xctest`).
-    static let executableURL: URL = {
+    static let executableURL: URL = productURL("backprop")
+
+    /// The executable product `name` that SwiftPM builds next to the test bundle.
+    static func productURL(_ name: String) -> URL {
         var candidates: [URL] = []
         let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("backprop"))
+        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent(name))
         // On macOS the runner is xctest and the bundle path is an argument; on Linux argv[0] is the
         // .xctest file itself. Also try the bundle's folder.
         for argument in CommandLine.arguments.dropFirst() where argument.hasSuffix(".xctest") {
-            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("backprop"))
+            candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent(name))
         }
-        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("backprop"))
+        candidates.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent(name))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-    }()
+    }
 
     /// Fails the current test (with a clear message) when the executable was not built.
     static func requireExecutable(sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
@@ -70,14 +75,15 @@ enum CLIHarness {
         let errURL: URL
         let started = Date()
 
-        init(_ arguments: [String], environment extra: [String: String] = [:], directory: String? = nil) throws {
+        init(_ arguments: [String], environment extra: [String: String] = [:], directory: String? = nil,
+             executable: URL = CLIHarness.executableURL) throws {
             self.arguments = arguments
             let base = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-cli-io-\(UUID().uuidString)")
             outURL = base.appendingPathExtension("out")
             errURL = base.appendingPathExtension("err")
             _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
             _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-            process.executableURL = CLIHarness.executableURL
+            process.executableURL = executable
             process.arguments = arguments
             process.environment = CLIHarness.environment(extra)
             if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
@@ -130,15 +136,15 @@ enum CLIHarness {
             try? FileManager.default.removeItem(at: errURL)
             return Result(arguments: arguments, status: process.terminationStatus,
                           signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
-                          stdout: out, stderr: err)
+                          stdout: out, stderr: err, program: process.executableURL?.lastPathComponent ?? "backprop")
         }
     }
 
     /// Runs `backprop arguments…` to completion (at most `timeout` seconds) and returns what it did.
     /// Records an issue when it timed out or died from a signal (a crash).
     static func run(_ arguments: [String], environment extra: [String: String] = [:], timeout: Double = 30,
-                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
-        let running = try Running(arguments, environment: extra)
+                    executable: URL = executableURL, sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+        let running = try Running(arguments, environment: extra, executable: executable)
         let result = running.finish(timeout: timeout)
         if result.timedOut {
             Issue.record("timed out after \(timeout) s: \(result)", sourceLocation: sourceLocation)
