@@ -237,7 +237,7 @@ struct PoolingTests {
         #expect(Check.relativeError(dxf.map(Double.init), expected.dx) < 1e-6)
         if mode == .max {
             #expect(yf == yd.map(Float.init))    // max copies values: exactly the same choices
-            #expect(f.argMax == d.argMax)
+            #expect(f.maxPositions == d.maxPositions)
         }
     }
 
