@@ -116,7 +116,8 @@ struct CLIBasicsTests {
     @Test func benchModelScaling() throws {
         guard CLIHarness.requireExecutable() else { return }
         let result = try CLIHarness.runOK(["bench", "model", "--model", "cnn", "--threads", "2", "--batch-size", "8",
-                                           "--iterations", "6", "--warmup", "1", "--data", "random", "--scaling", "--json"])
+                                           "--iterations", "6", "--warmup", "1", "--data", "random", "--scaling", "--json"],
+                                          timeout: 120)   // it times a 512² product and both thread counts: slow in debug on a busy machine
         guard let object = CLIHarness.parseJSON(result.stdout) as? [String: Any],
               let many = CLIHarness.number(object["ms_per_step_median"]),
               let one = CLIHarness.number(object["ms_per_step_median_1_thread"]),
