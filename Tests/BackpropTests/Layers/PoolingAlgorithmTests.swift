@@ -147,6 +147,26 @@ struct PoolingAlgorithmTests {
         #expect(fast.x == x && fast.argMax == nil && fast.maxPositions.count == 2 * 3 * 2 * 2)
     }
 
+    @Test func keepingXCostsTheLayerBeforeNoNewBuffer() {
+        // Pooling keeps x (the ReLU's output) until its next forward; the ReLU writes in turn into two
+        // buffers, so from the third step on no step takes new memory: every output, dx and x sits in
+        // one of the first steps' buffers.
+        let relu = Relu<Double>(), pool = Pooling<Double>(poolHeight: 2, poolWidth: 2, stride: 2)
+        let x = Check.random([2, 3, 8, 8], seed: 78), dout = Check.random([2, 3, 4, 4], seed: 79)
+        func address<T>(_ t: Tensor<T>) -> UInt { t.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        var seen: [Set<UInt>] = [[], [], []]
+        for step in 0..<6 {
+            let y = relu.forward(x), out = pool.forward(y), dx = pool.backward(dout)
+            let addresses = [address(y), address(out), address(dx)]
+            for (k, a) in addresses.enumerated() {
+                if step >= 2 { #expect(seen[k].contains(a), "step \(step): buffer \(k) is new") }
+                seen[k].insert(a)
+            }
+            _ = relu.backward(dx)
+        }
+        #expect(seen.map(\.count) == [2, 2, 1])
+    }
+
     @Test func theBooksPathRejectsAWindowThatDoesNotFit() async {
         await #expect(processExitsWith: .failure) {
             _ = Pooling<Double>(poolHeight: 3, poolWidth: 3, algorithm: .book).forward(.zeros([1, 1, 2, 2]))
