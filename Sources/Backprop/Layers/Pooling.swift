@@ -35,6 +35,8 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
 
     /// The last forward's input, kept for backward (its shape is dx's).
     public private(set) var x: Tensor<Scalar>?
+    /// The last forward's input shape (x's).
+    public var inputShape: [Int]? { x?.shape }
     /// `.book`, max: the column of each row's maximum in col (the book's `arg_max`), shape (N·OH·OW·C,).
     public private(set) var argMax: Tensor<Int>?
     /// `.fast`, max: the same maxima as offsets in their (H, W) planes, in (N, C, OH, OW) order, −1 for
