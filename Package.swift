@@ -7,9 +7,11 @@ let package = Package(
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
+        .library(name: "BackpropONNX", targets: ["BackpropONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -41,9 +43,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // ONNX export of the book's networks; the only target that depends on protobuf.
+        .target(
+            name: "BackpropONNX",
+            dependencies: [
+                "Backprop",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "BackpropTests",
             dependencies: ["Backprop"]
+        ),
+        .testTarget(
+            name: "BackpropONNXTests",
+            dependencies: ["Backprop", "BackpropONNX"],
+            exclude: ["check_onnx.py"]
         ),
     ],
     swiftLanguageModes: [.v6]
