@@ -90,6 +90,8 @@ enum ONNXHarness {
     /// Runs `check_onnx.py model` with `arguments`; records its output as the failure when it fails.
     static func check(_ model: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
         let result = run([checkScript, model] + arguments)
+        // The figures (max |Δp| per batch size) go to the test log.
+        print(result.output.split(separator: "\n").map { "\(URL(fileURLWithPath: model).lastPathComponent): \($0)" }.joined(separator: "\n"))
         #expect(result.status == 0, "check_onnx.py \(model) \(arguments.joined(separator: " ")) → status \(result.status)\n\(result.output)",
                 sourceLocation: sourceLocation)
     }

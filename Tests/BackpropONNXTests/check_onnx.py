@@ -101,7 +101,9 @@ def check_initializers(model, checkpoint_path):
             fail(f"{name}: exported {exported.dtype} {exported.shape}, checkpoint {stored.dtype} {stored.shape}")
         if exported.tobytes() != np.ascontiguousarray(expected).tobytes():
             fail(f"{name}: the bytes differ from the checkpoint's")
-    print(f"check_onnx: {len(tensors)} checkpoint tensors bit-identical as initializers")
+    rounded = sum(1 for name, stored in tensors.items() if initializers[name].dtype != stored.dtype)
+    how = f" ({rounded} of them float64 rounded to float32)" if rounded else ""
+    print(f"check_onnx: {len(tensors)} checkpoint tensors bit-identical as initializers{how}")
 
 
 def check_runtime(model_path, model, args):
