@@ -43,7 +43,7 @@ struct ONNXExportTests {
         let model = "\(directory)/net.onnx", expected = "\(directory)/probabilities.npy"
         try ONNXExport.write(contents, to: model)
         try ONNXHarness.writeProbabilities(contents, as: Float.self, data: data, to: expected)
-        ONNXHarness.checkAgainstBackprop(model, expected: expected, checkpoint: contents.path)
+        ONNXHarness.checkAgainstBackprop(model, expected: expected, checkpoint: contents.path, label: c.name)
     }
 
     @Test("float64 mlp → float64 ONNX (bit-identical), probabilities within 1e-10")
@@ -56,7 +56,7 @@ struct ONNXExportTests {
         let model = "\(directory)/net.onnx", expected = "\(directory)/probabilities.npy"
         try ONNXExport.write(contents, to: model)
         try ONNXHarness.writeProbabilities(contents, as: Double.self, data: data, to: expected)
-        ONNXHarness.checkAgainstBackprop(model, expected: expected, checkpoint: contents.path, atol: 1e-10)
+        ONNXHarness.checkAgainstBackprop(model, expected: expected, checkpoint: contents.path, atol: 1e-10, label: "float64 mlp")
     }
 
     /// onnxruntime's CPU provider has no float64 Conv: the float64 graph is checked by onnx.checker and
@@ -70,9 +70,9 @@ struct ONNXExportTests {
         let contents = try ONNXHarness.trainedCheckpoint(spec, as: Double.self, iterations: 10, data: data, in: directory)
         let double = "\(directory)/net64.onnx", single = "\(directory)/net32.onnx", expected = "\(directory)/probabilities.npy"
         try ONNXExport.write(contents, to: double)
-        ONNXHarness.check(double, ["--checker-only", "--checkpoint", contents.path])
+        ONNXHarness.check(double, ["--checker-only", "--checkpoint", contents.path], label: "float64 cnn as double")
         try ONNXExport.write(contents, to: single, precision: .float32)
         try ONNXHarness.writeProbabilities(contents, as: Float.self, data: data, to: expected)
-        ONNXHarness.checkAgainstBackprop(single, expected: expected, checkpoint: contents.path)
+        ONNXHarness.checkAgainstBackprop(single, expected: expected, checkpoint: contents.path, label: "float64 cnn as float32")
     }
 }

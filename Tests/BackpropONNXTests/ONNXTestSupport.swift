@@ -88,10 +88,10 @@ enum ONNXHarness {
     }
 
     /// Runs `check_onnx.py model` with `arguments`; records its output as the failure when it fails.
-    static func check(_ model: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+    static func check(_ model: String, _ arguments: [String], label: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         let result = run([checkScript, model] + arguments)
         // The figures (max |Δp| per batch size) go to the test log.
-        print(result.output.split(separator: "\n").map { "\(URL(fileURLWithPath: model).lastPathComponent): \($0)" }.joined(separator: "\n"))
+        print(result.output.split(separator: "\n").map { "\(label ?? URL(fileURLWithPath: model).lastPathComponent): \($0)" }.joined(separator: "\n"))
         #expect(result.status == 0, "check_onnx.py \(model) \(arguments.joined(separator: " ")) → status \(result.status)\n\(result.output)",
                 sourceLocation: sourceLocation)
     }
@@ -99,11 +99,11 @@ enum ONNXHarness {
     /// The usual check: checker, bit-identical initializers, onnxruntime against `expected` in batches of
     /// 1, 7 and 1,000 (the batch dimension is symbolic) within `atol`.
     static func checkAgainstBackprop(_ model: String, expected: String, checkpoint: String?, atol: Double = 1e-5,
-                                     count: Int = imageCount, sourceLocation: SourceLocation = #_sourceLocation) {
+                                     count: Int = imageCount, label: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         var arguments = ["--expected", expected, "--data", dataPath, "--count", "\(count)", "--atol", "\(atol)",
                          "--batch-sizes", "1,7,\(count)"]
         if let checkpoint { arguments += ["--checkpoint", checkpoint] }
-        check(model, arguments, sourceLocation: sourceLocation)
+        check(model, arguments, label: label, sourceLocation: sourceLocation)
     }
 
     /// Runs python3 with `arguments`: exit status and stdout + stderr.
