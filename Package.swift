@@ -8,11 +8,13 @@ let package = Package(
         .library(name: "Backprop", targets: ["Backprop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
         .executable(name: "custom-network-example", targets: ["CustomNetworkExample"]),
+        .library(name: "BackpropONNX", targets: ["BackpropONNX"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target Backprop` (the catalog in Sources/Backprop/Backprop.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -51,9 +53,22 @@ let package = Package(
             dependencies: ["Backprop"],
             path: "Examples/CustomNetwork"
         ),
+        // ONNX export of the book's networks; the only target that depends on protobuf.
+        .target(
+            name: "BackpropONNX",
+            dependencies: [
+                "Backprop",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "BackpropTests",
             dependencies: ["Backprop"]
+        ),
+        .testTarget(
+            name: "BackpropONNXTests",
+            dependencies: ["Backprop", "BackpropONNX"],
+            exclude: ["check_onnx.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
 #   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
-#   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist).
+#   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist); and the Python
+#   packages the ONNX export tests check against (numpy, onnx, onnxruntime), with pip.
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
@@ -22,4 +23,14 @@ fi
 if ! command -v swift >/dev/null 2>&1; then
     echo "setup: swift is not on PATH; install Swift 6 from https://www.swift.org/install/linux/" >&2
     exit 1
+fi
+
+# The ONNX export tests (Tests/BackpropONNXTests) run onnx.checker and onnxruntime in python3.
+if ! python3 -c 'import numpy, onnx, onnxruntime' >/dev/null 2>&1; then
+    if ! command -v python3 >/dev/null 2>&1; then
+        echo "setup: python3 is missing; the ONNX export tests need it (apt-get install python3 python3-pip)" >&2
+        exit 1
+    fi
+    echo "setup: installing the Python packages numpy onnx onnxruntime" >&2
+    python3 -m pip install --quiet --disable-pip-version-check numpy onnx onnxruntime >&2
 fi
