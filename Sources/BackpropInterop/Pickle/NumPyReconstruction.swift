@@ -86,7 +86,7 @@ extension Unpickler {
         for extent in shapeTuple.items {
             guard let n = extent.integer, n >= 0 else { throw fail("the shape holds \(extent.kindName) instead of a size") }
             let (product, overflow) = count.multipliedReportingOverflow(by: n)
-            guard !overflow, product <= bytes.count else { throw fail("shape \(shapeText(shapeTuple)) is larger than the file") }
+            guard !overflow, product <= Int.max / 8 else { throw fail("shape \(shapeText(shapeTuple)) is larger than any file") }
             shape.append(n)
             count = product
         }
