@@ -69,6 +69,7 @@ struct BookWeightsTests {
         #expect(disagreements == 0, "\(file): \(disagreements) of \(Self.imageCount) images classified differently")
         let worst = zip(ours, theirs).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-6, "\(file): probabilities differ by up to \(worst)")
+        print("measured: \(file): \(disagreements) of \(Self.imageCount) classes differ, max |Δp| = \(worst)")
     }
 
     @Test("keeps the pickle's precision unless asked: ch03 is float32, ch07/ch08 float64")
@@ -97,6 +98,7 @@ struct BookWeightsTests {
         guard let theirs = try Self.numpyProbabilities(pickle, sigmoid: true, in: directory) else { return }
         let worst = zip(ours, theirs).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-5, "float32 probabilities differ from float64 by up to \(worst)")
+        print("measured: ch03 float32: max |Δp| = \(worst), classes differ: \(zip(Self.classes(ours), Self.classes(theirs)).filter { $0 != $1 }.count)")
         for (i, (a, b)) in zip(Self.classes(ours), Self.classes(theirs)).enumerated() where a != b {
             let row = Array(theirs[(i * 10)..<(i * 10 + 10)]).sorted(by: >)
             #expect(row[0] - row[1] < 1e-4, "image \(i): class \(a) against NumPy's \(b)")
