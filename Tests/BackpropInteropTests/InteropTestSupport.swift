@@ -55,8 +55,8 @@ enum InteropFixtures {
         process.arguments = arguments
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("backprop-interop-io-\(UUID().uuidString)")
         let (out, err) = (base.appendingPathExtension("out"), base.appendingPathExtension("err"))
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)

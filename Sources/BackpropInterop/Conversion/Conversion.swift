@@ -3,7 +3,9 @@ import Foundation
 
 /// Weights read from a file of any readable `WeightFormat`.
 public struct LoadedWeights: Sendable {
+    /// The file read.
     public var path: String
+    /// Its format, from the extension.
     public var format: WeightFormat
     /// The arrays by name, little-endian C order.
     public var tensors: [String: StoredTensor]
@@ -18,13 +20,18 @@ public struct LoadedWeights: Sendable {
 
 /// What `Conversion.convert` wrote.
 public struct ConversionSummary: Sendable, CustomStringConvertible {
+    /// The file read.
     public let input: String
+    /// The file written.
     public let output: String
     /// The network (nil when an `.npz` was written from arrays whose network was not asked for).
     public let spec: NetworkSpec?
+    /// The precision written ("float32", "float64", or "float32 and float64" for an `.npz` of both).
     public let dtype: String
+    /// How many arrays were written.
     public let tensorCount: Int
 
+    /// One line: "IN → OUT: network, dtype, N arrays".
     public var description: String {
         let network = spec.map { ArchitectureRecognizer.describe($0) + ", " } ?? ""
         return "\(input) → \(output): \(network)\(dtype), \(tensorCount) arrays"

@@ -17,6 +17,7 @@ public struct ConversionOptions: Sendable, Equatable {
     /// Deflate the members of an `.npz` output (as `np.savez_compressed`) instead of storing them.
     public var compressed: Bool
 
+    /// Options as the flags give them; every one defaults to "not given".
     public init(activation: Activation? = nil, model: NetworkSpec.Kind? = nil, hidden: [Int]? = nil,
                 dropout: Double? = nil, dtype: String? = nil, compressed: Bool = false) {
         self.activation = activation
