@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Backprop", targets: ["Backprop"]),
+        .library(name: "BackpropInterop", targets: ["BackpropInterop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
         .executable(name: "custom-network-example", targets: ["CustomNetworkExample"]),
         .library(name: "BackpropONNX", targets: ["BackpropONNX"]),
@@ -15,6 +16,7 @@ let package = Package(
         // `swift package generate-documentation --target Backprop` (the catalog in Sources/Backprop/Backprop.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -23,9 +25,10 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]
         ),
-        // zlib, to read gzip-compressed datasets.
+        // zlib, to read gzip-compressed datasets. (Not named CZlib: ZIPFoundation's own zlib module has
+        // that name, and two Clang modules of one name cannot be in one build.)
         .systemLibrary(
-            name: "CZlib",
+            name: "CBackpropZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -35,14 +38,25 @@ let package = Package(
             name: "Backprop",
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
-                "CZlib",
+                "CBackpropZlib",
                 "CAtomics",
+            ]
+        ),
+        // The book's pickles, NumPy .npy/.npz, architecture recognition, `backprop convert`.
+        // Kept apart so that the core library does not depend on ZIPFoundation.
+        .target(
+            name: "BackpropInterop",
+            dependencies: [
+                "Backprop",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .executableTarget(
             name: "BackpropCLI",
             dependencies: [
                 "Backprop",
+                "BackpropInterop",
+                "BackpropONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +83,11 @@ let package = Package(
             name: "BackpropONNXTests",
             dependencies: ["Backprop", "BackpropONNX"],
             exclude: ["check_onnx.py"]
+        ),
+        .testTarget(
+            name: "BackpropInteropTests",
+            dependencies: ["Backprop", "BackpropInterop", "BackpropONNX"],
+            exclude: ["Python"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -2,11 +2,13 @@
 # Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
 #   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
 #   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist); and the Python
-#   packages the ONNX export tests check against (numpy, onnx, onnxruntime), with pip.
+#   packages the tests check against (numpy for the book-weights and .npy checks, onnx and onnxruntime
+#   for the ONNX export), with pip, only when python3 cannot import them.
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
 packages=(libopenblas-dev pkg-config zlib1g-dev dataset-fashion-mnist)
+command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,7 +27,8 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# The ONNX export tests (Tests/BackpropONNXTests) run onnx.checker and onnxruntime in python3.
+# The tests' independent Python side: NumPy (Tests/BackpropInteropTests/Python: the book's weights,
+# .npy/.npz) and onnx.checker with onnxruntime (Tests/BackpropONNXTests).
 if ! python3 -c 'import numpy, onnx, onnxruntime' >/dev/null 2>&1; then
     if ! command -v python3 >/dev/null 2>&1; then
         echo "setup: python3 is missing; the ONNX export tests need it (apt-get install python3 python3-pip)" >&2

@@ -1,4 +1,4 @@
-import CZlib
+import CBackpropZlib
 
 /// gzip (and zlib) decompression through zlib, with a hard cap on the output so that a hostile file
 /// cannot make us allocate without bound.

@@ -1,4 +1,4 @@
-import CZlib
+import CBackpropZlib
 
 /// PNG decoding for `ImageFile`: the chunks, zlib inflate (through zlib), the five row filters,
 /// and every colour type and bit depth converted to 8-bit gray.
@@ -161,7 +161,7 @@ extension ImageFile {
                 stream.avail_out = UInt32(out.count)
                 var status: Int32 = Z_OK
                 while status == Z_OK {
-                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    status = CBackpropZlib.inflate(&stream, Z_NO_FLUSH)
                 }
                 return status
             }

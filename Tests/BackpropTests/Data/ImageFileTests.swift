@@ -1,4 +1,4 @@
-import CZlib
+import CBackpropZlib
 import Foundation
 import Testing
 @testable import Backprop
