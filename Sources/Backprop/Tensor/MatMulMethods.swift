@@ -20,12 +20,12 @@ extension Tensor where Scalar: TensorScalar {
     func matmul(_ other: Tensor, transposeSelf: Bool = false, transposeOther: Bool = false, plus bias: Tensor? = nil,
                 into buffer: inout some ResultBuffer<Scalar>, shape: [Int]? = nil) -> Tensor {
         let (m, n, k) = productShape(other, transposeSelf, transposeOther, bias)
-        let resultShape = shape ?? [m, n]
-        precondition(resultShape.reduce(1, *) == m * n,
-                     "matmul(into:): result shape \(resultShape) does not hold the (\(m), \(n)) product of \(self.shape) and \(other.shape)")
-        return buffer.write(shape: resultShape) { out in
-            writeProduct(other, transposeSelf, transposeOther, bias, m: m, n: n, k: k, into: &out)
+        guard let shape else {   // (m, n): no shape array built when the storage is reused
+            return buffer.write(rows: m, columns: n) { writeProduct(other, transposeSelf, transposeOther, bias, m: m, n: n, k: k, into: &$0) }
         }
+        precondition(shape.reduce(1, *) == m * n,
+                     "matmul(into:): result shape \(shape) does not hold the (\(m), \(n)) product of \(self.shape) and \(other.shape)")
+        return buffer.write(shape: shape) { writeProduct(other, transposeSelf, transposeOther, bias, m: m, n: n, k: k, into: &$0) }
     }
 
     /// `matmul(_:transposeSelf:transposeOther:)` written over `out` (a parameter's gradient), which is

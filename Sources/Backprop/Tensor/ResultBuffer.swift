@@ -9,6 +9,9 @@ protocol ResultBuffer<Scalar> {
     associatedtype Scalar
     /// Storage of `shape` whose every element the caller overwrites.
     mutating func take(shape: [Int]) -> Tensor<Scalar>
+    /// `take(shape: [rows, columns])` without building that shape array when the storage is reused
+    /// (a step then allocates nothing at all).
+    mutating func take(rows: Int, columns: Int) -> Tensor<Scalar>
     /// Remembers a written result as storage for a later `take`.
     mutating func keep(_ result: Tensor<Scalar>)
 }
@@ -23,6 +26,7 @@ struct ReusedTensor<Scalar>: ResultBuffer {
     init() {}
 
     mutating func take(shape: [Int]) -> Tensor<Scalar> { reusable(&last, shape: shape) }
+    mutating func take(rows: Int, columns: Int) -> Tensor<Scalar> { reusable(&last, rows: rows, columns: columns) }
     mutating func keep(_ result: Tensor<Scalar>) { last = result }
 }
 
@@ -33,6 +37,15 @@ extension ResultBuffer {
     @inline(__always)
     mutating func write(shape: [Int], _ write: (inout Tensor<Scalar>) -> Void) -> Tensor<Scalar> {
         var result = take(shape: shape)
+        write(&result)
+        keep(result)
+        return result
+    }
+
+    /// `write(shape: [rows, columns], _:)`, building no shape array when the storage is reused.
+    @inline(__always)
+    mutating func write(rows: Int, columns: Int, _ write: (inout Tensor<Scalar>) -> Void) -> Tensor<Scalar> {
+        var result = take(rows: rows, columns: columns)
         write(&result)
         keep(result)
         return result

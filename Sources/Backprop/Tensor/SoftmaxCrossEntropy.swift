@@ -43,7 +43,7 @@ extension Tensor where Scalar: TensorScalar {
     static func oneHot(_ t: Tensor, classes: Int, into buffer: inout some ResultBuffer<Scalar>) -> (Tensor, bad: Int?) {
         precondition(t.rank == 1, "oneHot: class indices must be 1-d (N,), got shape \(t.shape)")
         var bad: Int?
-        let rows = buffer.write(shape: [t.count, classes]) { out in
+        let rows = buffer.write(rows: t.count, columns: classes) { out in
             t.withUnsafeBufferPointer { pt in
                 out.withUnsafeMutableBufferPointer { p in
                     guard p.count > 0 else { return }

@@ -222,6 +222,12 @@ struct AlternatingBuffers<Scalar> {
         return reusable(&slot, shape: shape)
     }
 
+    /// A (rows, columns) matrix to overwrite, as `take(shape:)` but building no shape array when reused.
+    mutating func take(rows: Int, columns: Int) -> Tensor<Scalar> {
+        var slot = takeSlot()
+        return reusable(&slot, rows: rows, columns: columns)
+    }
+
     /// Keeps `tensor` as this turn's buffer; the next `take` uses the other one.
     mutating func keep(_ tensor: Tensor<Scalar>) {
         if useSecond { second = tensor } else { first = tensor }
