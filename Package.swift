@@ -1,5 +1,19 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+/// Data-parallel training over Open MPI (`mpirun -np N backprop train …`) is built only where Open MPI
+/// is installed: where its pkg-config file `ompi.pc` is found (Debian: `libopenmpi-dev`). Elsewhere the
+/// package builds and tests without it, and `backprop` refuses to run under mpirun. BACKPROP_MPI=0 or 1
+/// overrides the search. (After installing Open MPI into an existing build, touch this file so that
+/// SwiftPM reads it again.)
+let openMPIFound: Bool = {
+    if let choice = ProcessInfo.processInfo.environment["BACKPROP_MPI"] { return choice == "1" }
+    var folders = (ProcessInfo.processInfo.environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
+    folders += ["/usr/lib/pkgconfig", "/usr/share/pkgconfig", "/usr/local/lib/pkgconfig", "/opt/homebrew/lib/pkgconfig"]
+    folders += ((try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib")) ?? []).map { "/usr/lib/\($0)/pkgconfig" }
+    return folders.contains { FileManager.default.fileExists(atPath: "\($0)/ompi.pc") }
+}()
 
 let package = Package(
     name: "Backprop",
@@ -58,7 +72,7 @@ let package = Package(
                 "BackpropInterop",
                 "BackpropONNX",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ] + (openMPIFound ? ["BackpropMPI"] : [])
         ),
         // The README's "Use it as a library": a network from layers, trained on your own arrays, saved,
         // loaded and used to predict. Built with the tests, which run it (Tests/BackpropTests/Examples).
@@ -77,7 +91,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"]
+            dependencies: ["Backprop"],
+            swiftSettings: openMPIFound ? [.define("BACKPROP_MPI")] : []
         ),
         .testTarget(
             name: "BackpropONNXTests",
@@ -92,3 +107,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+if openMPIFound {
+    package.targets += [
+        // Open MPI, with the C shim for what Swift cannot import (MPI_COMM_WORLD, MPI_SUM, … are macros).
+        .systemLibrary(
+            name: "CBackpropMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
+        // `MPIRanks`: MPI_COMM_WORLD as Backprop's GradientReducer. The core library knows no MPI.
+        .target(name: "BackpropMPI", dependencies: ["Backprop", "CBackpropMPI"]),
+    ]
+}

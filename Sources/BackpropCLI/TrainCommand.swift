@@ -10,6 +10,8 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         With no flags this is the book's ch05 run (train_neuralnet.py): TwoLayerNet 784-50-10, SGD with \
         learning rate 0.1, batches of 100, 10000 iterations, evaluated after every epoch.
+        Under `mpirun -np N` (a build with Open MPI) the N processes train data-parallel: each takes its \
+        share of every batch; rank 0 writes the files.
         """
     )
 
@@ -152,27 +154,34 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         if let threads { Threads.count = threads }
+        let ranks = try DataParallelLaunch.join()   // nil unless started by mpirun
+        defer { ranks?.finish() }
+        if ranks != nil && threads == nil { Threads.count = DataParallelLaunch.defaultThreads }
         try reportingErrors {
             if let resume {
-                let saved = try Checkpoint.read(path: resume)
+                let saved = try DataParallelLaunch.readCheckpoint(resume, ranks: ranks)
                 guard saved.training != nil else {
                     throw CheckpointError.missingMetadata(path: resume, key: "training (it holds a network but no training run to continue)")
                 }
-                if saved.dtype == "float64" { try train(Double.self, resuming: saved) } else { try train(Float.self, resuming: saved) }
+                if saved.dtype == "float64" { try train(Double.self, resuming: saved, ranks: ranks) } else { try train(Float.self, resuming: saved, ranks: ranks) }
             } else if dtype == .float64 {
-                try train(Double.self, resuming: nil)
+                try train(Double.self, resuming: nil, ranks: ranks)
             } else {
-                try train(Float.self, resuming: nil)
+                try train(Float.self, resuming: nil, ranks: ranks)
             }
         }
     }
 
-    private func train<Scalar: TensorScalar>(_: Scalar.Type, resuming saved: CheckpointContents?) throws {
+    private func train<Scalar: TensorScalar>(_: Scalar.Type, resuming saved: CheckpointContents?, ranks: (any RankGroup)?) throws {
         let state = saved?.training
         let runSeed = state?.options.seed ?? seed
+        // Data-parallel: only rank 0 prints and writes files.
+        let leader = (ranks?.rank ?? 0) == 0
+        let quiet = self.quiet || !leader
         // A resumed run reads the dataset it was trained on unless --data says otherwise.
-        let data = try LoadedData.load(self.data ?? saved?.file.metadata["data"], trainLimit: state?.trainLimit ?? trainLimit,
-                                       seed: runSeed)
+        let data = try onEveryRank(ranks) {
+            try LoadedData.load(self.data ?? saved?.file.metadata["data"], trainLimit: state?.trainLimit ?? self.trainLimit, seed: runSeed)
+        }
         let network: Network<Scalar>
         let options: TrainingOptions
         if let saved, let state {
@@ -196,24 +205,34 @@ struct TrainCommand: ParsableCommand {
         }
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test,
-                              flatten: !(network.spec?.kind.isConvolutional ?? false))
+                              flatten: !(network.spec?.kind.isConvolutional ?? false), reducer: ranks)
         if let saved { try saved.restore(trainer) }
+        if let ranks, let problem = DataParallelLaunch.batchProblem(trainer.sampler, ranks: ranks.rankCount) {
+            throw ValidationError(problem)
+        }
+        trainer.broadcastParametersFromRankZero()   // every rank starts from rank 0's network
 
-        let stop = StopFlag()
-        stop.catchInterrupt()
+        let stop = StopFlag(), notice = TerminationNotice()
+        if let ranks {
+            notice.catchTermination(rank: ranks.rank, rankCount: ranks.rankCount, checkpoint: self.checkpoint)
+        } else {
+            stop.catchInterrupt()
+        }
         let progress = ProgressReporter(enabled: !quiet, total: options.iterations)
         if !quiet {
             printError("backprop: \(network.spec!.kind.rawValue) \(([network.spec!.inputSize] + network.spec!.hiddenSizes + [network.spec!.outputSize]).map(String.init).joined(separator: "-")), "
                        + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
                        + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
-                       + "\(Threads.count) thread(s), data \(data.name)")
+                       + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(data.name)")
         }
         // The outputs are written after every epoch and at the end: refuse now, not after an hour of
         // training, when their folder does not exist or cannot be written.
-        for path in [checkpoint, metrics, plot].compactMap({ $0 }) {
-            if let problem = outputProblem(path) {
-                printError("backprop: cannot write \(path): \(problem)")
-                throw ExitCode(ExitStatus.failure)
+        try onEveryRank(ranks) {
+            for path in [self.checkpoint, self.metrics, self.plot].compactMap({ $0 }) where leader {
+                if let problem = outputProblem(path) {
+                    printError("backprop: cannot write \(path): \(problem)")
+                    throw ExitCode(ExitStatus.failure)
+                }
             }
         }
         var extra: [String: String] = ["data": data.name]
@@ -224,19 +243,21 @@ struct TrainCommand: ParsableCommand {
         // The checkpoint and the metrics are written after every epoch (each to a temporary file renamed
         // over the last), so a run killed or crashed mid-way keeps its last epoch and can be resumed.
         let trainLimit = state?.trainLimit ?? self.trainLimit
-        let checkpoint = self.checkpoint, metrics = self.metrics, metadata = extra
+        let checkpoint = leader ? self.checkpoint : nil, metrics = leader ? self.metrics : nil, metadata = extra
         var savedIteration: Int?   // what the files hold, so the end of a run does not write its last epoch again
         func saveProgress() throws {
             guard savedIteration != trainer.iteration else { return }
             if let checkpoint {
-                try Checkpoint.save(network, trainer: trainer, trainLimit: trainLimit, metadata: metadata, to: checkpoint)
+                try notice.saving(iteration: trainer.iteration) {
+                    try Checkpoint.save(network, trainer: trainer, trainLimit: trainLimit, metadata: metadata, to: checkpoint)
+                }
             }
             if let metrics, let format = MetricsFormat(path: metrics) {
                 try MetricsWriter.write(trainer.history, format: format, to: metrics)
             }
             savedIteration = trainer.iteration
         }
-        trainer.run(shouldStop: { stop.isSet }, progress: progress.step, epochEnded: { record in
+        trainer.run(shouldStop: { stop.isSet }, progress: { notice.reached($0.iteration); progress.step($0) }, epochEnded: { record in
             progress.epoch(record)
             do {
                 try saveProgress()
@@ -248,6 +269,7 @@ struct TrainCommand: ParsableCommand {
         progress.finish()
         let interrupted = trainer.iteration < options.iterations
         try saveProgress()
+        guard leader else { return }
         if let plot {
             try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
@@ -269,6 +291,8 @@ struct TrainCommand: ParsableCommand {
             "seed": options.seed,
             "with_replacement": options.batchesWithReplacement,
             "threads": Threads.count,
+            "ranks": ranks?.rankCount ?? 1,
+            "all_reduce_seconds": trainer.allReduceSeconds,
             "interrupted": interrupted,
         ]
         if json {

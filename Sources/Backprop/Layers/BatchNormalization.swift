@@ -20,6 +20,13 @@
 /// - y and dx have x's shape. γ (`gamma`, named "gamma", ones), β (`beta`, "beta", zeros), `runningMean`
 ///   and `runningVariance` all have shape (featureCount,). γ and β get no weight decay.
 /// - forward keeps `xc`, `xn` (x̂), `std`, M and the input shape, as the book's `__forward`.
+///
+/// Data-parallel training (`Trainer` with a `GradientReducer`) sets `scope` to `.global`: the sums over
+/// the batch in training — μ, σ², and backward's Σ(dx̂·xc) and Σ dxc — are then taken over the global
+/// batch, M counts its values, and every rank keeps the same running statistics. That is four small
+/// reductions per step (featureCount numbers each), inherent to normalising over examples held by
+/// different processes. dγ and dβ stay this rank's partial sums: the trainer sums them with the rest
+/// of the gradients.
 public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     /// The number of normalised features: D, C·H·W, or C with `perChannel`.
     public let featureCount: Int
@@ -38,12 +45,17 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
     public var runningMean: Tensor<Scalar>
     /// The running (biased) variance of the training batches, (featureCount,); used in inference.
     public var runningVariance: Tensor<Scalar>
+    /// Whose examples the batch statistics are taken over: `.local` (the book), or `.global` in
+    /// data-parallel training.
+    public var scope: BatchScope = .local
 
     /// What the last forward kept for backward, as the book's `self.xc`, `self.xn`, `self.std`
     /// (xc = x − μ, x̂, √(σ² + ε), each in the layout's view) and `self.batch_size` (M, in `layout`).
     public private(set) var xc: Tensor<Scalar>?, xn: Tensor<Scalar>?, std: Tensor<Scalar>?
     /// The last forward's input shape (dx gets it back), its layout, and whether it was a training pass.
     private var inputShape: [Int] = [], layout: BatchNormalizationLayout?, trained = false
+    /// M of the last training forward: this process's values per feature, or the global batch's.
+    private var batchCount = 0
 
     /// A batch-normalisation layer over `featureCount` features (see the shapes above), γ = 1, β = 0.
     public init(featureCount: Int, momentum: Double = 0.9, epsilon: Double = 1e-6, perChannel: Bool = false) {
@@ -75,10 +87,12 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
         let xc: Tensor<Scalar>, std: Tensor<Scalar>
         if training {
             precondition(layout.count > 0, "BatchNormalization.forward: empty batch of shape \(x.shape) in training")
-            let m = Scalar(layout.count)
-            let mu = layout.sumOverBatch(v) / m                      // §6.3.1: mu = x.mean(axis=0)
+            let (sumX, count) = scope.sum(layout.sumOverBatch(v), count: layout.count)
+            batchCount = count
+            let m = Scalar(count)
+            let mu = sumX / m                                        // §6.3.1: mu = x.mean(axis=0)
             xc = v - mu                                              // xc = x - mu
-            let variance = layout.sumOverBatch(xc.squared()) / m     // var = np.mean(xc**2, axis=0)
+            let variance = scope.sum(layout.sumOverBatch(xc.squared())) / m   // var = np.mean(xc**2, axis=0)
             std = sqrt(variance + eps)                               // std = np.sqrt(var + 10e-7)
             let keep = Scalar(momentum), blend = Scalar(1 - momentum)
             // self.running_mean = self.momentum * self.running_mean + (1-self.momentum) * mu, and var likewise
@@ -104,11 +118,11 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
         let dxn = gamma.value.reshaped(layout.stat) * d               // dxn = self.gamma * dout
         var dxc = dxn / std                                           // dxc = dxn / self.std
         if trained {
-            let m = Scalar(layout.count)
-            let dstd = -layout.sumOverBatch(dxn * xc) / (std * std)   // dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
+            let m = Scalar(batchCount)
+            let dstd = -scope.sum(layout.sumOverBatch(dxn * xc)) / (std * std)   // dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
             let dvar = 0.5 * dstd / std                               // dvar = 0.5 * dstd / self.std
             dxc += xc * (dvar * (2 / m))                              // dxc += (2.0 / self.batch_size) * self.xc * dvar
-            let dmu = layout.sumOverBatch(dxc)                        // dmu = np.sum(dxc, axis=0)
+            let dmu = scope.sum(layout.sumOverBatch(dxc))             // dmu = np.sum(dxc, axis=0)
             dxc -= dmu / m                                            // dx = dxc - dmu / self.batch_size
         }
         gamma.gradient = dgamma.reshaped([featureCount])              // self.dgamma = dgamma

@@ -102,16 +102,36 @@ public class Network<Scalar: TensorScalar> {
     @discardableResult
     public func gradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {
         let loss = loss(x, t, training: true)
-        var dout = lossLayer.backward(1)
+        backward(lossWeight: 1)
+        addWeightDecayGradient()
+        return loss
+    }
+
+    /// The data-parallel part of `gradient`: forward (training mode) and backward for this rank's share
+    /// of a global batch, whose loss is the share-weighted sum L = Σ (n_r / N)·L_r of the ranks' mean
+    /// losses L_r. `lossWeight` is n_r / N = ∂L/∂L_r (the chain rule, §5.2), so the parameters' gradients
+    /// are this rank's terms of ∂L/∂p: summed over the ranks they are the one-process gradient. Returns
+    /// L_r without weight decay and adds no λ·W: the trainer adds both once, after the sum.
+    public func gradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>, lossWeight: Scalar) -> Scalar {
+        let loss = lossLayer.forward(predict(x, training: true), t)
+        backward(lossWeight: lossWeight)
+        return loss
+    }
+
+    /// Backward from the loss layer, with ∂L/∂loss = `lossWeight`.
+    private func backward(lossWeight: Scalar) {
+        var dout = lossLayer.backward(lossWeight)
         for index in layers.indices.reversed() {
             // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
             if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
         }
-        if weightDecay != 0 {
-            let lambda = Scalar(weightDecay)
-            for p in parameters where p.decays { p.gradient += lambda * p.value }   // §6.4.2: d(½λW²)/dW = λW
-        }
-        return loss
+    }
+
+    /// Adds λ·W to the gradient of every weight (§6.4.2: d(½λW²)/dW = λW); nothing when λ = 0.
+    public func addWeightDecayGradient() {
+        guard weightDecay != 0 else { return }
+        let lambda = Scalar(weightDecay)
+        for p in parameters where p.decays { p.gradient += lambda * p.value }
     }
 
     /// ∂L/∂p for every parameter by central differences (§4.4, h = 1e-4), keyed by name; the
