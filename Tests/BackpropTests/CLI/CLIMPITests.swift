@@ -17,6 +17,11 @@ struct CLIMPITests {
             let p: Tensor<Double> = try stored.tensor(name: name, path: a), q: Tensor<Double> = try other.tensor(name: name, path: b)
             let scale = p.scalars.map(abs).max() ?? 0
             let worst = zip(p.scalars, q.scalars).map { abs($0 - $1) }.max() ?? 0
+            // A bias just before a batch norm has ∂L/∂b = 0 exactly: it stays 0 up to rounding on both sides.
+            if scale < 1e-12 {
+                #expect((q.scalars.map(abs).max() ?? 0) < 1e-12, "\(name) should stay 0 up to rounding", sourceLocation: sourceLocation)
+                continue
+            }
             #expect(worst <= 1e-12 * scale, "\(name): differs by \(worst), largest element \(scale)", sourceLocation: sourceLocation)
         }
     }
@@ -65,8 +70,8 @@ struct CLIMPITests {
             let data = CLIHarness.join(scratch, "data")
             try CLIHarness.writeTinyDataset(at: data, train: 63, test: 20)
             let checkpoint = CLIHarness.join(scratch, "run.safetensors")
-            let running = try MPIHarness.start(ranks: 2, ["train", "--data", data, "--model", "mlp", "--batch-size", "21",
-                                                          "--iterations", "3000", "--threads", "1", "--checkpoint", checkpoint, "--quiet"])
+            let running = try MPIHarness.start(ranks: 2, ["train", "--data", data, "--model", "mlp", "--hidden", "20,20", "--batch-size", "21",
+                                                          "--iterations", "45", "--threads", "1", "--checkpoint", checkpoint, "--quiet"])
             let saved = running.wait(until: { FileManager.default.fileExists(atPath: checkpoint) }, timeout: 60)
             #expect(saved, "no checkpoint after 60 s")
             let victim = MPIHarness.rankProcess(1, of: running.process.processIdentifier)
@@ -81,18 +86,18 @@ struct CLIMPITests {
                     "\(result)")
             let contents = try Checkpoint.read(path: checkpoint)
             let reached = contents.training?.iteration ?? 0
-            #expect(reached > 0 && reached < 3000, "checkpoint at iteration \(reached)")
+            #expect(reached > 0 && reached < 45, "checkpoint at iteration \(reached)")
 
             // Resume on 3 ranks for a while (--iterations cannot change a saved run: resume a copy to its end on 1 rank).
             let resumed3 = CLIHarness.join(scratch, "resumed3.safetensors")
             let three = try MPIHarness.runOK(ranks: 3, ["train", "--resume", checkpoint, "--data", data, "--threads", "1",
                                                          "--checkpoint", resumed3, "--quiet", "--json"], timeout: 240)
-            #expect(CLIHarness.integer(CLIHarness.jsonObject(three)?["iterations"]) == 3000)
+            #expect(CLIHarness.integer(CLIHarness.jsonObject(three)?["iterations"]) == 45)
             let resumed1 = CLIHarness.join(scratch, "resumed1.safetensors")
             let one = try CLIHarness.runOK(["train", "--resume", checkpoint, "--data", data, "--threads", "1",
                                             "--checkpoint", resumed1, "--quiet", "--json"], timeout: 240)
-            #expect(CLIHarness.integer(CLIHarness.jsonObject(one)?["iterations"]) == 3000)
-            #expect(try Checkpoint.read(path: resumed3).training?.iteration == 3000)
+            #expect(CLIHarness.integer(CLIHarness.jsonObject(one)?["iterations"]) == 45)
+            #expect(try Checkpoint.read(path: resumed3).training?.iteration == 45)
         }
     }
 
