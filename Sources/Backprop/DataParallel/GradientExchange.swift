@@ -21,7 +21,7 @@ final class GradientExchange<Scalar: TensorScalar> {
         buffer.withUnsafeMutableBufferPointer { packed in
             for p in parameters {
                 p.gradient.withUnsafeBufferPointer { gradient in
-                    UnsafeMutableBufferPointer(rebasing: packed[offset ..< offset + gradient.count]).update(fromContentsOf: gradient)
+                    _ = UnsafeMutableBufferPointer(rebasing: packed[offset ..< offset + gradient.count]).update(fromContentsOf: gradient)
                     offset += gradient.count
                 }
             }
@@ -34,7 +34,7 @@ final class GradientExchange<Scalar: TensorScalar> {
         buffer.withUnsafeBufferPointer { packed in
             for p in parameters {
                 p.gradient.withUnsafeMutableBufferPointer { gradient in
-                    gradient.update(fromContentsOf: packed[offset ..< offset + gradient.count])
+                    _ = gradient.update(fromContentsOf: packed[offset ..< offset + gradient.count])
                     offset += gradient.count
                 }
             }
