@@ -47,7 +47,7 @@ public enum GraphLabels {
         case .tensor(let summary)?:
             var lines = [(edge.name.map { "\($0) " } ?? "") + summary.shapeText]
             if let mean = summary.mean, let std = summary.standardDeviation {
-                lines.append("mean \(number(mean, digits: 3))  std \(number(std, digits: 3))")
+                lines.append("mean \(number(mean, digits: 3)), std \(number(std, digits: 3))")
             }
             return lines
         }

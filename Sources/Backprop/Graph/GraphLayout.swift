@@ -48,6 +48,8 @@ struct GraphLayout {
 
     struct PlacedEdge {
         var index: Int
+        /// The nodes it joins (indices in the graph's `nodes`).
+        var from: Int, to: Int
         var points: [(x: Double, y: Double)]
         /// The short link from a side node to its layer (its gradient is written in the side node).
         var isSideLink: Bool
@@ -207,7 +209,7 @@ struct GraphLayout {
             guard let s = boxes[edge.from], let t = boxes[edge.to] else { continue }
             if grid.host[edge.from] != nil {
                 let endX = Swift.min(Swift.max(s.midX, t.x + 8), t.maxX - 8)
-                edges.append(PlacedEdge(index: i, points: [(s.midX, s.maxY), (endX, t.y)], isSideLink: true))
+                edges.append(PlacedEdge(index: i, from: edge.from, to: edge.to, points: [(s.midX, s.maxY), (endX, t.y)], isSideLink: true))
                 continue
             }
             let (from, to) = (cells[edge.from]!, cells[edge.to]!)
@@ -259,7 +261,7 @@ struct GraphLayout {
                 return Label(lines: lines, box: Box(x: centre - w / 2, y: top, width: w, height: Double(texts.count) * m.labelLine))
             }
             let forward = forwardText[i]!, backward = backwardText[i]!
-            edges.append(PlacedEdge(index: i, points: points, isSideLink: false,
+            edges.append(PlacedEdge(index: i, from: edge.from, to: edge.to, points: points, isSideLink: false,
                                     forward: label(forward, color: m.forwardColor, top: labelY - 4 - Double(forward.count) * m.labelLine),
                                     backward: label(backward, color: m.gradientColor, top: labelY + 4)))
         }
