@@ -241,7 +241,7 @@ struct GraphLayout {
                 } else {
                     let k = entries[edge.to, default: 0]
                     entries[edge.to] = k + 1
-                    let dx = Double(k) * 10 - 0
+                    let dx = Double(k) * 10
                     let entryX = t.midX + dx
                     var endY = to.row < from.row ? t.maxY : t.y
                     if graph.nodes[edge.to].kind == .operation {

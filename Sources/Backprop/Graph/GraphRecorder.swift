@@ -106,8 +106,10 @@ public final class RecordingLayer<Scalar: TensorScalar>: Layer {
         self.outputEdge = outputEdge
     }
 
+    /// The real layer's parameters.
     public var parameters: [Parameter<Scalar>] { layer.parameters }
 
+    /// The real layer's forward; notes x on the input edge and the output on the output edge.
     public func forward(_ x: Tensor<Scalar>, training: Bool) -> Tensor<Scalar> {
         recorder.setForward(recorder.value(x), on: inputEdge)
         let y = layer.forward(x, training: training)
@@ -115,6 +117,7 @@ public final class RecordingLayer<Scalar: TensorScalar>: Layer {
         return y
     }
 
+    /// The real layer's backward; notes dout on the output edge and ∂L/∂x on the input edge.
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         if let outputEdge { recorder.setBackward(recorder.value(dout), on: outputEdge) }
         let dx = layer.backward(dout)

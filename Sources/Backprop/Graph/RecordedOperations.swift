@@ -6,6 +6,7 @@ public struct GraphValue: Sendable, Equatable {
     public let node: Int
     public let value: Double
 
+    /// The value `value` produced by node `node`.
     public init(node: Int, value: Double) {
         self.node = node
         self.value = value
@@ -15,7 +16,9 @@ public struct GraphValue: Sendable, Equatable {
 /// A `MulLayer<Double>` drawn as a "×" node: forward and backward are the layer's, and the recorder
 /// notes x and y on the two input edges going forward and ∂L/∂x, ∂L/∂y on them coming back (§5.4.1).
 public final class RecordedMul {
+    /// The real layer.
     public let layer = MulLayer<Double>()
+    /// Its node in the recorder's graph.
     public let node: Int
     private let recorder: GraphRecorder
     private var inputEdges: (Int, Int)?
@@ -45,7 +48,9 @@ public final class RecordedMul {
 
 /// An `AddLayer<Double>` drawn as a "+" node (§5.4.2): backward passes dout to both inputs.
 public final class RecordedAdd {
+    /// The real layer.
     public let layer = AddLayer<Double>()
+    /// Its node in the recorder's graph.
     public let node: Int
     private let recorder: GraphRecorder
     private var inputEdges: (Int, Int)?
@@ -99,7 +104,9 @@ public enum ElementaryFunction: String, Sendable, CaseIterable {
 
 /// An `ElementaryFunction` as a node: keeps its output for backward, as the book's layers keep theirs.
 public final class RecordedFunction {
+    /// What the node computes.
     public let function: ElementaryFunction
+    /// Its node in the recorder's graph.
     public let node: Int
     private let recorder: GraphRecorder
     private var inputEdge: Int?
@@ -113,6 +120,7 @@ public final class RecordedFunction {
         node = recorder.addNode(function.rawValue, kind: .operation, position: position)
     }
 
+    /// y = f(x); keeps y for backward.
     public func forward(_ x: GraphValue) -> GraphValue {
         inputEdge = recorder.addEdge(from: x.node, to: node, forward: .scalar(x.value))
         let y = function.value(x.value)
@@ -131,7 +139,9 @@ public final class RecordedFunction {
 
 /// A one-input layer of the library (Relu, Sigmoid, …) run on a single number and drawn as one node.
 public final class RecordedScalarLayer {
+    /// The real layer.
     public let layer: any Layer<Double>
+    /// Its node in the recorder's graph.
     public let node: Int
     private let recorder: GraphRecorder
     private var inputEdge: Int?
