@@ -2,13 +2,14 @@
 # Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
 #   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
 #   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist), libopenmpi-dev and
-#   openmpi-bin (data-parallel training under mpirun, and its tests); and the Python
+#   openmpi-bin (data-parallel training under mpirun, and its tests), graphviz (the tests render
+#   `backprop graph`'s .dot output with dot -Tsvg); and the Python
 #   packages the tests check against (numpy for the book-weights and .npy checks, onnx and onnxruntime
 #   for the ONNX export), with pip, only when python3 cannot import them.
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
-packages=(libopenblas-dev pkg-config zlib1g-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin)
+packages=(libopenblas-dev pkg-config zlib1g-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin graphviz)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
