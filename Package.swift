@@ -32,6 +32,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpng, to read PNG images (Linux). Called only from CBackpropPNG, since libpng reports errors
+        // by longjmp; on macOS PNG goes through ImageIO instead.
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .target(name: "CBackpropPNG", dependencies: [.target(name: "CLibPNG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
         .target(
@@ -40,6 +48,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 "CBackpropZlib",
                 "CAtomics",
+                .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
             ]
         ),
         // The book's pickles, NumPy .npy/.npz, architecture recognition, `backprop convert`.
@@ -77,7 +86,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"]
+            dependencies: ["Backprop"],
+            exclude: ["Data/Python"]
         ),
         .testTarget(
             name: "BackpropONNXTests",

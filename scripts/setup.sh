@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
 #   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
+#   libpng-dev (PNG images for `backprop predict`),
 #   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist); and the Python
 #   packages the tests check against (numpy for the book-weights and .npy checks, onnx and onnxruntime
 #   for the ONNX export), with pip, only when python3 cannot import them.
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
-packages=(libopenblas-dev pkg-config zlib1g-dev dataset-fashion-mnist)
+packages=(libopenblas-dev pkg-config zlib1g-dev libpng-dev dataset-fashion-mnist)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do

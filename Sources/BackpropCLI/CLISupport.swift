@@ -115,6 +115,14 @@ struct LoadedData {
         return LoadedData(train: limit(directory.train, trainLimit), test: directory.test, name: path, classNames: names)
     }
 
+    /// Checks both splits against the network `spec` describes before any step runs (`DatasetCheck`):
+    /// a dataset that does not fit is a `DatasetError` naming its file, never a trap in a layer.
+    /// `model` is the checkpoint the network comes from, if any.
+    func check(fits spec: NetworkSpec, model: String? = nil) throws {
+        try DatasetCheck.check(train, fits: spec, name: name, model: model)
+        try DatasetCheck.check(test, fits: spec, name: name, model: model)
+    }
+
     private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {
         guard let n else { return set }
         return set.prefix(n)
