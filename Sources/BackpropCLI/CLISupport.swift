@@ -15,25 +15,33 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// `message` as one line of at most `limit` characters: newlines become spaces, and the middle of a
+/// longer message (e.g. a 100 MB value quoted from a hostile file) becomes "…".
+func oneLine(_ message: String, limit: Int = 400) -> String {
+    let flat = message.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+    guard flat.count > limit else { return flat }
+    return String(flat.prefix(limit * 3 / 4)) + " … " + String(flat.suffix(limit / 4))
+}
+
 /// Runs `body`, turning the library's typed errors into one clear line on stderr and an exit status.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DatasetError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as CheckpointError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as ImageFileError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
-        printError("backprop: \(error.localizedDescription)")
+        printError("backprop: " + oneLine(error.localizedDescription))
         throw ExitCode(ExitStatus.failure)
     }
 }
