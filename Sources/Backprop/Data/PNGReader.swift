@@ -28,6 +28,9 @@ extension ImageFile {
         case Int(BACKPROP_PNG_TOO_LARGE): throw ImageFileError.tooLarge(path: path, detail: message)
         case Int(BACKPROP_PNG_NO_MEMORY): throw ImageFileError.tooLarge(path: path, detail: "out of memory (\(message))")
         default:
+            if message.hasSuffix("CRC error"), let colon = message.firstIndex(of: ":") {
+                throw ImageFileError.badChecksum(path: path, chunk: String(message[..<colon]))
+            }
             if message.contains("truncated") || message.contains("Not enough image data") {
                 throw ImageFileError.truncated(path: path, detail: message)
             }
@@ -72,9 +75,9 @@ extension ImageFile {
     /// is already composited over black), then converted to luma. Its size is checked before decoding.
     static func decodeWithImageIO(_ bytes: [UInt8], path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
         guard let source = CGImageSourceCreateWithData(Data(bytes) as CFData, nil),
-              let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [CFString: Any],
-              let width = properties[kCGImagePropertyPixelWidth] as? Int,
-              let height = properties[kCGImagePropertyPixelHeight] as? Int else {
+              let properties = CGImageSourceCopyPropertiesAtIndex(source, 0, nil) as? [String: Any],
+              let width = properties[kCGImagePropertyPixelWidth as String] as? Int,
+              let height = properties[kCGImagePropertyPixelHeight as String] as? Int else {
             throw ImageFileError.malformed(path: path, detail: "ImageIO cannot read it as a PNG")
         }
         guard width > 0, height > 0, width.multipliedReportingOverflow(by: height).partialValue <= maximumPixels,

@@ -82,6 +82,17 @@ struct PNGReaderTests {
         }
     }
 
+    /// A flipped byte inside IDAT, its CRC left as it was: libpng's "IDAT: CRC error".
+    @Test func badChecksumNamesTheChunk() throws {
+        try Self.withFixtures { cases in
+            let gray8 = try #require(cases.first { $0.path.hasSuffix("/gray8.png") })
+            var bytes = try DataFixtures.readBytes(gray8.path)
+            let idat = try #require((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual("IDAT".utf8) })
+            bytes[idat + 6] ^= 0x01
+            #expect(throws: ImageFileError.badChecksum(path: "g.png", chunk: "IDAT")) { try ImageFile.decode(bytes, path: "g.png") }
+        }
+    }
+
     @Test func errorsNameTheFileOnOneLine() {
         let signature = ImageFile.pngSignature
         let cases: [[UInt8]] = [signature, signature + [0, 0, 0, 13, 0x49, 0x48], signature + Array(repeating: 0x41, count: 40)]
