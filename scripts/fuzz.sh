@@ -6,7 +6,8 @@
 # is built with -sanitize=fuzzer,address into .build-fuzz (apart from the normal .build, whose build
 # never sees Fuzz/); each target is one Swift file linked against those objects. New inputs go to
 # .build-fuzz/corpus/TARGET, a crashing input to .build-fuzz/crashes/TARGET-crash-…, and the script
-# fails if any target crashed, leaked, timed out or allocated past the limits below.
+# fails if any target crashed, leaked, timed out or allocated past the limits below. FUZZ_SCRATCH
+# names another build folder than .build-fuzz.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +20,7 @@ for t in "${targets[@]}"; do
     [ -f "Fuzz/$t.swift" ] || { echo "fuzz.sh: no target $t (targets: ${all[*]})" >&2; exit 64; }
 done
 
-scratch=.build-fuzz
+scratch=${FUZZ_SCRATCH:-.build-fuzz}
 mkdir -p "$scratch"
 # Debug build (testable, so the gzip target reaches the internal Gzip enum); coverage and ASan in
 # every Swift and C module the parsers use.
