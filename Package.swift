@@ -46,6 +46,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libpng, to read PNG images (Linux). Called only from CBackpropPNG, since libpng reports errors
+        // by longjmp; on macOS PNG goes through ImageIO instead.
+        .systemLibrary(
+            name: "CLibPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .target(name: "CBackpropPNG", dependencies: [.target(name: "CLibPNG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
         .target(
@@ -54,6 +62,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 "CBackpropZlib",
                 "CAtomics",
+                .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
             ]
         ),
         // The book's pickles, NumPy .npy/.npz, architecture recognition, `backprop convert`.
@@ -92,6 +101,7 @@ let package = Package(
         .testTarget(
             name: "BackpropTests",
             dependencies: ["Backprop"],
+            exclude: ["Data/Python"],
             swiftSettings: openMPIFound ? [.define("BACKPROP_MPI")] : []
         ),
         .testTarget(

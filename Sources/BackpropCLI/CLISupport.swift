@@ -15,25 +15,33 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
 
+/// `message` as one line of at most `limit` characters: newlines become spaces, and the middle of a
+/// longer message (e.g. a 100 MB value quoted from a hostile file) becomes "…".
+func oneLine(_ message: String, limit: Int = 400) -> String {
+    let flat = message.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+    guard flat.count > limit else { return flat }
+    return String(flat.prefix(limit * 3 / 4)) + " … " + String(flat.suffix(limit / 4))
+}
+
 /// Runs `body`, turning the library's typed errors into one clear line on stderr and an exit status.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DatasetError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as CheckpointError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as ImageFileError {
-        printError("backprop: \(error)")
+        printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
-        printError("backprop: \(error.localizedDescription)")
+        printError("backprop: " + oneLine(error.localizedDescription))
         throw ExitCode(ExitStatus.failure)
     }
 }
@@ -113,6 +121,14 @@ struct LoadedData {
         let directory = try DatasetDirectory(path: path)
         let names = path.lowercased().contains("fashion") ? fashionClassNames : nil
         return LoadedData(train: limit(directory.train, trainLimit), test: directory.test, name: path, classNames: names)
+    }
+
+    /// Checks both splits against the network `spec` describes before any step runs (`DatasetCheck`):
+    /// a dataset that does not fit is a `DatasetError` naming its file, never a trap in a layer.
+    /// `model` is the checkpoint the network comes from, if any.
+    func check(fits spec: NetworkSpec, model: String? = nil) throws {
+        try DatasetCheck.check(train, fits: spec, name: name, model: model)
+        try DatasetCheck.check(test, fits: spec, name: name, model: model)
     }
 
     private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {

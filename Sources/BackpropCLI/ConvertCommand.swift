@@ -76,13 +76,13 @@ struct ConvertCommand: ParsableCommand {
                     print(try Conversion.convert(input: input, output: output, options: options))
                 }
             } catch let error as ONNXExportError {
-                printError("backprop: \(error)")
+                printError("backprop: " + oneLine("\(error)"))
                 throw ExitCode(ExitStatus.badData)
             } catch let error as PickleError {
-                printError("backprop: \(error)")
+                printError("backprop: " + oneLine("\(error)"))
                 throw ExitCode(ExitStatus.badData)
             } catch let error as InteropError {
-                printError("backprop: \(error)")
+                printError("backprop: " + oneLine("\(error)"))
                 throw ExitCode(ExitStatus.badData)
             }
         }

@@ -57,7 +57,7 @@ enum DataParallelLaunch {
         ranks.broadcastFromRankZero(&bytes)   // empty: rank 0 could not read it, and says why
         if let failure { throw failure }
         guard !bytes.isEmpty else { throw ExitCode(ExitStatus.badData) }
-        return try Checkpoint.read(bytes: bytes, path: path)
+        return try Checkpoint.parse(bytes, path: path)
     }
 
     /// Why the ranks cannot share the sampler's batches: every batch, the last of an epoch too, needs an

@@ -35,11 +35,9 @@ struct EvaluateCommand: ParsableCommand {
 
     private func evaluate<Scalar: TensorScalar>(_: Scalar.Type, _ saved: CheckpointContents) throws {
         let network: Network<Scalar> = try saved.makeNetwork()
-        let set = try LoadedData.load(data, trainLimit: nil, seed: saved.training?.options.seed ?? 0).test
-        guard set.inputSize == saved.spec.inputSize, set.classes == saved.spec.outputSize else {
-            throw CheckpointError.badMetadata(path: saved.path, key: "spec",
-                                              reason: "the network takes \(saved.spec.inputSize) inputs and \(saved.spec.outputSize) classes, the data has \(set.inputSize) and \(set.classes)")
-        }
+        let loaded = try LoadedData.load(data, trainLimit: nil, seed: saved.training?.options.seed ?? 0)
+        try loaded.check(fits: saved.spec, model: saved.path)
+        let set = loaded.test
         let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
         if json {
             try printJSON(["accuracy": result.accuracy, "loss": result.loss, "count": set.count, "confusion": result.confusion])

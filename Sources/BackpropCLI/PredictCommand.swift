@@ -41,6 +41,10 @@ struct PredictCommand: ParsableCommand {
             throw CheckpointError.badMetadata(path: saved.path, key: "spec",
                                               reason: "the network takes \(saved.spec.inputSize) inputs, not a square image")
         }
+        if saved.spec.kind.isConvolutional && saved.spec.imageShape != [1, side, side] {
+            throw CheckpointError.badMetadata(path: saved.path, key: "spec",
+                                              reason: "the network takes images of shape \(saved.spec.imageShape) (C, H, W); predict reads one-channel square images")
+        }
         var names: [String]?
         if let text = saved.file.metadata["class_names"] {
             names = try? JSONDecoder().decode([String].self, from: Data(text.utf8))

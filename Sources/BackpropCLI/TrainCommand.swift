@@ -187,12 +187,10 @@ struct TrainCommand: ParsableCommand {
         if let saved, let state {
             network = try saved.makeNetwork()
             options = state.options
-            guard network.spec?.inputSize == data.train.inputSize, network.spec?.outputSize == data.train.classes else {
-                throw CheckpointError.badMetadata(path: saved.path, key: "spec",
-                                                  reason: "the network takes \(saved.spec.inputSize) inputs and \(saved.spec.outputSize) classes, the data has \(data.train.inputSize) and \(data.train.classes)")
-            }
+            try data.check(fits: saved.spec, model: saved.path)
         } else {
             let spec = try spec(inputSize: data.train.inputSize, classes: data.train.classes)
+            try data.check(fits: spec)
             if let problem = spec.problems.first { throw ValidationError(problem) }
             network = Network(spec: spec, seed: seed)
             let batches = (data.train.count + Swift.min(batchSize, data.train.count) - 1) / Swift.min(batchSize, data.train.count)

@@ -66,15 +66,15 @@ public enum Checkpoint {
     /// Reads and validates a checkpoint: format, dtype, architecture, and every tensor the
     /// architecture needs present with the right shape — before anything is allocated for it.
     public static func read(path: String) throws -> CheckpointContents {
-        try read(file: SafetensorsFile.read(path: path), path: path)
+        try contents(of: SafetensorsFile.read(path: path), path: path)
     }
 
-    /// `read(path:)` of a checkpoint's bytes (e.g. received from another process); `path` names it in errors.
-    public static func read(bytes: [UInt8], path: String) throws -> CheckpointContents {
-        try read(file: SafetensorsFile.parse(bytes, path: path), path: path)
+    /// Parses and validates the bytes of a checkpoint file, as `read` does; `path` names it in errors.
+    public static func parse(_ bytes: [UInt8], path: String) throws -> CheckpointContents {
+        try contents(of: SafetensorsFile.parse(bytes, path: path), path: path)
     }
 
-    private static func read(file: SafetensorsFile, path: String) throws -> CheckpointContents {
+    private static func contents(of file: SafetensorsFile, path: String) throws -> CheckpointContents {
         guard let format = file.metadata["format"] else { throw CheckpointError.missingMetadata(path: path, key: "format") }
         guard format == Self.format else {
             throw CheckpointError.badMetadata(path: path, key: "format", reason: "\"\(format)\" is not \"\(Self.format)\"")

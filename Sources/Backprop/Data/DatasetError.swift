@@ -13,6 +13,12 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case countMismatch(images: String, imageCount: Int, labels: String, labelCount: Int)
     case labelOutOfRange(path: String, index: Int, label: Int, classes: Int)
     case emptyDataset(path: String)
+    /// Images with no pixels (an extent of 0 rows or columns).
+    case emptyImages(path: String, rows: Int, columns: Int)
+    /// The test images differ in size from the training images in `otherPath`.
+    case imageSizeMismatch(path: String, rows: Int, columns: Int, otherPath: String, otherRows: Int, otherColumns: Int)
+    /// The data does not fit the network (input size, image shape, classes); `reason` says how.
+    case doesNotFitModel(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -40,6 +46,12 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             "\(path): label \(label) at index \(index) is out of range 0..<\(classes)"
         case .emptyDataset(let path):
             "\(path): holds no examples"
+        case .emptyImages(let path, let rows, let columns):
+            "\(path): images of \(rows)×\(columns) pixels hold no pixels"
+        case .imageSizeMismatch(let path, let rows, let columns, let otherPath, let otherRows, let otherColumns):
+            "\(path): images are \(rows)×\(columns), but \(otherRows)×\(otherColumns) in \(otherPath)"
+        case .doesNotFitModel(let path, let reason):
+            "\(path): \(reason)"
         }
     }
 }

@@ -10,16 +10,30 @@ enum Gzip {
 
     /// The decompressed bytes of a complete gzip stream (concatenated members are joined).
     /// Throws `DatasetError.corruptGzip` on a damaged or truncated stream, `.tooLarge` past `limit`.
-    static func decompress(_ input: [UInt8], path: String, limit: Int) throws -> [UInt8] {
+    /// With `prefixOnly`, returns the first `limit` bytes (or all, if fewer) instead of failing past it.
+    static func decompress(_ input: [UInt8], path: String, limit: Int, prefixOnly: Bool = false) throws -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(Swift.min(limit, input.count * 4))
+        _ = try inflateStream(input, path: path, limit: limit, prefixOnly: prefixOnly) { output.append(contentsOf: $0) }
+        return output
+    }
+
+    /// The size of the decompressed stream, inflated without keeping it. Throws as `decompress`.
+    static func decompressedSize(_ input: [UInt8], path: String, limit: Int) throws -> Int {
+        try inflateStream(input, path: path, limit: limit, prefixOnly: false) { _ in }
+    }
+
+    /// Inflates `input`, handing each piece of output to `sink`; returns the total size.
+    private static func inflateStream(_ input: [UInt8], path: String, limit: Int, prefixOnly: Bool,
+                                      sink: (ArraySlice<UInt8>) -> Void) throws -> Int {
+        var total = 0
         var stream = z_stream()
         // 15 + 32: accept gzip or zlib headers.
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw DatasetError.corruptGzip(path: path, reason: "zlib could not start")
         }
         defer { inflateEnd(&stream) }
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var chunk = [UInt8](repeating: 0, count: Swift.min(1 << 16, Swift.max(limit, 1)))
         try input.withUnsafeBufferPointer { inputBuffer in
             stream.next_in = UnsafeMutablePointer(mutating: inputBuffer.baseAddress)
             stream.avail_in = UInt32(inputBuffer.count)
@@ -30,10 +44,16 @@ enum Gzip {
                     return inflate(&stream, Z_NO_FLUSH)
                 }
                 let produced = chunk.count - Int(stream.avail_out)
-                if output.count + produced > limit {
+                if total + produced > limit {
+                    if prefixOnly {
+                        sink(chunk[0..<(limit - total)])
+                        total = limit
+                        return
+                    }
                     throw DatasetError.tooLarge(path: path, claimedBytes: "more than \(limit) bytes uncompressed")
                 }
-                output.append(contentsOf: chunk[0..<produced])
+                sink(chunk[0..<produced])
+                total += produced
                 switch status {
                 case Z_STREAM_END:
                     if stream.avail_in == 0 { return }
@@ -53,7 +73,7 @@ enum Gzip {
                 }
             }
         }
-        return output
+        return total
     }
 
     /// gzip-compresses `input` (used by tests and for writing IDX files).

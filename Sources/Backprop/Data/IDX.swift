@@ -32,14 +32,56 @@ public enum IDX {
         } catch {
             throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
         }
-        let bytes = Gzip.isCompressed(raw)
-            ? try Gzip.decompress(raw, path: path, limit: maximumDataBytes + 4 + 4 * 255)
-            : raw
+        return try decode(raw, path: path)
+    }
+
+    /// Parses the bytes of an IDX file, plain or gzip-compressed (detected from the content); `path`
+    /// only names the file in errors.
+    ///
+    /// A compressed file is inflated in two steps, so that a gzip bomb is refused before it is
+    /// inflated: first the header alone, then exactly the bytes it promises — which must not exceed
+    /// `maximumExpansion` times the compressed size unless they fit in `alwaysAllowedBytes`.
+    public static func decode(_ raw: [UInt8], path: String) throws -> IDXArray {
+        guard Gzip.isCompressed(raw) else { return try parse(raw, path: path) }
+        let head = try Gzip.decompress(raw, path: path, limit: 4 + 4 * 255, prefixOnly: true)
+        let header = try parseHeader(head, path: path)
+        let size = header.size + header.dataBytes
+        let cap = Swift.max(alwaysAllowedBytes, raw.count.multipliedReportingOverflow(by: maximumExpansion).partialValue)
+        guard size <= cap else {
+            throw DatasetError.tooLarge(path: path, claimedBytes: "\(header.dataBytes) bytes of data from \(raw.count) compressed bytes, "
+                                        + "more than \(maximumExpansion)× (a gzip bomb?)")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try Gzip.decompress(raw, path: path, limit: size)
+        } catch DatasetError.tooLarge {
+            // More than the header promises: a corrupt stream (reported as such), or data after the end
+            // (counted, without keeping it, up to the cap).
+            let actual: Int
+            do { actual = try Gzip.decompressedSize(raw, path: path, limit: cap) } catch DatasetError.tooLarge { actual = cap + 1 }
+            throw DatasetError.trailingData(path: path, expectedBytes: header.dataBytes, actualBytes: actual - header.size)
+        }
         return try parse(bytes, path: path)
     }
 
+    /// A gzip-compressed IDX file may expand up to this many times (MNIST's expand about 5 times)…
+    public static let maximumExpansion = 100
+    /// …or to this many bytes (64 MiB) whatever its compressed size (MNIST's training images are 47 MB;
+    /// a set of blank images compresses a thousandfold).
+    public static let alwaysAllowedBytes = 1 << 26
+
     /// Parses the bytes of an (uncompressed) IDX file.
     public static func parse(_ bytes: [UInt8], path: String) throws -> IDXArray {
+        let header = try parseHeader(bytes, path: path)
+        let actual = bytes.count - header.size
+        if actual < header.dataBytes { throw DatasetError.truncated(path: path, expectedBytes: header.dataBytes, actualBytes: actual) }
+        if actual > header.dataBytes { throw DatasetError.trailingData(path: path, expectedBytes: header.dataBytes, actualBytes: actual) }
+        return IDXArray(dimensions: header.dimensions, bytes: Array(bytes[header.size...]))
+    }
+
+    /// The header at the start of `bytes`: its extents, its own size and the data size it promises
+    /// (at most `maximumDataBytes`).
+    static func parseHeader(_ bytes: [UInt8], path: String) throws -> (dimensions: [Int], size: Int, dataBytes: Int) {
         guard bytes.count >= 4 else {
             throw DatasetError.badMagic(path: path, found: hex(bytes.prefix(4)) + " (file too short)")
         }
@@ -68,10 +110,7 @@ public enum IDX {
             }
             total = product
         }
-        let actual = bytes.count - headerSize
-        if actual < total { throw DatasetError.truncated(path: path, expectedBytes: total, actualBytes: actual) }
-        if actual > total { throw DatasetError.trailingData(path: path, expectedBytes: total, actualBytes: actual) }
-        return IDXArray(dimensions: dimensions, bytes: Array(bytes[headerSize...]))
+        return (dimensions, headerSize, total)
     }
 
     /// The bytes of an IDX file holding `array`.

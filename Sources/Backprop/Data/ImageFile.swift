@@ -15,7 +15,7 @@ public enum ImageFileError: Error, Equatable, CustomStringConvertible {
     case malformed(path: String, detail: String)
     /// A PNG chunk's CRC does not match its content.
     case badChecksum(path: String, chunk: String)
-    /// A valid file using a feature this reader does not handle (e.g. interlaced PNG, PPM).
+    /// A valid file using a feature this reader does not handle (e.g. PPM, PBM).
     case unsupported(path: String, feature: String)
     /// The image (or file) is larger than the reader accepts.
     case tooLarge(path: String, detail: String)
@@ -53,7 +53,8 @@ public enum ImageFileError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Reading small grayscale images — a handwritten digit for `backprop predict` — from PGM (P2 ASCII,
-/// P5 binary) and PNG files, converting them to 8-bit gray; downscaling them to 28×28; writing PGM.
+/// P5 binary; our reader) and PNG files (libpng on Linux, ImageIO on macOS; see PNGReader.swift),
+/// converting them to 8-bit gray; downscaling them to 28×28; writing PGM.
 ///
 /// Colour is converted with the luma weights 0.299 R + 0.587 G + 0.114 B; transparency is composited
 /// over black (MNIST digits are white on black). Samples deeper than 8 bits are scaled down, shallower

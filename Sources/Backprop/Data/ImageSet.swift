@@ -12,6 +12,9 @@ public struct ImageSet: Sendable {
     public let columns: Int
     /// Number of classes labels range over.
     public let classes: Int
+    /// The IDX files the set was read from (nil for sets made in memory), for error messages.
+    public let imagesPath: String?
+    public let labelsPath: String?
 
     /// Pixels per image.
     public var imageSize: Int { rows * columns }
@@ -30,6 +33,9 @@ public struct ImageSet: Sendable {
                                              labels: labelsPath, labelCount: labels.dimensions[0])
         }
         guard images.dimensions[0] > 0 else { throw DatasetError.emptyDataset(path: imagesPath) }
+        guard images.dimensions[1] > 0, images.dimensions[2] > 0 else {
+            throw DatasetError.emptyImages(path: imagesPath, rows: images.dimensions[1], columns: images.dimensions[2])
+        }
         if let i = labels.bytes.firstIndex(where: { Int($0) >= classes }) {
             throw DatasetError.labelOutOfRange(path: labelsPath, index: i, label: Int(labels.bytes[i]), classes: classes)
         }
@@ -39,10 +45,17 @@ public struct ImageSet: Sendable {
         self.rows = images.dimensions[1]
         self.columns = images.dimensions[2]
         self.classes = classes
+        self.imagesPath = imagesPath
+        self.labelsPath = labelsPath
     }
 
     /// An image set from bytes already in memory (tests, synthetic data). Stops on inconsistent sizes.
     public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, classes: Int = 10) {
+        self.init(pixels: pixels, labels: labels, rows: rows, columns: columns, classes: classes, imagesPath: nil, labelsPath: nil)
+    }
+
+    private init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, classes: Int,
+                 imagesPath: String?, labelsPath: String?) {
         precondition(rows > 0 && columns > 0 && pixels.count == labels.count * rows * columns,
                      "ImageSet: \(pixels.count) pixels for \(labels.count) images of \(rows)×\(columns)")
         precondition(labels.allSatisfy { Int($0) < classes }, "ImageSet: a label is ≥ \(classes)")
@@ -52,13 +65,15 @@ public struct ImageSet: Sendable {
         self.rows = rows
         self.columns = columns
         self.classes = classes
+        self.imagesPath = imagesPath
+        self.labelsPath = labelsPath
     }
 
     /// The first `n` examples (all of them when n ≥ count).
     public func prefix(_ n: Int) -> ImageSet {
         let k = Swift.max(0, Swift.min(n, count))
         return ImageSet(pixels: Array(pixels[0..<(k * imageSize)]), labels: Array(labels[0..<k]),
-                        rows: rows, columns: columns, classes: classes)
+                        rows: rows, columns: columns, classes: classes, imagesPath: imagesPath, labelsPath: labelsPath)
     }
 
     /// The images at `indices` as a tensor: (k, rows·columns) when `flatten`, else (k, 1, rows, columns)

@@ -33,9 +33,10 @@ enum ConvNetLayout {
                 c = conv.filters
                 if h < 1 || w < 1 { return nil }
             }
+            // The 2×2 pool needs a 2×2 window: (1 - 2) / 2 + 1 would be 1, as Swift's division truncates.
+            if h < 2 || w < 2 { return nil }
             h = (h - 2) / 2 + 1
             w = (w - 2) / 2 + 1
-            if h < 1 || w < 1 { return nil }
         }
         return [c, h, w]
     }
