@@ -3,5 +3,14 @@ extension BookCatalog {
     /// `optimizers-data`, `weight-init-data`, `batch-norm`, `overfit`, `dropout`, `hyperparameters`,
     /// `misclassified`, `half-float`. Their files sit in `Sources/Backprop/Book/`; this list is theirs
     /// alone, `BookCatalog.all` sorts it in.
-    public static let dataExperiments: [any BookExperiment] = []
+    public static let dataExperiments: [any BookExperiment] = [
+        OptimizersDataExperiment(),
+        WeightInitDataExperiment(),
+        BatchNormExperiment(),
+        OverfitExperiment(),
+        DropoutExperiment(),
+        HyperparametersExperiment(),
+        MisclassifiedExperiment(),
+        HalfFloatExperiment(),
+    ]
 }
