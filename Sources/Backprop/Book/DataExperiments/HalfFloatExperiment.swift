@@ -14,7 +14,7 @@ public struct HalfFloatExperiment: BookExperiment {
         let (network, description) = try CheckpointExperimentSupport.network(context, images)
         let test: any LabeledDataset = context.size(book: images.test, quick: DatasetSubset(images.test, first: 200))
         let result = HalfFloat().run(network, on: test)
-        let lines = [description, "\(result.count) \(images.title) test images",
+        let lines = [description, "\(result.count) test images (\(images.title))",
                      "caluculate accuracy (\(network.dtype)) ... ", "\(result.accuracy)",
                      "caluculate accuracy (float16) ... ", "\(result.halfAccuracy)",
                      "(\(result.changedValues) of \(result.parameterCount) parameter values changed by rounding, by at most "

@@ -17,7 +17,7 @@ public struct MisclassifiedExperiment: BookExperiment {
         let result = Misclassified(limit: 20).run(network, on: test)
         let names = DataExperimentSupport.classNames(images)
         func name(_ c: Int) -> String { names.map { "\(c) \($0[c])" } ?? String(c) }
-        var lines = [description, "test accuracy:\(result.accuracy) (\(result.count) \(images.title) test images)",
+        var lines = [description, "test accuracy:\(result.accuracy) (\(result.count) test images, \(images.title))",
                      "======= misclassified result =======", "{view index: (label, inference), ...}",
                      "{" + result.examples.enumerated().map { "\($0.offset + 1): (\($0.element.label), \($0.element.guess))" }
                         .joined(separator: ", ") + "}"]

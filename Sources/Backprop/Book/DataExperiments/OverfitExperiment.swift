@@ -1,7 +1,7 @@
 /// Figures 6-20 and 6-21 (§6.4.1–6.4.2, `ch06/overfit_weight_decay.py` with λ = 0 and λ = 0.1) as a
 /// `BookExperiment`: `Overfitting` trained without and with weight decay on 300 training images, train
 /// and test accuracy every epoch. Quick scale: 100 images (200 test), hidden layers of 20, batches of
-/// 20, 30 epochs.
+/// 20, 20 epochs.
 public struct OverfitExperiment: BookExperiment {
     public let name = "overfit"
     public let section = "§6.4.1"
@@ -46,7 +46,7 @@ enum OverfittingScale {
     static func experiment(_ context: BookContext, epochs: Int, weightDecay: Double, dropoutRatio: Double?) -> Overfitting {
         Overfitting(trainCount: context.size(book: 300, quick: 100),
                     hiddenSizes: context.size(book: [100, 100, 100, 100, 100, 100], quick: [20, 20, 20, 20, 20, 20]),
-                    batchSize: context.size(book: 100, quick: 20), epochs: context.size(book: epochs, quick: 30),
+                    batchSize: context.size(book: 100, quick: 20), epochs: context.size(book: epochs, quick: 20),
                     weightDecay: weightDecay, dropoutRatio: dropoutRatio, seed: context.seed)
     }
 
@@ -86,7 +86,7 @@ enum OverfittingScale {
                 ChartSeries("", x: marked.map { x[$0] }, y: marked.map { curves.test[$0] }, color: Chart.palette[1], line: nil, marker: .square),
             ], yRange: 0...1))
         }
-        let title = "Overfitting on \(Swift.min(first.trainCount, images.train.count)) \(images.title) images (seed \(context.seed))"
+        let title = "Overfitting: \(Swift.min(first.trainCount, images.train.count)) training images of \(images.title), seed \(context.seed)"
         return BookReport(lines: lines, values: values, plot: Chart(title: title, panels: panels, columns: 2).svg)
     }
 }

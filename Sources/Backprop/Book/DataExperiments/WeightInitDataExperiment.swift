@@ -1,6 +1,6 @@
 /// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`) as a `BookExperiment`: `WeightInitOnData` on the
 /// context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
-/// Quick scale: 300 images, four hidden layers of 20, 60 iterations of 32.
+/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
 public struct WeightInitDataExperiment: BookExperiment {
     public let name = "weight-init-data"
     public let section = "§6.2.4"
@@ -14,7 +14,7 @@ public struct WeightInitDataExperiment: BookExperiment {
         let train: any LabeledDataset = context.size(book: images.train, quick: DatasetSubset(images.train, first: 300))
         let experiment = WeightInitOnData(hiddenSizes: context.size(book: [100, 100, 100, 100], quick: [20, 20, 20, 20]),
                                           batchSize: context.size(book: 128, quick: 32),
-                                          iterations: context.size(book: 2000, quick: 60), seed: context.seed)
+                                          iterations: context.size(book: 2000, quick: 40), seed: context.seed)
         let curves = experiment.run(on: train)
         let layers = experiment.hiddenSizes.map(String.init).joined(separator: "-")
         var lines = ["\(images.title): \(train.count) training images, 784-\(layers)-10 ReLU net, SGD (lr \(experiment.learningRate)), "
