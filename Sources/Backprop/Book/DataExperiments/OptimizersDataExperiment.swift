@@ -21,7 +21,7 @@ public struct OptimizersDataExperiment: BookExperiment {
                      + "\(experiment.iterations) batches of \(experiment.batchSize)",
                      DataExperimentSupport.seedLine(context, "weights and batches, drawn with replacement")]
         lines += DataExperimentSupport.lossTable(curves, every: context.size(book: 100, quick: 10))
-        let title = "Figure 6-9: optimizers on \(images.title) (784-\(layers)-10 ReLU, batch \(experiment.batchSize), seed \(context.seed))"
+        let title = "Figure 6-9: optimizers on \(images.title), 5-layer ReLU net, seed \(context.seed)"
         return BookReport(lines: lines,
                           values: ["data": .string(images.title), "train_images": .integer(train.count),
                                    "iterations": .integer(experiment.iterations), "batch_size": .integer(experiment.batchSize),

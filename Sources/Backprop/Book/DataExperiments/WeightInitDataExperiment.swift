@@ -21,7 +21,7 @@ public struct WeightInitDataExperiment: BookExperiment {
                      + "\(experiment.iterations) batches of \(experiment.batchSize)",
                      DataExperimentSupport.seedLine(context, "weights — the same deviates scaled three ways — and batches, drawn with replacement")]
         lines += DataExperimentSupport.lossTable(curves, every: context.size(book: 100, quick: 10))
-        let title = "Figure 6-15: initial weights on \(images.title) (784-\(layers)-10 ReLU, SGD, seed \(context.seed))"
+        let title = "Figure 6-15: initial weights on \(images.title), 5-layer ReLU net, seed \(context.seed)"
         return BookReport(lines: lines,
                           values: ["data": .string(images.title), "train_images": .integer(train.count),
                                    "iterations": .integer(experiment.iterations), "batch_size": .integer(experiment.batchSize),
