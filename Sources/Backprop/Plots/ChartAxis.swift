@@ -66,7 +66,7 @@ struct ChartAxis {
     /// A tick label: as many decimals as the step needs, or scientific for very large or small values.
     static func label(_ v: Double, step: Double) -> String {
         if v == 0 { return "0" }
-        if Swift.abs(v) >= 1e5 || step < 1e-4 {
+        if Swift.abs(v) >= 1e6 || step < 1e-4 {
             let exponent = Int(log10(Swift.abs(v)).rounded(.down))
             let mantissa = v / pow(10, Double(exponent))
             let text = String(format: "%.1f", mantissa).replacingOccurrences(of: ".0", with: "")

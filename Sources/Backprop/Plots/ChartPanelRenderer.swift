@@ -29,9 +29,12 @@ struct ChartPanelRenderer {
             xs += [a.fromX, a.toX]
             ys += [a.fromY, a.toY]
         }
-        xAxis = ChartAxis.linear(values: xs, fixed: panel.xRange)
+        // About one tick per 60 pixels across and 45 up, 3 to 8 of them.
+        let xSteps = Swift.min(8, Swift.max(3, ((width - 100) / 60).rounded(.down)))
+        let ySteps = Swift.min(8, Swift.max(3, ((height - 80) / 45).rounded(.down)))
+        xAxis = ChartAxis.linear(values: xs, fixed: panel.xRange, maximumSteps: xSteps)
         yAxis = panel.logY ? ChartAxis.logarithmic(values: ys, fixed: panel.yRange)
-            : ChartAxis.linear(values: ys, fixed: panel.yRange, includeZero: panel.histogram != nil)
+            : ChartAxis.linear(values: ys, fixed: panel.yRange, includeZero: panel.histogram != nil, maximumSteps: ySteps)
         xMargin = panel.xRange == nil && panel.histogram == nil ? 6 : 0
         yMargin = panel.yRange == nil && panel.histogram == nil ? 6 : 0
         // Room on the left for the longest tick label and the y title.

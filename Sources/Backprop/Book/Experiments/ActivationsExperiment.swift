@@ -37,7 +37,7 @@ public struct ActivationsExperiment: BookExperiment {
             panels.append(ChartPanel(title: "\(function.name) (\(function.figure))", xLabel: "x", yLabel: "y",
                                      series: [curve], xRange: -6...6, yRange: function.ylim))
         }
-        report.plot = Chart(title: "§3.2 activation functions", panels: panels, columns: 3, panelWidth: 400,
+        report.plot = Chart(title: "Figures 3-6, 3-7, 3-9: the step function, sigmoid and ReLU", panels: panels, columns: 3, panelWidth: 400,
                             panelHeight: 360).svg
         return report
     }

@@ -5,7 +5,7 @@ import Foundation
 /// two losses per weight, 79 520 forward passes per step — and, from the same start, with
 /// backpropagation (ch. 5). The losses agree step by step; the times show why chapter 5 exists.
 /// A batch of 10 images (the book's 100 would take minutes per numerical step); `--quick` uses a
-/// hidden layer of 5 and 3 images.
+/// hidden layer of 3 and 2 images.
 public struct TrainNumericalExperiment: BookExperiment {
     public let name = "train-numerical"
     public let section = "§4.5"
@@ -16,7 +16,7 @@ public struct TrainNumericalExperiment: BookExperiment {
 
     public func run(_ context: BookContext) throws -> BookReport {
         let images = try context.images()
-        let (hidden, batch, steps) = context.size(book: (50, 10, 3), quick: (5, 3, 2))
+        let (hidden, batch, steps) = context.size(book: (50, 10, 3), quick: (3, 2, 2))
         let indices = Array(0..<Swift.min(batch, images.train.count))
         let x: Tensor<Double> = images.train.inputs(indices, flatten: true)
         let t: Tensor<Double> = images.train.labelTensor(indices)
