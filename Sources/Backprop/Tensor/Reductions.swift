@@ -70,11 +70,13 @@ extension Tensor where Scalar: TensorScalar {
     /// Flat index of the first largest element. Stops on an empty tensor.
     public func argmax() -> Int {
         precondition(count > 0, "argmax(): empty tensor of shape \(shape)")
-        var result = 0
-        scalars.withUnsafeBufferPointer { x in
+        // The index is written into the closure's own local and returned: with the caller's `var`
+        // captured instead, release builds returned 0 for [0, 0, 1] when inlined inside this module.
+        return scalars.withUnsafeBufferPointer { x in
+            var result = 0
             Scalar.argmax(x.baseAddress!, outer: 1, length: x.count, inner: 1, &result)
+            return result
         }
-        return result
     }
 
     /// Index of the first largest element along an axis: (N, C) with axis 1 → (N,) class indices.

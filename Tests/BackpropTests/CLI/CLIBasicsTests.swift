@@ -22,7 +22,7 @@ struct CLIBasicsTests {
         guard CLIHarness.requireExecutable() else { return }
         let result = try CLIHarness.runOK(["--help"])
         let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        for name in ["train", "evaluate", "predict", "gradcheck", "example", "bench"] {
+        for name in ["train", "evaluate", "predict", "convert", "gradcheck", "filters", "example", "graph", "book", "bench"] {
             // A subcommand line: the name, then spaces and its abstract (or nothing).
             #expect(lines.contains { $0 == name || $0.hasPrefix(name + " ") }, "--help does not list \(name): \(result)")
         }
