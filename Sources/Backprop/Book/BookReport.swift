@@ -68,33 +68,12 @@ public indirect enum BookValue: Sendable, Equatable {
         case .number(let d): return d.isFinite ? "\(d)" : "null"
         case .integer(let i): return "\(i)"
         case .bool(let b): return b ? "true" : "false"
-        case .string(let s): return Self.jsonString(s)
+        case .string(let s): return jsonString(s)
         case .array(let elements): return "[" + elements.map(\.jsonText).joined(separator: ",") + "]"
         case .object(let members):
-            return "{" + members.keys.sorted().map { Self.jsonString($0) + ":" + members[$0]!.jsonText }
+            return "{" + members.keys.sorted().map { jsonString($0) + ":" + members[$0]!.jsonText }
                 .joined(separator: ",") + "}"
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
