@@ -68,3 +68,38 @@ func iotaTensor<T: TensorScalar>(_ shape: [Int], _: T.Type = T.self) -> Tensor<T
 func tensorOf<T: TensorScalar>(_ shape: [Int], _ values: [Double], _: T.Type = T.self) -> Tensor<T> {
     Tensor(shape: shape, scalars: values.map { T($0) })
 }
+
+/// Two computations of the same product a·b (a is m×k, b is k×n) that may add their k terms in different
+/// orders agree within rounding: each is within γ_k·(|a|·|b|)[i, j] of the exact sum, γ_k = k·u/(1 − k·u)
+/// with u = ε/2 (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.5), so they differ by at
+/// most 2·γ_k·(|a|·|b|)[i, j]. OpenBLAS picks its kernel, and with it the order of the sum, per processor
+/// and per transpose flag, so this, not bit equality, is what holds on every machine.
+/// Returns the first element past that bound, or nil when every element is within it.
+func productRoundingViolation<T: TensorScalar>(_ actual: Tensor<T>, _ reference: Tensor<T>,
+                                               a: Tensor<T>, b: Tensor<T>) -> (index: Int, difference: Double, bound: Double)? {
+    precondition(actual.shape == reference.shape, "shapes \(actual.shape) and \(reference.shape)")
+    guard actual.count > 0 else { return nil }
+    let k = a.shape[1]
+    let u = T.self == Float.self ? Double(Float.ulpOfOne) / 2 : Double.ulpOfOne / 2
+    let gamma = Double(k) * u / (1 - Double(k) * u)
+    let magnitude = matmul(abs(a), abs(b)).scalars   // |a|·|b|, itself within γ_k of exact: hence (1 + 2γ_k)
+    for (i, (x, y)) in zip(actual.scalars, reference.scalars).enumerated() {
+        let bound = 2 * gamma * Double(magnitude[i]) * (1 + 2 * gamma)
+        let difference = Swift.abs(Double(x) - Double(y))
+        if !(difference <= bound) { return (i, difference, bound) }
+    }
+    return nil
+}
+
+/// Expects `actual` and `reference`, two computations of a·b, to agree within `productRoundingViolation`'s bound.
+func expectSameProductWithinRounding<T: TensorScalar>(_ actual: Tensor<T>, _ reference: Tensor<T>,
+                                                      a: Tensor<T>, b: Tensor<T>, _ comment: Comment? = nil,
+                                                      sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.shape == reference.shape, "shapes; \(comment?.rawValue ?? "")", sourceLocation: sourceLocation)
+    guard actual.shape == reference.shape else { return }
+    if let v = productRoundingViolation(actual, reference, a: a, b: b) {
+        let note = comment?.rawValue ?? ""
+        Issue.record("element \(v.index) differs by \(v.difference), more than 2·γ_k·(|a||b|) = \(v.bound); \(note)",
+                     sourceLocation: sourceLocation)
+    }
+}
