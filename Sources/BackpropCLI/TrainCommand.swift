@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
     var learningRate: Double?
 
-    @Option(help: "Examples per mini-batch.")
+    @Option(help: "Examples per mini-batch; a batch larger than the training set is clamped to it (with a note on stderr).")
     var batchSize: Int = 100
 
     @Option(help: "Train for this many epochs (passes over the training set).")
@@ -101,6 +101,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write an SVG plot of loss and accuracy to this file.")
     var plot: String?
 
+    @Option(help: SizeLimits.maxParametersHelp)
+    var maxParameters: Int = SizeLimits.defaultMaxParameters
+
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
@@ -120,9 +123,21 @@ struct TrainCommand: ParsableCommand {
         if let metrics, MetricsFormat(path: metrics) == nil {
             throw ValidationError("--metrics \(metrics): the file name must end in .csv or .json")
         }
-        if let problem = try spec(inputSize: 784, classes: 10).problems.first {
-            throw ValidationError(problem)
-        }
+        if maxParameters < 1 { throw ValidationError("--max-parameters must be at least 1, got \(maxParameters)") }
+        let spec = try spec(inputSize: 784, classes: 10)
+        if let problem = spec.problems.first { throw ValidationError(problem) }
+        // Before any data is read: a --hidden of terabytes is refused in one line (the dataset's real
+        // input size is checked again in `train`).
+        if resume == nil { try checkSize(spec) }
+    }
+
+    /// Refuses (one line, exit 64) a network from the flags with more than --max-parameters parameters.
+    private func checkSize(_ spec: NetworkSpec) throws {
+        let optimizer = self.optimizer ?? model.defaultOptimizer
+        let scalarSize = dtype == .float64 ? 8 : 4
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+                                    bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: scalarSize, optimizer: optimizer),
+                                    what: "to train in \(dtype.rawValue) with \(optimizer.rawValue)")
     }
 
     /// The architecture the flags describe.
@@ -139,24 +154,19 @@ struct TrainCommand: ParsableCommand {
         return spec
     }
 
-    /// Why a file could not be written at `path` (its folder is missing, not a folder, or not writable),
-    /// or nil.
-    private func outputProblem(_ path: String) -> String? {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
-            return "the folder \(folder) does not exist"
-        }
-        guard isFolder.boolValue else { return "\(folder) is not a folder" }
-        guard FileManager.default.isWritableFile(atPath: folder) else { return "the folder \(folder) is not writable" }
-        return nil
-    }
-
     func run() throws {
         if let threads { Threads.count = threads }
         let ranks = try DataParallelLaunch.join()   // nil unless started by mpirun
         defer { ranks?.finish() }
         if ranks != nil && threads == nil { Threads.count = DataParallelLaunch.defaultThreads }
+        // The outputs are written after every epoch and at the end: refuse now, before the data is read
+        // and an hour of training is lost, a path whose folder is missing or not writable, or a folder.
+        // Only rank 0 writes them.
+        try onEveryRank(ranks) {
+            if (ranks?.rank ?? 0) == 0 {
+                try checkOutputPaths([("--checkpoint", checkpoint), ("--metrics", metrics), ("--plot", plot)])
+            }
+        }
         try reportingErrors {
             if let resume {
                 let saved = try DataParallelLaunch.readCheckpoint(resume, ranks: ranks)
@@ -192,14 +202,9 @@ struct TrainCommand: ParsableCommand {
             let spec = try spec(inputSize: data.train.inputSize, classes: data.train.classes)
             try data.check(fits: spec)
             if let problem = spec.problems.first { throw ValidationError(problem) }
+            try checkSize(spec)
             network = Network(spec: spec, seed: seed)
-            let batches = (data.train.count + Swift.min(batchSize, data.train.count) - 1) / Swift.min(batchSize, data.train.count)
-            let optimizer = self.optimizer ?? model.defaultOptimizer
-            options = TrainingOptions(optimizer: optimizer,
-                                      learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
-                                      batchSize: batchSize,
-                                      iterations: iterations ?? epochs.map { $0 * batches } ?? 10_000,
-                                      seed: seed, batchesWithReplacement: withReplacement)
+            options = try newOptions(trainingCount: data.train.count, dataName: data.name, quiet: quiet)
         }
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test,
@@ -222,16 +227,6 @@ struct TrainCommand: ParsableCommand {
                        + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
                        + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                        + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(data.name)")
-        }
-        // The outputs are written after every epoch and at the end: refuse now, not after an hour of
-        // training, when their folder does not exist or cannot be written.
-        try onEveryRank(ranks) {
-            for path in [self.checkpoint, self.metrics, self.plot].compactMap({ $0 }) where leader {
-                if let problem = outputProblem(path) {
-                    printError("backprop: cannot write \(path): \(problem)")
-                    throw ExitCode(ExitStatus.failure)
-                }
-            }
         }
         var extra: [String: String] = ["data": data.name]
         if let names = data.classNames,
@@ -285,7 +280,7 @@ struct TrainCommand: ParsableCommand {
             "train_accuracy": last?.trainAccuracy ?? 0,
             "test_accuracy": last?.testAccuracy ?? 0,
             "seconds": seconds,
-            "examples_per_second": seconds > 0 ? Double(trainer.iteration * options.batchSize) / seconds : 0,
+            "examples_per_second": seconds > 0 ? Double(trainer.sampler.examples(inIterations: trainer.iteration)) / seconds : 0,
             "seed": options.seed,
             "with_replacement": options.batchesWithReplacement,
             "threads": Threads.count,
@@ -302,6 +297,32 @@ struct TrainCommand: ParsableCommand {
                   + (checkpoint.map { ", saved \($0)" } ?? ""))
         }
         if interrupted { throw ExitCode(130) }
+    }
+}
+
+extension TrainCommand {
+    /// The options of a new run. A --batch-size larger than the training set is clamped to the set,
+    /// with a one-line note (unless quiet), rather than refused: the default of 100 must keep working on
+    /// a small --train-limit or dataset, and no batch can hold more examples than the set has (the
+    /// sampler draws at most that many). The checkpoint and the summary then hold the batch size used.
+    func newOptions(trainingCount: Int, dataName: String, quiet: Bool) throws -> TrainingOptions {
+        let batch = Swift.min(batchSize, trainingCount)
+        if batch < batchSize && !quiet {
+            printError("backprop: note: --batch-size \(batchSize) is larger than the \(trainingCount) training examples "
+                       + "of \(dataName); using batches of \(batch)")
+        }
+        let batches = (trainingCount + batch - 1) / batch
+        var total = 10_000
+        if let iterations {
+            total = iterations
+        } else if let epochs {
+            let (product, overflow) = epochs.multipliedReportingOverflow(by: batches)
+            if overflow { throw usageFailure("--epochs \(epochs): \(epochs) × \(batches) batches per epoch is too many iterations") }
+            total = product
+        }
+        let optimizer = self.optimizer ?? model.defaultOptimizer
+        return TrainingOptions(optimizer: optimizer, learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
+                               batchSize: batch, iterations: total, seed: seed, batchesWithReplacement: withReplacement)
     }
 }
 

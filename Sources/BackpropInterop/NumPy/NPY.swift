@@ -110,7 +110,7 @@ public enum NPY {
     static func readFile(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw InteropError.unreadable(path: path, reason: "file not found") }
         do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw InteropError.unreadable(path: path, reason: error.localizedDescription)
+            throw InteropError.unreadable(path: path, reason: fileErrorReason(error, path: path))
         }
     }
 }
