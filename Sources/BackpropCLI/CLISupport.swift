@@ -161,6 +161,15 @@ struct LoadedData {
         try DatasetCheck.check(test, fits: spec, name: name, model: model)
     }
 
+    /// What a checkpoint records about the data: its name, and the class names when known.
+    func metadata() throws -> [String: String] {
+        var result = ["data": name]
+        if let classNames, let text = String(data: try JSONSerialization.data(withJSONObject: classNames), encoding: .utf8) {
+            result["class_names"] = text
+        }
+        return result
+    }
+
     private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {
         guard let n else { return set }
         return set.prefix(n)

@@ -25,8 +25,21 @@ enum SizeLimits {
         }
         guard count > limit else { return }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: bytesPerParameter)
-        let size = overflow ? "more than \(byteText(Int.max))" : byteText(bytes)
+        let size = overflow ? "over \(byteText(Int.max))" : byteText(bytes)
         throw usageFailure("\(flag): the network has \(count) parameters (\(size) \(what)), more than --max-parameters \(limit)")
+    }
+
+    /// What a benchmark may allocate for its arrays (4 GB): --matrix-size and --elements past it are refused.
+    static let benchmarkBytes = 4_000_000_000
+
+    /// Refuses (one line naming `flag`, exit 64) `arrays` arrays of `count` float32 values past
+    /// `benchmarkBytes`, or a count whose bytes overflow.
+    static func checkBenchmarkArrays(flag: String, arrays: Int, count: Int, what: String) throws {
+        let (perArray, overflow1) = count.multipliedReportingOverflow(by: 4)
+        let (bytes, overflow2) = perArray.multipliedReportingOverflow(by: arrays)
+        guard overflow1 || overflow2 || bytes > benchmarkBytes else { return }
+        let size = overflow1 || overflow2 ? "over \(byteText(Int.max))" : byteText(bytes)
+        throw usageFailure("\(flag): \(what) take \(size), more than the \(byteText(benchmarkBytes)) a benchmark may allocate")
     }
 
     /// Bytes per parameter to train in `dtype` with `optimizer`: weights, gradients and optimizer state.

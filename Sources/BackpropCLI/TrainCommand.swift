@@ -222,17 +222,8 @@ struct TrainCommand: ParsableCommand {
             stop.catchInterrupt()
         }
         let progress = ProgressReporter(enabled: !quiet, total: options.iterations)
-        if !quiet {
-            printError("backprop: \(network.spec!.kind.rawValue) \(([network.spec!.inputSize] + network.spec!.hiddenSizes + [network.spec!.outputSize]).map(String.init).joined(separator: "-")), "
-                       + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
-                       + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
-                       + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(data.name)")
-        }
-        var extra: [String: String] = ["data": data.name]
-        if let names = data.classNames,
-           let text = String(data: try JSONSerialization.data(withJSONObject: names), encoding: .utf8) {
-            extra["class_names"] = text
-        }
+        if !quiet { printStart(trainer, ranks: ranks, dataName: data.name) }
+        let extra = try data.metadata()
         // The checkpoint and the metrics are written after every epoch (each to a temporary file renamed
         // over the last), so a run killed or crashed mid-way keeps its last epoch and can be resumed.
         let trainLimit = state?.trainLimit ?? self.trainLimit
@@ -266,6 +257,25 @@ struct TrainCommand: ParsableCommand {
         if let plot {
             try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
+        try printSummary(trainer, interrupted: interrupted, ranks: ranks, checkpoint: checkpoint)
+        if interrupted { throw ExitCode(130) }
+    }
+}
+
+extension TrainCommand {
+    /// The line on stderr that starts a run: network, optimizer, batches, precision, threads, data.
+    func printStart<Scalar: TensorScalar>(_ trainer: Trainer<Scalar>, ranks: (any RankGroup)?, dataName: String) {
+        let spec = trainer.network.spec!, options = trainer.options
+        printError("backprop: \(spec.kind.rawValue) \(([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")), "
+                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
+                   + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
+                   + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(dataName)")
+    }
+
+    /// The run's summary on stdout: one JSON object with --json, else one line.
+    func printSummary<Scalar: TensorScalar>(_ trainer: Trainer<Scalar>, interrupted: Bool, ranks: (any RankGroup)?,
+                                            checkpoint: String?) throws {
+        let network = trainer.network, options = trainer.options
         let last = trainer.history.last
         let seconds = last?.seconds ?? trainer.previousSeconds
         let summary: [String: Any] = [
@@ -280,7 +290,8 @@ struct TrainCommand: ParsableCommand {
             "train_accuracy": last?.trainAccuracy ?? 0,
             "test_accuracy": last?.testAccuracy ?? 0,
             "seconds": seconds,
-            "examples_per_second": seconds > 0 ? Double(trainer.sampler.examples(inIterations: trainer.iteration)) / seconds : 0,
+            // The examples the batches held (the last of an epoch holds the remainder), not iterations × batch size.
+            "examples_per_second": seconds > 0 ? trainer.sampler.examples(inIterations: trainer.iteration) / seconds : 0,
             "seed": options.seed,
             "with_replacement": options.batchesWithReplacement,
             "threads": Threads.count,
@@ -296,11 +307,8 @@ struct TrainCommand: ParsableCommand {
                   + String(format: "%.1f s, %.0f examples/s", seconds, summary["examples_per_second"] as! Double)
                   + (checkpoint.map { ", saved \($0)" } ?? ""))
         }
-        if interrupted { throw ExitCode(130) }
     }
-}
 
-extension TrainCommand {
     /// The options of a new run. A --batch-size larger than the training set is clamped to the set,
     /// with a one-line note (unless quiet), rather than refused: the default of 100 must keep working on
     /// a small --train-limit or dataset, and no batch can hold more examples than the set has (the
