@@ -110,8 +110,8 @@ import ZIPFoundation
         #expect(outcome.stderrLines.count == 1 && outcome.stderr.hasPrefix("backprop: \(input)") && outcome.stderr.contains("W1.npy"),
                 "\(outcome)")
         #expect(outcome.seconds < 5, "\(outcome)")
-        #expect(outcome.peakBytes < 500_000_000, "\(outcome)")
+        if let peak = outcome.peakBytes { #expect(peak > 1_000_000 && peak < 500_000_000, "peak memory \(peak) bytes: \(outcome)") }
         #expect(!FileManager.default.fileExists(atPath: output))
-        print("convert of the .npz bomb: \(outcome.seconds) s, peak \(outcome.peakBytes) bytes")
+        print("convert of the .npz bomb: \(outcome.seconds) s, peak \(outcome.peakBytes.map(String.init) ?? "not measured") bytes")
     }
 }
