@@ -172,6 +172,11 @@ struct TensorBench: ParsableCommand {
         guard matrixSize > 0, elements > 0, repeats > 0 else {
             throw ValidationError("--matrix-size, --elements and --repeats must be positive")
         }
+        let (square, overflow) = matrixSize.multipliedReportingOverflow(by: matrixSize)
+        try SizeLimits.checkBenchmarkArrays(flag: "--matrix-size \(matrixSize)", arrays: 3, count: overflow ? Int.max : square,
+                                            what: "three \(matrixSize)×\(matrixSize) float32 matrices")
+        try SizeLimits.checkBenchmarkArrays(flag: "--elements \(elements)", arrays: 3, count: elements,
+                                            what: "three arrays of \(elements) float32 values")
     }
 
     func run() throws {

@@ -60,6 +60,8 @@ struct BookCommand: ParsableCommand {
             printError("backprop: book \(name) draws no figure; leave out --plot")
             throw ExitCode.validationFailure
         }
+        // Before the experiment runs (some take minutes): a --plot that could never be written.
+        try checkOutputPaths([("--plot", plot)])
         let scale: BookScale = quick ? .quick : .book
         let bookData: BookData = data == "synthetic" ? .synthetic(count: quick ? 300 : 6000)
             : .directory(DatasetDirectory.resolve(data))

@@ -4,8 +4,13 @@ import Foundation
 
 /// Exit statuses beyond 0 (success) and 64 (usage error, ArgumentParser's default for validation).
 enum ExitStatus {
+    /// A usage error: a flag out of range, e.g. a network too large for --max-parameters (EX_USAGE).
+    static let usage: Int32 = 64
     /// Bad input data: a dataset, checkpoint or image file that is missing or malformed (EX_DATAERR).
     static let badData: Int32 = 65
+    /// An output file cannot be created: its folder is missing or not writable, or it is a folder
+    /// (EX_CANTCREAT).
+    static let cannotCreate: Int32 = 73
     /// The run itself failed (e.g. the result could not be written).
     static let failure: Int32 = 1
 }
@@ -24,6 +29,7 @@ func oneLine(_ message: String, limit: Int = 400) -> String {
 }
 
 /// Runs `body`, turning the library's typed errors into one clear line on stderr and an exit status.
+/// Every line names the file or flag at fault; no Foundation "The operation could not be completed" text.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
@@ -36,13 +42,37 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as ImageFileError {
         printError("backprop: " + oneLine("\(error)"))
         throw ExitCode(ExitStatus.badData)
+    } catch let error as FileWriteError {
+        printError("backprop: " + oneLine("\(error)"))
+        throw ExitCode(ExitStatus.cannotCreate)
     } catch let error as ExitCode {
         throw error
     } catch let error as ValidationError {
         throw error
     } catch {
-        printError("backprop: " + oneLine(error.localizedDescription))
+        printError("backprop: " + oneLine(describe(error)))
         throw ExitCode(ExitStatus.failure)
+    }
+}
+
+/// One line for an error no `catch` above knows: a typed error's own description (they name their
+/// file), or for a Foundation error the file it carries and the system's reason (`fileErrorReason`).
+func describe(_ error: any Error) -> String {
+    if !(type(of: error) is NSError.Type), !(error is CocoaError) { return "\(error)" }
+    let ns = error as NSError
+    let path = (ns.userInfo[NSFilePathErrorKey] as? String) ?? (ns.userInfo[NSURLErrorKey] as? URL)?.path
+    return (path.map { "\($0): " } ?? "") + fileErrorReason(error, path: path)
+}
+
+/// Refuses, before any work, output paths that could never be written: for each (flag, path) whose
+/// path has a problem (`OutputPath.problem`), one line "backprop: PATH: cannot write: PROBLEM (FLAG)"
+/// and exit status 73.
+func checkOutputPaths(_ outputs: [(flag: String, path: String?)]) throws {
+    for (flag, path) in outputs {
+        guard let path, let problem = OutputPath.problem(path) else { continue }
+        let error = FileWriteError.cannotCreate(path: path, reason: problem)
+        printError("backprop: " + oneLine("\(error)" + (flag.isEmpty ? "" : " (\(flag))")))
+        throw ExitCode(ExitStatus.cannotCreate)
     }
 }
 
@@ -129,6 +159,15 @@ struct LoadedData {
     func check(fits spec: NetworkSpec, model: String? = nil) throws {
         try DatasetCheck.check(train, fits: spec, name: name, model: model)
         try DatasetCheck.check(test, fits: spec, name: name, model: model)
+    }
+
+    /// What a checkpoint records about the data: its name, and the class names when known.
+    func metadata() throws -> [String: String] {
+        var result = ["data": name]
+        if let classNames, let text = String(data: try JSONSerialization.data(withJSONObject: classNames), encoding: .utf8) {
+            result["class_names"] = text
+        }
+        return result
     }
 
     private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {

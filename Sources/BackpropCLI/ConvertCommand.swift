@@ -68,6 +68,8 @@ struct ConvertCommand: ParsableCommand {
         let options = ConversionOptions(activation: activation, model: model.flatMap { NetworkSpec.Kind(rawValue: $0.rawValue) },
                                         hidden: hidden.flatMap(parsedHidden), dropout: dropout, dtype: dtype?.rawValue,
                                         compressed: compress)
+        // Before anything is read or converted: an output that could never be written.
+        try checkOutputPaths([("", output)])
         try reportingErrors {
             do {
                 if WeightFormat(path: output) == .onnx {

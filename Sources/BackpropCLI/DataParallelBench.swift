@@ -29,11 +29,16 @@ struct DataParallelBench: ParsableCommand {
     @Option(help: "Untimed steps first.")
     var warmup = 5
 
-    @Option(help: "Examples per global batch.")
+    @Option(help: "Examples per global batch (at most 60000, an MNIST training set: the random images are made for it).")
     var batchSize = 100
 
     @Flag(help: "Print one JSON object per network.")
     var json = false
+
+    func validate() throws {
+        // The random images are allocated for the batch (784 bytes each): bounded before they are.
+        guard (1...60_000).contains(batchSize) else { throw usageFailure("--batch-size \(batchSize): must be between 1 and 60000") }
+    }
 
     func run() throws {
         let ranks = try DataParallelLaunch.join()

@@ -24,6 +24,7 @@ struct FiltersCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputPaths([("--out", out)])
         try reportingErrors {
             let saved = try Checkpoint.read(path: checkpoint)
             guard saved.spec.kind.isConvolutional else {

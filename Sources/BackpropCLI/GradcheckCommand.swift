@@ -40,19 +40,39 @@ struct GradcheckCommand: ParsableCommand {
     @Option(help: "Check only this many elements of each parameter, chosen from the seed (default: all; 50 for cnn and deep-cnn).")
     var elements: Int?
 
+    @Option(help: SizeLimits.maxParametersHelp)
+    var maxParameters: Int = SizeLimits.defaultMaxParameters
+
     @Flag(help: "Print {\"parameters\": {\"W1\": {\"mean_abs_diff\": …, \"max_abs_diff\": …}, …}} as JSON.")
     var json = false
 
     func validate() throws {
         if let elements, elements < 1 { throw ValidationError("--elements must be at least 1, got \(elements)") }
+        if maxParameters < 1 { throw ValidationError("--max-parameters must be at least 1, got \(maxParameters)") }
+        // Before any data is read (the dataset's input size is checked again in `run`).
+        try checkSize(inputSize: 784, classes: 10)
+    }
+
+    /// The network the flags describe, refused (one line, exit 64) past --max-parameters: weights and
+    /// gradients in float64.
+    private func checkedSpec(inputSize: Int, classes: Int) throws -> NetworkSpec {
+        let spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: nil,
+                                weightDecay: weightDecay, batchNorm: batchNorm, dropout: nil,
+                                inputSize: inputSize, classes: classes)
+        if let problem = spec.problems.first { throw ValidationError(problem) }
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+                                    bytesPerParameter: 16, what: "for weights and gradients in float64")
+        return spec
+    }
+
+    private func checkSize(inputSize: Int, classes: Int) throws {
+        _ = try checkedSpec(inputSize: inputSize, classes: classes)
     }
 
     func run() throws {
         try reportingErrors {
             let loaded = try LoadedData.load(data, trainLimit: nil, seed: seed)
-            var spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: nil,
-                                    weightDecay: weightDecay, batchNorm: batchNorm, dropout: nil,
-                                    inputSize: loaded.train.inputSize, classes: loaded.train.classes)
+            var spec = try checkedSpec(inputSize: loaded.train.inputSize, classes: loaded.train.classes)
             // Dropout draws a new mask on every forward pass, which numerical differences cannot follow:
             // check DeepConvNet with its dropout ratio at 0.
             if spec.dropoutRatio != nil { spec.dropoutRatio = 0 }

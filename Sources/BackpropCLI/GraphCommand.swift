@@ -50,6 +50,7 @@ struct GraphCommand: ParsableCommand {
     @Option(help: "Dropout ratio after each hidden activation (mlp).") var dropout: Double?
     @Option(help: "Seed for the weights of a network from train flags (and for affine's values).") var seed: UInt64 = 0
     @Option(help: "Run one batch of this many training images forward and backward.") var sample: Int?
+    @Option(help: SizeLimits.maxParametersHelp) var maxParameters: Int = SizeLimits.defaultMaxParameters
     @Option(help: "Dataset for --sample (as train; default: the checkpoint's, else $BACKPROP_DATA or Fashion-MNIST).")
     var data: String?
 
@@ -73,6 +74,7 @@ struct GraphCommand: ParsableCommand {
             throw usage("--out \(out): the file name must end in .svg or .dot")
         }
         try checkFlags(for: chosen)
+        try checkOutputPaths([("--out", out)])
         let graph = try reportingErrors { try chosen.map(exampleGraph) ?? networkGraph() }
         print(GraphText.render(graph), terminator: "")
         if let out {
@@ -107,6 +109,7 @@ struct GraphCommand: ParsableCommand {
             if let value, !(1...1000).contains(value) { throw usage("\(flag) must be between 1 and 1000, got \(value)") }
         }
         if let sample, sample < 1 { throw usage("--sample must be at least 1, got \(sample)") }
+        if maxParameters < 1 { throw usage("--max-parameters must be at least 1, got \(maxParameters)") }
         if checkpoint != nil, let (flag, _) = network.dropFirst().prefix(6).first(where: { $0.1 }) {
             throw usage("\(flag) does not apply with --checkpoint: the checkpoint holds the architecture")
         }
@@ -145,6 +148,8 @@ struct GraphCommand: ParsableCommand {
                                 weightInit: weightInit, weightDecay: 0, batchNorm: batchNorm, dropout: dropout,
                                 inputSize: inputSize, classes: classes)
         if let problem = spec.problems.first { throw usage(problem) }
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+                                    bytesPerParameter: sample == nil ? 4 : 8, what: "in float32")
         return try draw(Network<Float>(spec: spec, seed: seed), source: "seed \(seed)", data: data, loaded: loaded)
     }
 

@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
     var learningRate: Double?
 
-    @Option(help: "Examples per mini-batch.")
+    @Option(help: "Examples per mini-batch; a batch larger than the training set is clamped to it (with a note on stderr).")
     var batchSize: Int = 100
 
     @Option(help: "Train for this many epochs (passes over the training set).")
@@ -101,6 +101,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Write an SVG plot of loss and accuracy to this file.")
     var plot: String?
 
+    @Option(help: SizeLimits.maxParametersHelp)
+    var maxParameters: Int = SizeLimits.defaultMaxParameters
+
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
@@ -120,9 +123,21 @@ struct TrainCommand: ParsableCommand {
         if let metrics, MetricsFormat(path: metrics) == nil {
             throw ValidationError("--metrics \(metrics): the file name must end in .csv or .json")
         }
-        if let problem = try spec(inputSize: 784, classes: 10).problems.first {
-            throw ValidationError(problem)
-        }
+        if maxParameters < 1 { throw ValidationError("--max-parameters must be at least 1, got \(maxParameters)") }
+        let spec = try spec(inputSize: 784, classes: 10)
+        if let problem = spec.problems.first { throw ValidationError(problem) }
+        // Before any data is read: a --hidden of terabytes is refused in one line (the dataset's real
+        // input size is checked again in `train`).
+        if resume == nil { try checkSize(spec) }
+    }
+
+    /// Refuses (one line, exit 64) a network from the flags with more than --max-parameters parameters.
+    private func checkSize(_ spec: NetworkSpec) throws {
+        let optimizer = self.optimizer ?? model.defaultOptimizer
+        let scalarSize = dtype == .float64 ? 8 : 4
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+                                    bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: scalarSize, optimizer: optimizer),
+                                    what: "to train in \(dtype.rawValue) with \(optimizer.rawValue)")
     }
 
     /// The architecture the flags describe.
@@ -139,24 +154,19 @@ struct TrainCommand: ParsableCommand {
         return spec
     }
 
-    /// Why a file could not be written at `path` (its folder is missing, not a folder, or not writable),
-    /// or nil.
-    private func outputProblem(_ path: String) -> String? {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) else {
-            return "the folder \(folder) does not exist"
-        }
-        guard isFolder.boolValue else { return "\(folder) is not a folder" }
-        guard FileManager.default.isWritableFile(atPath: folder) else { return "the folder \(folder) is not writable" }
-        return nil
-    }
-
     func run() throws {
         if let threads { Threads.count = threads }
         let ranks = try DataParallelLaunch.join()   // nil unless started by mpirun
         defer { ranks?.finish() }
         if ranks != nil && threads == nil { Threads.count = DataParallelLaunch.defaultThreads }
+        // The outputs are written after every epoch and at the end: refuse now, before the data is read
+        // and an hour of training is lost, a path whose folder is missing or not writable, or a folder.
+        // Only rank 0 writes them.
+        try onEveryRank(ranks) {
+            if (ranks?.rank ?? 0) == 0 {
+                try checkOutputPaths([("--checkpoint", checkpoint), ("--metrics", metrics), ("--plot", plot)])
+            }
+        }
         try reportingErrors {
             if let resume {
                 let saved = try DataParallelLaunch.readCheckpoint(resume, ranks: ranks)
@@ -192,14 +202,9 @@ struct TrainCommand: ParsableCommand {
             let spec = try spec(inputSize: data.train.inputSize, classes: data.train.classes)
             try data.check(fits: spec)
             if let problem = spec.problems.first { throw ValidationError(problem) }
+            try checkSize(spec)
             network = Network(spec: spec, seed: seed)
-            let batches = (data.train.count + Swift.min(batchSize, data.train.count) - 1) / Swift.min(batchSize, data.train.count)
-            let optimizer = self.optimizer ?? model.defaultOptimizer
-            options = TrainingOptions(optimizer: optimizer,
-                                      learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
-                                      batchSize: batchSize,
-                                      iterations: iterations ?? epochs.map { $0 * batches } ?? 10_000,
-                                      seed: seed, batchesWithReplacement: withReplacement)
+            options = try newOptions(trainingCount: data.train.count, dataName: data.name, quiet: quiet)
         }
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: data.train, test: data.test,
@@ -217,27 +222,8 @@ struct TrainCommand: ParsableCommand {
             stop.catchInterrupt()
         }
         let progress = ProgressReporter(enabled: !quiet, total: options.iterations)
-        if !quiet {
-            printError("backprop: \(network.spec!.kind.rawValue) \(([network.spec!.inputSize] + network.spec!.hiddenSizes + [network.spec!.outputSize]).map(String.init).joined(separator: "-")), "
-                       + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
-                       + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
-                       + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(data.name)")
-        }
-        // The outputs are written after every epoch and at the end: refuse now, not after an hour of
-        // training, when their folder does not exist or cannot be written.
-        try onEveryRank(ranks) {
-            for path in [self.checkpoint, self.metrics, self.plot].compactMap({ $0 }) where leader {
-                if let problem = outputProblem(path) {
-                    printError("backprop: cannot write \(path): \(problem)")
-                    throw ExitCode(ExitStatus.failure)
-                }
-            }
-        }
-        var extra: [String: String] = ["data": data.name]
-        if let names = data.classNames,
-           let text = String(data: try JSONSerialization.data(withJSONObject: names), encoding: .utf8) {
-            extra["class_names"] = text
-        }
+        if !quiet { printStart(trainer, ranks: ranks, dataName: data.name) }
+        let extra = try data.metadata()
         // The checkpoint and the metrics are written after every epoch (each to a temporary file renamed
         // over the last), so a run killed or crashed mid-way keeps its last epoch and can be resumed.
         let trainLimit = state?.trainLimit ?? self.trainLimit
@@ -271,6 +257,25 @@ struct TrainCommand: ParsableCommand {
         if let plot {
             try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
+        try printSummary(trainer, interrupted: interrupted, ranks: ranks, checkpoint: checkpoint)
+        if interrupted { throw ExitCode(130) }
+    }
+}
+
+extension TrainCommand {
+    /// The line on stderr that starts a run: network, optimizer, batches, precision, threads, data.
+    func printStart<Scalar: TensorScalar>(_ trainer: Trainer<Scalar>, ranks: (any RankGroup)?, dataName: String) {
+        let spec = trainer.network.spec!, options = trainer.options
+        printError("backprop: \(spec.kind.rawValue) \(([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")), "
+                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
+                   + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
+                   + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(dataName)")
+    }
+
+    /// The run's summary on stdout: one JSON object with --json, else one line.
+    func printSummary<Scalar: TensorScalar>(_ trainer: Trainer<Scalar>, interrupted: Bool, ranks: (any RankGroup)?,
+                                            checkpoint: String?) throws {
+        let network = trainer.network, options = trainer.options
         let last = trainer.history.last
         let seconds = last?.seconds ?? trainer.previousSeconds
         let summary: [String: Any] = [
@@ -285,7 +290,8 @@ struct TrainCommand: ParsableCommand {
             "train_accuracy": last?.trainAccuracy ?? 0,
             "test_accuracy": last?.testAccuracy ?? 0,
             "seconds": seconds,
-            "examples_per_second": seconds > 0 ? Double(trainer.iteration * options.batchSize) / seconds : 0,
+            // The examples the batches held (the last of an epoch holds the remainder), not iterations × batch size.
+            "examples_per_second": seconds > 0 ? trainer.sampler.examples(inIterations: trainer.iteration) / seconds : 0,
             "seed": options.seed,
             "with_replacement": options.batchesWithReplacement,
             "threads": Threads.count,
@@ -301,7 +307,30 @@ struct TrainCommand: ParsableCommand {
                   + String(format: "%.1f s, %.0f examples/s", seconds, summary["examples_per_second"] as! Double)
                   + (checkpoint.map { ", saved \($0)" } ?? ""))
         }
-        if interrupted { throw ExitCode(130) }
+    }
+
+    /// The options of a new run. A --batch-size larger than the training set is clamped to the set,
+    /// with a one-line note (unless quiet), rather than refused: the default of 100 must keep working on
+    /// a small --train-limit or dataset, and no batch can hold more examples than the set has (the
+    /// sampler draws at most that many). The checkpoint and the summary then hold the batch size used.
+    func newOptions(trainingCount: Int, dataName: String, quiet: Bool) throws -> TrainingOptions {
+        let batch = Swift.min(batchSize, trainingCount)
+        if batch < batchSize && !quiet {
+            printError("backprop: note: --batch-size \(batchSize) is larger than the \(trainingCount) training examples "
+                       + "of \(dataName); using batches of \(batch)")
+        }
+        let batches = (trainingCount + batch - 1) / batch
+        var total = 10_000
+        if let iterations {
+            total = iterations
+        } else if let epochs {
+            let (product, overflow) = epochs.multipliedReportingOverflow(by: batches)
+            if overflow { throw usageFailure("--epochs \(epochs): \(epochs) × \(batches) batches per epoch is too many iterations") }
+            total = product
+        }
+        let optimizer = self.optimizer ?? model.defaultOptimizer
+        return TrainingOptions(optimizer: optimizer, learningRate: learningRate ?? (optimizer == .sgd ? 0.1 : nil),
+                               batchSize: batch, iterations: total, seed: seed, batchesWithReplacement: withReplacement)
     }
 }
 

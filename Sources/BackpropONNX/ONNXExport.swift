@@ -53,7 +53,7 @@ public enum ONNXExport {
         do {
             try writeAtomically(bytes, to: path)
         } catch {
-            throw ONNXExportError.cannotWrite(path: path, reason: Self.reason(error))
+            throw ONNXExportError.cannotWrite(path: path, reason: error.reason)
         }
     }
 
@@ -125,16 +125,6 @@ public enum ONNXExport {
             return entry
         }
         return model
-    }
-
-    /// One line for an error thrown while writing.
-    private static func reason(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain,
-           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
-            return String(cString: strerror(code.rawValue))
-        }
-        return ns.localizedDescription
     }
 }
 

@@ -79,7 +79,7 @@ public struct SafetensorsFile: Sendable, Equatable {
         guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError.missingFile(path: path) }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CheckpointError.unreadable(path: path, reason: error.localizedDescription)
+            throw CheckpointError.unreadable(path: path, reason: fileErrorReason(error, path: path))
         }
         return try parse([UInt8](data), path: path)
     }

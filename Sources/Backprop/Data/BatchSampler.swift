@@ -46,6 +46,15 @@ public struct BatchSampler: Sendable, Codable, Equatable {
     /// Batches per epoch (the last may be partial).
     public var batchesPerEpoch: Int { (count + batchSize - 1) / batchSize }
 
+    /// Examples handed out by the first `iterations` batches from the start of a run: every full epoch
+    /// holds `count`, and the last batch of an epoch only the remainder (with or without replacement),
+    /// so this is what throughput must count, not `iterations × batchSize`. A Double: it cannot overflow.
+    public func examples(inIterations iterations: Int) -> Double {
+        guard iterations > 0 else { return 0 }
+        let (epochs, batches) = iterations.quotientAndRemainder(dividingBy: batchesPerEpoch)
+        return Double(epochs) * Double(count) + Double(Swift.min(batches * batchSize, count))
+    }
+
     /// The permutation used in `epoch`.
     public func order(ofEpoch epoch: Int) -> [Int] {
         var permutation: [Int] = []

@@ -30,7 +30,7 @@ public enum IDX {
         do {
             raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
-            throw DatasetError.unreadable(path: path, reason: error.localizedDescription)
+            throw DatasetError.unreadable(path: path, reason: fileErrorReason(error, path: path))
         }
         return try decode(raw, path: path)
     }
@@ -133,24 +133,5 @@ public enum IDX {
 
     static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         bytes.map { String(format: "%02x", $0) }.joined(separator: " ")
-    }
-}
-
-/// Writes `bytes` to a temporary file beside `path` and renames it into place, so that readers
-/// never see a half-written file, even if we crash.
-public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent()
-        .appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
-    do {
-        try Data(bytes).write(to: temporary)
-        // rename(2) replaces an existing file atomically; readers see the old file or the new one.
-        guard rename(temporary.path, path) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
-                             NSLocalizedDescriptionKey: "cannot rename into \(path): \(String(cString: strerror(errno)))"])
-        }
-    } catch {
-        try? FileManager.default.removeItem(at: temporary)
-        throw error
     }
 }

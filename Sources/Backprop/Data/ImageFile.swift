@@ -84,7 +84,7 @@ public enum ImageFile {
         do {
             bytes = [UInt8](try Data(contentsOf: url))
         } catch {
-            throw ImageFileError.unreadable(path: path, reason: error.localizedDescription)
+            throw ImageFileError.unreadable(path: path, reason: fileErrorReason(error, path: path))
         }
         return try decode(bytes, path: path)
     }

@@ -268,16 +268,16 @@ extension Trainer {
     public func run(shouldStop: () -> Bool = { false }, progress: (StepProgress) -> Void = { _ in },
                     epochEnded: (EpochRecord) -> Void = { _ in }) {
         var trainingSeconds = 0.0
-        var stepsThisProcess = 0
+        var examplesThisProcess = 0
         while iteration < options.iterations && !shouldStop() {
             let start = DispatchTime.now().uptimeNanoseconds
             let loss = step()
             trainingSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            stepsThisProcess += 1
-            let rate = Double(stepsThisProcess * options.batchSize) / Swift.max(trainingSeconds, 1e-9)
+            examplesThisProcess += batchIndices.count   // the examples in the batch, not options.batchSize
+            let rate = Double(examplesThisProcess) / Swift.max(trainingSeconds, 1e-9)
             progress(StepProgress(iteration: iteration, totalIterations: options.iterations, epoch: sampler.epoch,
                                   loss: loss, examplesPerSecond: rate,
-                                  secondsRemaining: Double(options.iterations - iteration) * options.batchSize.toDouble / rate))
+                                  secondsRemaining: Double(options.iterations - iteration) * sampler.batchSize.toDouble / rate))
             if sampler.atEpochStart || iteration == options.iterations {
                 epochEnded(record(seconds: previousSeconds + trainingSeconds))
             }

@@ -26,8 +26,9 @@ public enum NPY {
         try parse(readFile(path), path: path)
     }
 
-    /// Parses the bytes of a `.npy` file; `path` names it in errors.
-    public static func parse(_ bytes: [UInt8], path: String) throws -> Contents {
+    /// The preamble and header of a `.npy` file, from its first bytes (the data need not be there yet).
+    /// Throws `InteropError.badNPY` or `.unsupportedDType` naming `path`.
+    static func parsePreamble(_ bytes: [UInt8], path: String) throws -> Preamble {
         func bad(_ reason: String) -> InteropError { .badNPY(path: path, reason: reason) }
         guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
             throw bad("it does not start with NumPy's magic \\x93NUMPY")
@@ -58,7 +59,42 @@ public enum NPY {
         guard let (element, order) = NumPyTypeCode.parse(header.descr) else {
             throw InteropError.unsupportedDType(path: path, name: nil, dtype: NumPyTypeCode.describe(header.descr))
         }
-        let dataStart = headerStart + headerLength
+        return Preamble(header: header, element: element, order: order, dataStart: headerStart + headerLength)
+    }
+
+    /// What a `.npy` file's preamble and header say: the header, the element type and byte order, and
+    /// where the data starts.
+    struct Preamble {
+        var header: NPYHeader
+        var element: NumPyDType.Element
+        var order: Character?
+        var dataStart: Int
+
+        /// The bytes the whole file must have for its shape (preamble and header included), or nil for
+        /// an object array (a pickle of any length) or a size past `Int`.
+        var claimedFileSize: Int? {
+            guard element != .object, let count = NetworkSpec.elementCount(header.shape) else { return nil }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: element == .float32 ? 4 : 8)
+            let (total, overflow2) = bytes.addingReportingOverflow(dataStart)
+            return overflow || overflow2 ? nil : total
+        }
+    }
+
+    /// The bytes the preamble and header take, from the first 12 bytes of a file (nil before them, or
+    /// when they are not NumPy's magic and a known version).
+    static func preambleLength(_ prefix: [UInt8]) -> Int? {
+        guard prefix.count >= 12, Array(prefix[0..<6]) == magic, [1, 2, 3].contains(prefix[6]) else { return nil }
+        let lengthSize = prefix[6] == 1 ? 2 : 4
+        var headerLength = 0
+        for i in 0..<lengthSize { headerLength |= Int(prefix[8 + i]) << (8 * i) }
+        return 8 + lengthSize + headerLength
+    }
+
+    /// Parses the bytes of a `.npy` file; `path` names it in errors.
+    public static func parse(_ bytes: [UInt8], path: String) throws -> Contents {
+        func bad(_ reason: String) -> InteropError { .badNPY(path: path, reason: reason) }
+        let preamble = try parsePreamble(bytes, path: path)
+        let (header, element, order, dataStart) = (preamble.header, preamble.element, preamble.order, preamble.dataStart)
         if element == .object {
             return .dictionary(try NumPyPickle.arrays(fromPickle: bytes, range: dataStart..<bytes.count, path: path))
         }
@@ -110,7 +146,7 @@ public enum NPY {
     static func readFile(_ path: String) throws -> [UInt8] {
         guard FileManager.default.fileExists(atPath: path) else { throw InteropError.unreadable(path: path, reason: "file not found") }
         do { return [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw InteropError.unreadable(path: path, reason: error.localizedDescription)
+            throw InteropError.unreadable(path: path, reason: fileErrorReason(error, path: path))
         }
     }
 }

@@ -11,7 +11,7 @@ public enum NumPyPickle {
     public static func readArrays(path: String) throws -> [String: StoredTensor] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw PickleError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? error.localizedDescription : "file not found")
+            throw PickleError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? fileErrorReason(error, path: path) : "file not found")
         }
         return try arrays(fromPickle: [UInt8](data), path: path)
     }

@@ -189,7 +189,7 @@ struct CLIErrorTests {
         CLIHarness.expectFailure(result, status: 64, oneLine: false)
     }
 
-    // MARK: - Outputs that cannot be written (1)
+    // MARK: - Outputs that cannot be written (73, EX_CANTCREAT; more in CLIOutputPathTests)
 
     @Test(arguments: ["--checkpoint", "--metrics", "--plot"])
     func unwritableOutputFails(_ flag: String) throws {
@@ -200,7 +200,7 @@ struct CLIErrorTests {
             let name = ["--checkpoint": "net.safetensors", "--metrics": "run.csv", "--plot": "run.svg"][flag]!
             let target = CLIHarness.join(CLIHarness.join(scratch, "no-such-folder"), name)
             let result = try CLIHarness.run(["train", "--data", data, "--iterations", "2", "--quiet", flag, target])
-            CLIHarness.expectFailure(result, status: 1, oneLine: true)
+            CLIHarness.expectFailure(result, status: 73, oneLine: true, mentions: [target, flag, "does not exist"])
         }
     }
 }
