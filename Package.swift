@@ -98,9 +98,11 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        // What more than one test target needs: running a program and measuring its peak memory.
+        .target(name: "BackpropTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop"],
+            dependencies: ["Backprop", "BackpropTestSupport"],
             exclude: ["Data/Python"],
             swiftSettings: openMPIFound ? [.define("BACKPROP_MPI")] : []
         ),
@@ -111,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BackpropInteropTests",
-            dependencies: ["Backprop", "BackpropInterop", "BackpropONNX"],
+            dependencies: ["Backprop", "BackpropInterop", "BackpropONNX", "BackpropTestSupport"],
             exclude: ["Python"]
         ),
     ],

@@ -1,6 +1,7 @@
 import Backprop
 @testable import BackpropInterop
 import Foundation
+import BackpropTestSupport
 import Testing
 import ZIPFoundation
 

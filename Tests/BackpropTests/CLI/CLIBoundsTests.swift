@@ -1,4 +1,5 @@
 import Foundation
+import BackpropTestSupport
 import Testing
 
 /// Issue 25: every size from outside is bounded before anything is allocated for it — a network from

@@ -1,4 +1,4 @@
-// A copy of Tests/BackpropTests/CLI/CLIPeakMemory.swift: test targets cannot share a file.
+// Shared by the test targets (BackpropTests, BackpropInteropTests): a child process's peak memory.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -9,26 +9,26 @@ import Glibc
 /// process: on Linux a process spawned straight from this (large) test process inherits the test's
 /// high-water mark in ru_maxrss across exec (about 1 GB here), which would hide the program's own.
 /// Without GNU time `peakBytes` is nil.
-enum PeakMemoryRun {
-    struct Outcome: CustomStringConvertible {
-        var status: Int32
-        var signaled: Bool
-        var timedOut: Bool
-        var stdout: String
-        var stderr: String
+public enum PeakMemoryRun {
+    public struct Outcome: CustomStringConvertible, Sendable {
+        public var status: Int32
+        public var signaled: Bool
+        public var timedOut: Bool
+        public var stdout: String
+        public var stderr: String
         /// The child's peak resident set size in bytes (nil without GNU time).
-        var peakBytes: Int?
-        var seconds: Double
+        public var peakBytes: Int?
+        public var seconds: Double
 
-        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
-        var description: String {
+        public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+        public var description: String {
             "status \(status)\(signaled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), "
                 + "peak \(peakBytes.map { "\($0 / 1_000_000) MB" } ?? "not measured"), \(String(format: "%.2f", seconds)) s\n--- stderr ---\n\(stderr.prefix(2000))"
         }
     }
 
     /// Runs `executable arguments…` with `environment`, killing it after `timeout` seconds.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String],
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String],
                     timeout: Double = 30) throws -> Outcome {
         let base = NSTemporaryDirectory() + "backprop-peak-\(UUID().uuidString)"
         let (outPath, errPath, rssPath) = (base + ".out", base + ".err", base + ".rss")
@@ -78,7 +78,7 @@ enum PeakMemoryRun {
     }
 
     /// Whether /usr/bin/time is GNU time (it takes -f and -o; BSD's does not).
-    static let isGNUTime: Bool = {
+    public static let isGNUTime: Bool = {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/time") else { return false }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/time")
