@@ -56,15 +56,30 @@ let package = Package(
         .target(name: "CBackpropPNG", dependencies: [.target(name: "CLibPNG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
+        // The library, in modules whose imports run one way: Core ← Training ← Charts ← Book ← Backprop.
+        // Tensor, Kernels, Layers, Networks, Optimizers, Gradients: everything a training step runs.
         .target(
-            name: "Backprop",
+            name: "BackpropCore",
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
-                "CBackpropZlib",
                 "CAtomics",
+            ]
+        ),
+        // Data (IDX, images, batches), the Trainer, checkpoints, data-parallel steps, benchmarks.
+        .target(
+            name: "BackpropTraining",
+            dependencies: [
+                "BackpropCore",
+                "CBackpropZlib",
                 .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
             ]
         ),
+        // SVG documents and charts, training curves and filter grids, computational-graph drawing.
+        .target(name: "BackpropCharts", dependencies: ["BackpropCore", "BackpropTraining"]),
+        // The book's experiments (`backprop book`) and worked examples.
+        .target(name: "BackpropBook", dependencies: ["BackpropCore", "BackpropTraining", "BackpropCharts"]),
+        // The umbrella: `import Backprop` re-exports the four modules above.
+        .target(name: "Backprop", dependencies: ["BackpropCore", "BackpropTraining", "BackpropCharts", "BackpropBook"]),
         // The book's pickles, NumPy .npy/.npz, architecture recognition, `backprop convert`.
         // Kept apart so that the core library does not depend on ZIPFoundation.
         .target(

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The model benchmark's bookkeeping: the GEMM work it credits to a step, and that it really trains.
 struct ModelBenchmarkTests {

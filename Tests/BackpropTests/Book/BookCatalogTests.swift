@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Every experiment of the library runs to the end at `.quick` scale on synthetic images, and the
 /// catalog is consistent.

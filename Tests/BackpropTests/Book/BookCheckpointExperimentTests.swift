@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `misclassified` and `half-float` (§8.1.1, §8.3.4) on a TwoLayerNet checkpoint trained briefly on
 /// Fashion-MNIST (about 70 % accurate, so it gets plenty wrong), checked against an independent forward

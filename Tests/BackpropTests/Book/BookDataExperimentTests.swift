@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The data experiments of chapter 6 at quick scale on `SyntheticImages` (300 images, learnable in a
 /// few steps): each runs to the end and its numbers behave as the book's figure says they should.

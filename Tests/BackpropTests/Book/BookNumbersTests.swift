@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The numbers the book prints in §4.3.2, §4.4, §4.4.1 and §4.4.2, in Double. The expected digits were
 /// produced by running the book's own functions (`numerical_diff`, `_numerical_gradient_no_batch`,

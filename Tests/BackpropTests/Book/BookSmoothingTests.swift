@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `smoothCurve` and `kaiserWindow` against NumPy's `smooth_curve` (common/util.py) and `np.kaiser`,
 /// whose outputs below were printed by NumPy 1.26.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The SVG chart module: axes, contour lines, and the drawn elements.
 struct ChartTests {

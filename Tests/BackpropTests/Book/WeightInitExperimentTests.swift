@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// §6.2's activation histograms: every activation counted once, and the shapes the book describes.
 struct WeightInitExperimentTests {

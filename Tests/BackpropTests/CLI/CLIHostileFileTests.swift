@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Hostile files through the executable: each refused within seconds with exit 65 and one short
 /// stderr line naming it (issue 19; the library-level checks are in Data/HostileInputTests).

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Networks built from layers: the book's parameter names, and `saveWeights` / `loadWeights` — what
 /// goes in comes out bit for bit, and a file that does not fit the network is refused, leaving it as it was.

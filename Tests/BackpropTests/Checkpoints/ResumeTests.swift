@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// A run interrupted by a checkpoint and resumed in a fresh network and trainer ends bit-identical to the
 /// same run done straight through; and runs are deterministic in their seed.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Interoperability with other safetensors implementations: a hand-written writer and reader in plain
 /// Python (standard library only, following the format description), and Hugging Face's own

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The safetensors reader and writer: exact byte layout, bit-identical round trips, and every kind of
 /// hostile file refused with the matching CheckpointError.

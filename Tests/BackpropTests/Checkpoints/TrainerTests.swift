@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Trainer: iteration counts, one history row per epoch (and one at the end), the loss and accuracy in
 /// them, and learning on the synthetic quadrant set.
@@ -113,8 +116,8 @@ struct TrainerTests {
         #expect(Swift.abs(result.loss - loss) < 1e-4 * Swift.abs(loss))
         // Any chunk size gives the same accuracy and confusion matrix (the loss up to summation order).
         for chunk in [1, 7, 1000, 5000] {
-            let other = Backprop.evaluate(trainer.network, on: set, confusion: true, chunkSize: chunk)
-            let reference = Backprop.evaluate(trainer.network, on: set, confusion: true)
+            let other = BackpropTraining.evaluate(trainer.network, on: set, confusion: true, chunkSize: chunk)
+            let reference = BackpropTraining.evaluate(trainer.network, on: set, confusion: true)
             #expect(other.accuracy == expected && other.confusion == reference.confusion, "chunk \(chunk)")
             #expect(Swift.abs(other.loss - loss) < 1e-4 * Swift.abs(loss), "chunk \(chunk)")
         }

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Shared helpers for the dataset, checkpoint and trainer tests (Data/ and Checkpoints/).
 /// Everything lives in this namespace so that it cannot clash with other test files' helpers.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Files built to exhaust memory or time are refused from their headers, before anything the size of
 /// their claims is allocated (issue 19): an IDX header claiming 2⁴⁰ bytes, gzip bombs, a safetensors

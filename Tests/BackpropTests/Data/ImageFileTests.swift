@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// A real libpng-written PNG (rsvg-convert, 4×3 RGBA, Sub and None filters, with a bKGD chunk).
 private let libpngFixture: [UInt8] = hexBytes("""

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// ImageSet: batches as tensors (flattened or not, normalised or not), labels, one-hot, prefix.
 struct ImageSetTests {

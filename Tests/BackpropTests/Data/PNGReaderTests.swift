@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// PNG through libpng: files written by an independent encoder (Data/Python/png_fixtures.py: zlib +
 /// struct, every colour type, bit depths 1–16, tRNS, Adam7 interlacing, all five filters) decode to

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// §5.4: the book's shopping graphs, forward and backward, to the last bit of float64 — the values
 /// Python prints for ch05/buy_apple.py and ch05/buy_apple_orange.py.

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 struct NumericalGradientTests {
     /// §4.4: the gradient of f(x0, x1) = x0² + x1² at (3, 4) is (6, 8); the book prints 6.00000000000378, 7.999999999999119.

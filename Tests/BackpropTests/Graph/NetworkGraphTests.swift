@@ -1,4 +1,7 @@
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 import Foundation
 import Testing
 

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Each pooling kernel (Kernels/MaxPoolingKernels.swift, AveragePoolingKernels.swift,
 /// UnpoolingKernels.swift, PoolingPlanes.swift) held to the plain operation its comment names.

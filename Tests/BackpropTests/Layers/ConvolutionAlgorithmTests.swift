@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The fast algorithm (`ConvolutionImageByImage`) against the book's §7.4.3 code (`.book`): the same
 /// out, dx, dW and db on every geometry, both backward ways (col2im and the unrolled gradient) and any

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Helpers for the layer tests: backward checked against §4.4's central differences (§5.7.3), in Double.
 enum LayerGradientCheck {
@@ -21,7 +24,7 @@ enum LayerGradientCheck {
     static func numericalGradient(of parameter: Parameter<Double>, _ f: () -> Double) -> Tensor<Double> {
         let original = parameter.value
         defer { parameter.value = original }
-        return Backprop.numericalGradient(of: { probe in
+        return BackpropCore.numericalGradient(of: { probe in
             parameter.value = probe
             return f()
         }, at: original)

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `Pooling(algorithm: .fast)` held to `Pooling(algorithm: .book)`, the book's §7.4.4 code (im2col,
 /// argmax/max along rows, transpose; dmax scatter, col2im), in Float and Double.

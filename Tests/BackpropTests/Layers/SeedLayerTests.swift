@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The seed's four layers: exact forward values, backward against central differences in Double,
 /// broadcasting, and no mutation of the caller's tensors.

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The book's convolutional networks: sizes, names, and backprop against central differences.
 struct ConvNetTests {

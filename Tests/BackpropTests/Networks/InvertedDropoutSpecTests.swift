@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `NetworkSpec.invertedDropout` (`train --inverted-dropout`): the networks' Dropout layers take
 /// PyTorch's semantics; specs saved without the field keep the book's.

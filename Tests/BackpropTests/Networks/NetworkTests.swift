@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 struct NetworkTests {
     /// Inputs in [0, 1) and labels in 0..<10, like three MNIST images.

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Every optimizer trains a two-layer net on the 3-class spiral to ≥ 95% training accuracy.
 struct TrainingTests {

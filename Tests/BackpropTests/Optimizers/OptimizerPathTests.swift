@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The book's §6.1 comparison (`ch06/optimizer_compare_naive.py`): minimise f(x, y) = x²/20 + y² from
 /// (−7, 2) with 30 updates of each optimizer, x and y being two parameters as in the book's `params`

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The six optimizers' first three updates against values worked out by hand from the book's formulas,
 /// their defaults, `OptimizerKind`, and the checkpoint state (`step`, `stateTensors`, `setStateTensors`).

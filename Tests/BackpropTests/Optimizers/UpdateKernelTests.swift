@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The fused update kernels beyond the hand-worked first steps (`OptimizerTests`): the 8-wide SIMD path
 /// and the scalar tail give the same bits, and decaying state is flushed to zero before it becomes

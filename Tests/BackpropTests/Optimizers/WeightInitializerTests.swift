@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Weight initialisers (§6.2): parsing the book's `weight_init_std` argument, the standard deviations of
 /// Xavier and He, and the weights themselves (seeded, normal with mean 0 and that standard deviation).

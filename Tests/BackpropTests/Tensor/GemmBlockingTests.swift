@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `GemmBlocking` (products cut into pieces for OpenBLAS's small-matrix kernels): the plans it makes for
 /// the book's shapes, and that a cut product equals the product made in one call.

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// The LLVM intrinsics bound by name (`LLVMIntrinsics.swift`): the vector square root must give the same
 /// bits as `squareRoot()` lane by lane, and prefetching is only a hint.

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `transposeMatrix` (4×4 SIMD blocks plus the leftover rows and columns) against the definition.
 struct MatrixTransposeTests {

@@ -1,4 +1,7 @@
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 import Testing
 
 // The named operations the layers are written in (Tensor/MaskedOperations.swift, MatMulMethods.swift,

@@ -1,5 +1,8 @@
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `sharedGemm` (products shared out among threads by rows, columns or inner dimension) gives what one
 /// BLAS call gives, for every transpose combination, every split and splits that do not divide evenly;

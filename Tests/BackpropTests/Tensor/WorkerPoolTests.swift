@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// `WorkerPool` runs every iteration of a loop exactly once, on several threads, and falls back to the
 /// calling thread when a loop is already running (nested loops, or loops started from several threads).

@@ -3,7 +3,10 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Backprop
+@testable import BackpropBook
+@testable import BackpropCharts
+@testable import BackpropCore
+@testable import BackpropTraining
 
 /// Collects element names, attributes and text of an XML document, and whether it parsed.
 private final class XMLSummary: NSObject, XMLParserDelegate {

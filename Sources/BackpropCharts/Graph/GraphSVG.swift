@@ -1,0 +1,81 @@
+import BackpropCore
+import BackpropTraining
+import Foundation
+
+/// Draws a `ComputationalGraph` as a standalone SVG in the manner of the book's figures 5-16 to 5-30:
+/// left to right, operations as circles and layers as boxes, the forward value above each edge and the
+/// gradient below it in red (after a ←, the direction it travels). Parameters sit above their layer
+/// with their shape, number of values and gradient norm. Placement is `GraphLayout`'s, from estimated
+/// text widths, so no two texts overlap; like the training plots it needs no external files.
+public enum GraphSVG {
+    private static let font = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+    /// The SVG document (UTF-8 text starting with `<svg`).
+    public static func render(_ graph: ComputationalGraph) -> String {
+        render(GraphLayout(graph), graph)
+    }
+
+    /// Writes `render(graph)` to `path` atomically (a temporary file renamed into place).
+    public static func write(_ graph: ComputationalGraph, to path: String) throws {
+        try writeAtomically(Array(render(graph).utf8), to: path)
+    }
+
+    static func render(_ layout: GraphLayout, _ graph: ComputationalGraph) -> String {
+        let (w, h) = (f(layout.width), f(layout.height))
+        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" "
+        out += "font-family=\"\(font)\">\n"
+        out += "<title>\(TrainingPlot.escapeXML(graph.title))</title>\n"
+        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+        out += "orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#444444\"/></marker></defs>\n"
+        out += "<rect x=\"0\" y=\"0\" width=\"\(w)\" height=\"\(h)\" fill=\"#ffffff\"/>\n"
+
+        out += "<g class=\"edges\" fill=\"none\" stroke=\"#444444\" stroke-width=\"1.4\">\n"
+        for edge in layout.edges {
+            let points = edge.points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
+            let dash = edge.isSideLink ? " stroke-dasharray=\"4 3\"" : ""
+            out += "<polyline points=\"\(points)\"\(dash) marker-end=\"url(#arrow)\"/>\n"
+        }
+        out += "</g>\n<g class=\"nodes\">\n"
+        for node in layout.nodes {
+            let b = node.box
+            switch graph.nodes[node.index].kind {
+            case .operation:
+                out += "<circle cx=\"\(f(b.midX))\" cy=\"\(f(b.midY))\" r=\"\(f(b.width / 2))\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
+            case .layer:
+                out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"6\" "
+                out += "fill=\"#eef3fa\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
+            case .parameter:
+                out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"4\" "
+                out += "fill=\"#fff8e1\" stroke=\"#9c7b16\" stroke-width=\"1.2\" stroke-dasharray=\"4 2\"/>\n"
+            case .input, .output:
+                if node.isSide {
+                    out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"4\" "
+                    out += "fill=\"#f3f3f3\" stroke=\"#888888\" stroke-width=\"1\"/>\n"
+                }
+            }
+            out += text(node.label)
+        }
+        out += "</g>\n<g class=\"labels\">\n"
+        for edge in layout.edges {
+            if let label = edge.forward { out += text(label) }
+            if let label = edge.backward { out += text(label) }
+        }
+        out += "</g>\n"
+        for label in layout.texts { out += text(label, anchorStart: true) }
+        return out + "</svg>\n"
+    }
+
+    private static func text(_ label: GraphLayout.Label, anchorStart: Bool = false) -> String {
+        var out = ""
+        for line in label.lines {
+            let x = anchorStart ? label.box.x : line.x
+            out += "<text x=\"\(f(x))\" y=\"\(f(line.baseline))\" font-size=\"\(f(line.size))\" fill=\"\(line.color)\""
+            out += anchorStart ? "" : " text-anchor=\"middle\""
+            out += line.bold ? " font-weight=\"bold\"" : ""
+            out += ">\(TrainingPlot.escapeXML(line.text))</text>\n"
+        }
+        return out
+    }
+
+    private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
+}
