@@ -104,6 +104,21 @@ public struct ChartPanel: Sendable {
     public var zeroLines = false
     /// Whether the legend is drawn (when some series has a name).
     public var legend = true
+    /// Where the legend goes unless the data run through that corner (then it takes the corner they
+    /// cross least, trying the other corner on the same side first).
+    public var legendCorner = LegendCorner.upperRight
+    /// Values a fitted axis must hold besides the data's (e.g. [0] to start a loss axis at 0, [0, 1]
+    /// for accuracies). Ignored by fixed ranges.
+    public var xIncludes: [Double] = []
+    public var yIncludes: [Double] = []
+    /// Written in the middle of the frame when the panel has nothing to draw (every value non-finite);
+    /// nil writes nothing.
+    public var emptyText: String? = "no data"
+
+    /// A corner of the frame, for the legend.
+    public enum LegendCorner: Sendable, CaseIterable {
+        case upperRight, lowerRight, upperLeft, lowerLeft
+    }
 
     public init(title: String = "", xLabel: String = "", yLabel: String = "", series: [ChartSeries] = [],
                 xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, logY: Bool = false) {
