@@ -1,55 +1,6 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
 @testable import Backprop
-
-/// Collects element names, attributes and text of an XML document, and whether it parsed.
-private final class XMLSummary: NSObject, XMLParserDelegate {
-    var elements: [(name: String, attributes: [String: String])] = []
-    var text: [String] = []
-    var error: String?
-    /// The element whose text is being read (nil between elements).
-    private var current: Int?
-
-    static func parse(_ document: String) -> XMLSummary {
-        let summary = XMLSummary()
-        let parser = XMLParser(data: Data(document.utf8))
-        parser.delegate = summary
-        if !parser.parse() {
-            summary.error = parser.parserError.map { "\($0)" } ?? "parse failed"
-        }
-        return summary
-    }
-
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
-        elements.append((elementName, attributeDict))
-        text.append("")
-        current = text.count - 1
-    }
-
-    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?) {
-        current = nil
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if let current { text[current] += string }
-    }
-
-    func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-        error = "\(parseError)"
-    }
-
-    func count(_ name: String) -> Int { elements.filter { $0.name == name }.count }
-
-    /// Texts of the `<text>` elements.
-    var labels: [String] {
-        zip(elements, text).filter { $0.0.name == "text" }.map(\.1)
-    }
-}
 
 private func sampleHistory(epochs: Int = 20) -> [EpochRecord] {
     (1...epochs).map { e in
@@ -60,129 +11,131 @@ private func sampleHistory(epochs: Int = 20) -> [EpochRecord] {
     }
 }
 
-struct TrainingPlotTests {
-    @Test func wellFormedWithAllSeries() {
-        let svg = TrainingPlot.svg(history: sampleHistory(), title: "MNIST: 2-layer net")
-        #expect(svg.hasPrefix("<svg"))
-        #expect(svg.hasSuffix("</svg>\n"))
+/// `backprop train --plot`: the history as a two-panel `Chart` (loss; train and test accuracy).
+struct TrainingCurvesTests {
+    @Test func twoPanelsWithOnePointPerEpoch() throws {
+        let svg = TrainingCurves.svg(history: sampleHistory(), title: "MNIST: 2-layer net").text
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
         let xml = XMLSummary.parse(svg)
         #expect(xml.error == nil)
         #expect(xml.elements.first?.name == "svg")
         #expect(xml.elements.first?.attributes["xmlns"] == "http://www.w3.org/2000/svg")
-        // One line per series (loss, train, test), each with a marker per point.
-        #expect(xml.count("polyline") == 3)
-        let series = xml.elements.filter { $0.name == "g" && $0.attributes["class"] == "series" }
-            .compactMap { $0.attributes["id"] }
-        #expect(series == ["series-loss", "series-train", "series-test"])
-        #expect(xml.count("circle") >= 40 + 2)   // loss and train markers, plus legend samples
-        // The test line is dashed, the others solid.
-        let dashed = xml.elements.filter { $0.name == "polyline" && $0.attributes["stroke-dasharray"] != nil }
-        #expect(dashed.count == 1)
-        // Legend and axis titles.
-        let labels = xml.labels
-        for word in ["train", "test", "loss", "accuracy", "epochs", "MNIST: 2-layer net"] {
-            #expect(labels.contains(word), "missing label \(word)")
+        #expect(xml.elements.first?.attributes["width"] == "1000.00" && xml.elements.first?.attributes["height"] == "420.00")
+        #expect(xml.all("title").map(\.text) == ["MNIST: 2-layer net"])
+        let panels = xml.groups("panel")
+        try #require(panels.count == 2)
+        let (loss, accuracy) = (panels[0], panels[1])
+
+        // The loss panel: one solid line of 20 points, a circle on each, a legend naming it.
+        #expect(xml.groups("series", in: loss).count == 1)
+        let lossLines = xml.all("polyline", in: loss)
+        #expect(lossLines.map(XMLSummary.pointCount) == [20])
+        #expect(lossLines.allSatisfy { $0.attributes["stroke-dasharray"] == nil })
+        #expect(xml.count("circle", in: xml.groups("series", in: loss)[0]) == 20)
+        // The accuracy panel: train solid with circles, test dashed with squares, 20 points each.
+        let accuracySeries = xml.groups("series", in: accuracy)
+        try #require(accuracySeries.count == 2)
+        let train = xml.all("polyline", in: accuracySeries[0]), test = xml.all("polyline", in: accuracySeries[1])
+        #expect(train.map(XMLSummary.pointCount) == [20] && test.map(XMLSummary.pointCount) == [20])
+        #expect(train[0].attributes["stroke-dasharray"] == nil && test[0].attributes["stroke-dasharray"] == "7 4")
+        #expect(train[0].attributes["stroke"] == "#1f77b4" && test[0].attributes["stroke"] == "#ff7f0e")
+        #expect(xml.count("circle", in: accuracySeries[0]) == 20 && xml.count("rect", in: accuracySeries[1]) == 20)
+
+        // Legends, axis titles and nice ticks: loss 0…2 by 0.5, accuracy 0…1 by 0.2, epochs 0…20 by 5.
+        #expect(xml.labels(in: xml.groups("legend", in: loss)[0]) == ["loss"])
+        #expect(xml.labels(in: xml.groups("legend", in: accuracy)[0]) == ["train", "test"])
+        let lossLabels = xml.labels(in: loss), accuracyLabels = xml.labels(in: accuracy)
+        #expect(lossLabels.filter { $0 == "epochs" }.count == 1 && lossLabels.contains("loss"))
+        #expect(accuracyLabels.filter { $0 == "epochs" }.count == 1 && accuracyLabels.contains("accuracy"))
+        for tick in ["0", "0.5", "1.0", "1.5", "2.0", "5", "10", "15", "20"] {
+            #expect(lossLabels.contains(tick), "loss panel: missing tick \(tick)")
         }
-        // Nice tick labels: accuracy 0…1 by 0.2, epochs 0…20 by 5.
-        for tick in ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "0", "5", "10", "15", "20"] {
-            #expect(labels.contains(tick), "missing tick \(tick)")
+        for tick in ["0", "0.2", "0.4", "0.6", "0.8", "1.0", "5", "10", "15", "20"] {
+            #expect(accuracyLabels.contains(tick), "accuracy panel: missing tick \(tick)")
         }
-        #expect(!svg.lowercased().contains("nan"))
-        #expect(!svg.contains("href"))   // self-contained
+        #expect(!lossLabels.contains("2.5") && !accuracyLabels.contains("1.2"))
+        #expect(xml.labels().filter { $0 == "MNIST: 2-layer net" }.count == 1)
+        #expect(!svg.lowercased().contains("nan") && !svg.contains("href"))
     }
 
-    @Test func titleIsEscaped() {
+    @Test func legendsAsInTheBook() throws {
+        // The loss falls (upper right free), the accuracies rise (lower right free).
+        let xml = XMLSummary.parse(TrainingCurves.svg(history: sampleHistory(), title: "t").text)
+        let panels = xml.groups("panel")
+        try #require(panels.count == 2)
+        for (panel, lower) in [(panels[0], false), (panels[1], true)] {
+            let frame = try #require(xml.all("rect", in: panel).first { $0.attributes["fill"] == "none" })
+            let legend = try #require(xml.all("rect", in: xml.groups("legend", in: panel)[0]).first)
+            let top = Double(frame.attributes["y"]!)!, height = Double(frame.attributes["height"]!)!
+            let frameRight = Double(frame.attributes["x"]!)! + Double(frame.attributes["width"]!)!
+            let legendY = Double(legend.attributes["y"]!)!
+            #expect((legendY > top + height / 2) == lower, "legend at y \(legendY), frame \(top)…\(top + height)")
+            #expect(Double(legend.attributes["x"]!)! > frameRight - 150)
+        }
+    }
+
+    @Test func titleIsEscapedOnce() {
         let title = "A & B <script> \"q\" 'p'\u{1}"
-        let svg = TrainingPlot.svg(history: sampleHistory(epochs: 3), title: title)
-        #expect(svg.contains("A &amp; B &lt;script&gt; &quot;q&quot; &apos;p&apos; "))
-        #expect(!svg.contains("<script>"))
+        let svg = TrainingCurves.svg(history: sampleHistory(epochs: 3), title: title).text
+        #expect(svg.components(separatedBy: "A &amp; B &lt;script&gt; &quot;q&quot; &apos;p&apos; ").count - 1 == 2)
+        #expect(!svg.contains("<script>") && !svg.contains("&amp;amp;"))
         let xml = XMLSummary.parse(svg)
         #expect(xml.error == nil)
-        #expect(xml.labels.contains("A & B <script> \"q\" 'p' "))
-        #expect(TrainingPlot.svg(history: [], title: title).contains("A &amp; B"))
+        #expect(xml.all("title").map(\.text) == ["A & B <script> \"q\" 'p' "])
+        #expect(xml.labels().contains("A & B <script> \"q\" 'p' "))
+        #expect(TrainingCurves.svg(history: [], title: title).text.contains("A &amp; B"))
     }
 
-    @Test func emptyHistorySaysNoData() {
-        let svg = TrainingPlot.svg(history: [], title: "run")
-        #expect(svg.hasPrefix("<svg"))
-        let xml = XMLSummary.parse(svg)
+    @Test func emptyHistorySaysNoDataInBothPanels() {
+        let xml = XMLSummary.parse(TrainingCurves.svg(history: [], title: "run").text)
         #expect(xml.error == nil)
-        #expect(xml.labels.contains("no data"))
-        #expect(xml.count("polyline") == 0)
+        #expect(xml.groups("panel").count == 2)
+        #expect(xml.labels().filter { $0 == "no data" }.count == 2)
+        #expect(xml.count("polyline") == 0 && xml.count("circle") == 2)   // the legends' samples only
     }
 
-    @Test func singleRecord() {
+    @Test func singleRecordIsOneMarkerPerSeries() {
         let record = EpochRecord(epoch: 1, iteration: 600, loss: 0.4, trainAccuracy: 0.9, testAccuracy: 0.88, seconds: 2)
-        let svg = TrainingPlot.svg(history: [record], title: "one")
-        let xml = XMLSummary.parse(svg)
+        let xml = XMLSummary.parse(TrainingCurves.svg(history: [record], title: "one").text)
         #expect(xml.error == nil)
-        #expect(xml.count("polyline") == 3)
-        // A marker for the single point of each series (the test series uses squares).
-        #expect(xml.count("circle") == 2 + 2)
-        #expect(!xml.labels.contains("no data"))
+        // No line through one point; a circle for loss and train, a square for test.
+        #expect(xml.count("polyline") == 0)
+        let series = xml.groups("series")
+        #expect(series.map { xml.count("circle", in: $0) } == [1, 1, 0])
+        #expect(series.map { xml.count("rect", in: $0) } == [0, 0, 1])
+        #expect(!xml.labels().contains("no data"))
     }
 
-    @Test func nanLossesAreSkipped() {
+    @Test func nonFiniteValuesBreakTheLines() {
         var history = sampleHistory(epochs: 6)
         history[0].loss = .nan
         history[3].loss = .nan
         history[5].testAccuracy = .nan
-        let svg = TrainingPlot.svg(history: history, title: "gaps")
-        #expect(!svg.lowercased().contains("nan"))
-        #expect(!svg.lowercased().contains("inf"))
+        history.append(EpochRecord(epoch: .nan, iteration: 0, loss: 1, trainAccuracy: 1, testAccuracy: 1, seconds: 0))
+        let svg = TrainingCurves.svg(history: history, title: "gaps").text
+        #expect(!svg.lowercased().contains("nan") && !svg.lowercased().contains("inf"))
         let xml = XMLSummary.parse(svg)
         #expect(xml.error == nil)
-        // Loss broken in two pieces (indices 1–2 and 4–5), train whole, test one piece (0–4).
-        let ids = xml.elements.map(\.name)
-        #expect(ids.filter { $0 == "polyline" }.count == 4)
+        // Loss in two pieces (epochs 2–3 and 5–6), train whole, test one piece (1–5); the NaN epoch left out.
+        let series = xml.groups("series")
+        #expect(series.map { xml.all("polyline", in: $0).map(XMLSummary.pointCount) } == [[2, 2], [6], [5]])
 
         // Every loss NaN: the loss panel says so, the accuracy panel still draws.
         for i in history.indices { history[i].loss = .nan }
-        let allNaN = XMLSummary.parse(TrainingPlot.svg(history: history, title: "no loss"))
+        let allNaN = XMLSummary.parse(TrainingCurves.svg(history: history, title: "no loss").text)
         #expect(allNaN.error == nil)
-        #expect(allNaN.labels.contains("no data"))
+        let panels = allNaN.groups("panel")
+        #expect(allNaN.labels(in: panels[0]).contains("no data") && !allNaN.labels(in: panels[1]).contains("no data"))
         #expect(allNaN.count("polyline") == 2)
     }
 
-    @Test func niceAxes() {
-        #expect(TrainingPlot.niceStep(0.2) == 0.2)
-        #expect(TrainingPlot.niceStep(0.13) == 0.2)
-        #expect(TrainingPlot.niceStep(0.3) == 0.5)
-        #expect(TrainingPlot.niceStep(7) == 10)
-        #expect(TrainingPlot.niceStep(1) == 1)
-        #expect(TrainingPlot.niceStep(1200) == 2000)
-
-        let accuracy = TrainingPlot.Axis.nice(lo: 0, hi: 1)
-        #expect(accuracy == TrainingPlot.Axis(lo: 0, hi: 1, step: 0.2))
-        #expect(accuracy.ticks.map(accuracy.label) == ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
-        let loss = TrainingPlot.Axis.nice(lo: 0, hi: 2.3)
-        #expect(loss.step == 0.5 && loss.hi == 2.5)
-        let epochs = TrainingPlot.Axis.nice(lo: 0, hi: 17)
-        #expect(epochs.step == 5 && epochs.hi == 20)
-        #expect(epochs.ticks.map(epochs.label) == ["0", "5", "10", "15", "20"])
-        let seven = TrainingPlot.Axis.nice(lo: 0, hi: 7)
-        #expect(seven == TrainingPlot.Axis(lo: 0, hi: 7, step: 1))
-        let big = TrainingPlot.Axis.nice(lo: 0, hi: 1234.5)
-        #expect(big == TrainingPlot.Axis(lo: 0, hi: 1400, step: 200))
-        #expect(big.ticks.map(big.label).last == "1400")
-        let negative = TrainingPlot.Axis.nice(lo: -0.03, hi: 2.9)
-        #expect(negative.lo == -0.5 && negative.hi == 3 && negative.step == 0.5)
-        // Degenerate ranges still give a usable axis.
-        #expect(TrainingPlot.Axis.nice(lo: 0, hi: 0).hi == 1)
-        let flat = TrainingPlot.Axis.nice(lo: 3, hi: 3)
-        #expect(flat.lo < 3 && flat.hi > 3)
-        #expect(TrainingPlot.Axis.nice(lo: 0, hi: .infinity) == TrainingPlot.Axis(lo: 0, hi: 1, step: 0.2))
-        let tiny = TrainingPlot.Axis.nice(lo: 0, hi: 0.0004)
-        #expect(tiny.ticks.map(tiny.label) == ["0.00000", "0.00005", "0.00010", "0.00015", "0.00020", "0.00025", "0.00030", "0.00035", "0.00040"])
-    }
-
     @Test func writesFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("TrainingPlotTests-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("TrainingCurvesTests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("history.svg").path
-        try TrainingPlot.write(history: sampleHistory(), title: "t", to: path)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == TrainingPlot.svg(history: sampleHistory(), title: "t"))
+        try TrainingCurves.write(history: sampleHistory(), title: "t", to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == TrainingCurves.svg(history: sampleHistory(), title: "t").text)
 
         // Set TRAINING_PLOT_PREVIEW_DIR to keep sample plots for viewing.
         if let preview = ProcessInfo.processInfo.environment["TRAINING_PLOT_PREVIEW_DIR"] {
@@ -192,8 +145,8 @@ struct TrainingPlotTests {
                 ("full", sampleHistory()), ("single", Array(sampleHistory().prefix(1))), ("empty", []), ("gaps", gaps),
             ]
             for (name, history) in samples {
-                try TrainingPlot.write(history: history, title: "Preview \(name) & <check>",
-                                       to: URL(fileURLWithPath: preview).appendingPathComponent("\(name).svg").path)
+                try TrainingCurves.write(history: history, title: "Preview \(name) & <check>",
+                                         to: URL(fileURLWithPath: preview).appendingPathComponent("\(name).svg").path)
             }
         }
     }
