@@ -123,8 +123,8 @@ struct ChartTests {
             return (Double(rect.attributes["x"]!)!, Double(rect.attributes["y"]!)!)
         }
         // A flat line along the bottom leaves the upper corners free, one along the top the lower ones.
-        let low = [0.0, 0, 0, 0] + [], high = [10.0, 10, 10, 10]
-        let upperRight = try legendTopLeft(.upperRight, y: low + [])
+        let low = [0.0, 0, 0, 0], high = [10.0, 10, 10, 10]
+        let upperRight = try legendTopLeft(.upperRight, y: low)
         let upperLeft = try legendTopLeft(.upperLeft, y: low)
         #expect(upperRight.x > 240 && upperLeft.x < 240 && upperRight.y == upperLeft.y && upperRight.y < 200)
         let lowerRight = try legendTopLeft(.lowerRight, y: high)
