@@ -255,7 +255,7 @@ struct TrainCommand: ParsableCommand {
         try saveProgress()
         guard leader else { return }
         if let plot {
-            try TrainingPlot.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
+            try TrainingCurves.write(history: trainer.history, title: "\(network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
         try printSummary(trainer, interrupted: interrupted, ranks: ranks, checkpoint: checkpoint)
         if interrupted { throw ExitCode(130) }

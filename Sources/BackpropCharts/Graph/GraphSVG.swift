@@ -8,28 +8,27 @@ import Foundation
 /// with their shape, number of values and gradient norm. Placement is `GraphLayout`'s, from estimated
 /// text widths, so no two texts overlap; like the training plots it needs no external files.
 public enum GraphSVG {
-    private static let font = "DejaVu Sans, Helvetica, Arial, sans-serif"
+    /// The arrow head at the end of every edge.
+    private static let arrowMarker = "<marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+        + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#444444\"/></marker>"
 
     /// The SVG document (UTF-8 text starting with `<svg`).
     public static func render(_ graph: ComputationalGraph) -> String {
-        render(GraphLayout(graph), graph)
+        document(graph).text
+    }
+
+    /// The drawing of `graph` as an `SVGDocument`, titled with the graph's title.
+    public static func document(_ graph: ComputationalGraph) -> SVGDocument {
+        document(GraphLayout(graph), graph)
     }
 
     /// Writes `render(graph)` to `path` atomically (a temporary file renamed into place).
     public static func write(_ graph: ComputationalGraph, to path: String) throws {
-        try writeAtomically(Array(render(graph).utf8), to: path)
+        try document(graph).write(to: path)
     }
 
-    static func render(_ layout: GraphLayout, _ graph: ComputationalGraph) -> String {
-        let (w, h) = (f(layout.width), f(layout.height))
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(w)\" height=\"\(h)\" viewBox=\"0 0 \(w) \(h)\" "
-        out += "font-family=\"\(font)\">\n"
-        out += "<title>\(TrainingPlot.escapeXML(graph.title))</title>\n"
-        out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-        out += "orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#444444\"/></marker></defs>\n"
-        out += "<rect x=\"0\" y=\"0\" width=\"\(w)\" height=\"\(h)\" fill=\"#ffffff\"/>\n"
-
-        out += "<g class=\"edges\" fill=\"none\" stroke=\"#444444\" stroke-width=\"1.4\">\n"
+    static func document(_ layout: GraphLayout, _ graph: ComputationalGraph) -> SVGDocument {
+        var out = "<g class=\"edges\" fill=\"none\" stroke=\"#444444\" stroke-width=\"1.4\">\n"
         for edge in layout.edges {
             let points = edge.points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
             let dash = edge.isSideLink ? " stroke-dasharray=\"4 3\"" : ""
@@ -62,7 +61,7 @@ public enum GraphSVG {
         }
         out += "</g>\n"
         for label in layout.texts { out += text(label, anchorStart: true) }
-        return out + "</svg>\n"
+        return SVGDocument(width: layout.width, height: layout.height, title: graph.title, defs: arrowMarker, body: out)
     }
 
     private static func text(_ label: GraphLayout.Label, anchorStart: Bool = false) -> String {
@@ -72,7 +71,7 @@ public enum GraphSVG {
             out += "<text x=\"\(f(x))\" y=\"\(f(line.baseline))\" font-size=\"\(f(line.size))\" fill=\"\(line.color)\""
             out += anchorStart ? "" : " text-anchor=\"middle\""
             out += line.bold ? " font-weight=\"bold\"" : ""
-            out += ">\(TrainingPlot.escapeXML(line.text))</text>\n"
+            out += ">\(SVGDocument.escape(line.text))</text>\n"
         }
         return out
     }

@@ -3,9 +3,9 @@ import BackpropTraining
 import Foundation
 
 /// Charts in the style of the book's matplotlib figures, as standalone SVG: a title over a grid of
-/// `ChartPanel`s (small multiples), each with its own axes. The same look as `TrainingPlot` (fonts,
-/// 1-2-5 ticks, grid, framed legend) for any number of series, log-y, scatter, paths over contour
-/// lines, arrow fields and histogram panels.
+/// `ChartPanel`s (small multiples), each with its own axes: 1-2-5 ticks, grid, a framed legend, any
+/// number of series with markers, log-y, scatter, paths over contour lines, arrow fields and histogram
+/// panels. The training curves (`TrainingCurves`) and the book's figures are all drawn by it.
 ///
 ///     var panel = ChartPanel(title: "SGD", xLabel: "x", yLabel: "y", xRange: -10...10, yRange: -10...10)
 ///     panel.contours = ChartContours(xs: xs, ys: ys, levels: [0.5, 1, 2, 4]) { x, y in x * x / 20 + y * y }
@@ -41,7 +41,6 @@ public struct Chart: Sendable {
         self.panelHeight = panelHeight
     }
 
-    static let font = "DejaVu Sans, Helvetica, Arial, sans-serif"
     static let titleHeight = 44.0
     static let rowTitleHeight = 26.0
 
@@ -51,16 +50,13 @@ public struct Chart: Sendable {
         let rowHeight = panelHeight + (rowTitles.isEmpty ? 0 : Self.rowTitleHeight)
         let width = Double(columns) * panelWidth
         let height = Self.titleHeight + Double(rows) * rowHeight + 6
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" "
-        out += "viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" font-family=\"\(Self.font)\">\n"
-        out += "<title>\(svgText(title))</title>\n"
-        out += "<rect x=\"0\" y=\"0\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" fill=\"#ffffff\"/>\n"
-        out += "<text x=\"\(svgNumber(width / 2))\" y=\"28\" font-size=\"18\" text-anchor=\"middle\" fill=\"#000000\">"
-        out += "\(svgText(title))</text>\n"
+        let n = SVGDocument.number
+        var out = "<text x=\"\(n(width / 2))\" y=\"28\" font-size=\"18\" text-anchor=\"middle\" fill=\"#000000\">"
+        out += "\(SVGDocument.escape(title))</text>\n"
         for row in 0..<rows where row < rowTitles.count {
             let y = Self.titleHeight + Double(row) * rowHeight + 17
-            out += "<text x=\"12\" y=\"\(svgNumber(y))\" font-size=\"15\" font-weight=\"bold\" fill=\"#000000\">"
-            out += "\(svgText(rowTitles[row]))</text>\n"
+            out += "<text x=\"12\" y=\"\(n(y))\" font-size=\"15\" font-weight=\"bold\" fill=\"#000000\">"
+            out += "\(SVGDocument.escape(rowTitles[row]))</text>\n"
         }
         for (index, panel) in panels.enumerated() {
             let row = index / columns, column = index % columns
@@ -69,17 +65,6 @@ public struct Chart: Sendable {
             out += ChartPanelRenderer(panel: panel, index: index, x0: x0, y0: y0, width: panelWidth,
                                       height: panelHeight).svg()
         }
-        out += "</svg>\n"
-        return SVGDocument(out)
+        return SVGDocument(width: width, height: height, title: title, body: out)
     }
-}
-
-/// A coordinate with two decimals.
-func svgNumber(_ v: Double) -> String {
-    String(format: "%.2f", v)
-}
-
-/// Text safe in SVG element content and attributes.
-func svgText(_ text: String) -> String {
-    TrainingPlot.escapeXML(text)
 }

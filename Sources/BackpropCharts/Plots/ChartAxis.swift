@@ -3,9 +3,10 @@ import BackpropTraining
 import Foundation
 
 /// One axis of a `ChartPanel`: its range, tick values and tick labels, linear or logarithmic.
-/// Linear axes fitted to data use `TrainingPlot.Axis.nice` (ends at multiples of a 1-2-5 step); fixed
-/// ranges keep their ends and put ticks at the multiples of a nice step inside them.
-struct ChartAxis {
+/// Linear axes fitted to data end at multiples of a nice step (1, 2 or 5 × 10ᵏ: `Nice`, the package's
+/// one implementation of it); fixed ranges keep their ends and put ticks at the multiples of a nice step
+/// inside them.
+package struct ChartAxis {
     var lo: Double
     package var hi: Double
     var ticks: [Double]
@@ -27,7 +28,7 @@ struct ChartAxis {
     static func linear(values: [Double], fixed: ClosedRange<Double>?, includeZero: Bool = false,
                        maximumSteps: Double = 6) -> ChartAxis {
         if let fixed, fixed.upperBound > fixed.lowerBound {
-            let step = TrainingPlot.niceStep((fixed.upperBound - fixed.lowerBound) / maximumSteps)
+            let step = niceStep((fixed.upperBound - fixed.lowerBound) / maximumSteps)
             let first = (fixed.lowerBound / step - 1e-9).rounded(.up)
             let last = (fixed.upperBound / step + 1e-9).rounded(.down)
             let ticks = first <= last ? stride(from: first, through: last, by: 1).map { k in
@@ -39,10 +40,67 @@ struct ChartAxis {
         let finite = values.filter(\.isFinite)
         var lo = finite.min() ?? 0, hi = finite.max() ?? 1
         if includeZero { lo = Swift.min(lo, 0); hi = Swift.max(hi, 0) }
-        let axis = TrainingPlot.Axis.nice(lo: lo, hi: hi, maximumSteps: maximumSteps)
+        let axis = Nice(lo: lo, hi: hi, maximumSteps: maximumSteps)
         let ticks = axis.ticks
         return ChartAxis(lo: axis.lo, hi: axis.hi, ticks: ticks, labels: ticks.map { label($0, step: axis.step) },
                          isLog: false)
+    }
+
+    /// A range whose ends are multiples of a nice step (1, 2 or 5 × 10ᵏ).
+    package struct Nice: Equatable {
+        package var lo: Double
+        package var hi: Double
+        package var step: Double
+
+        package init(lo: Double, hi: Double, step: Double) {
+            (self.lo, self.hi, self.step) = (lo, hi, step)
+        }
+
+        /// The tightest nice range holding `lo...hi` in at most `maximumSteps` steps (the finest nice
+        /// step that fits); 0…1 by 0.2 for a range that is not finite or runs backwards. An empty range
+        /// is widened: 0…0 to 0…1, v…v by 10 % of v on both sides.
+        package init(lo: Double, hi: Double, maximumSteps: Double = 8) {
+            self.init(lo: 0, hi: 1, step: 0.2)
+            guard lo.isFinite, hi.isFinite, lo <= hi else { return }
+            var lo = lo, hi = hi
+            if hi - lo <= 0 {
+                let pad = Swift.abs(lo) * 0.1
+                (lo, hi) = lo == 0 ? (0, 1) : (lo - pad, hi + pad)
+            }
+            guard (hi - lo).isFinite else { return }
+            var step = ChartAxis.niceStep((hi - lo) / maximumSteps)
+            for _ in 0..<4 {
+                guard step.isFinite, step > 0 else { return }
+                // The tolerance keeps rounding noise (1 / 0.2 = 5.000…1) from adding a step.
+                let axisLo = (lo / step + 1e-9).rounded(.down) * step
+                let axisHi = (hi / step - 1e-9).rounded(.up) * step
+                guard axisLo.isFinite, axisHi.isFinite, axisHi > axisLo else { return }
+                if ((axisHi - axisLo) / step).rounded() <= maximumSteps {
+                    (self.lo, self.hi, self.step) = (axisLo, axisHi, step)
+                    return
+                }
+                step = ChartAxis.niceStep(step * 1.5)   // the next nice step: 1 → 2 → 5 → 10
+            }
+        }
+
+        /// The tick values, lo through hi in steps (at most 101 of them); values within rounding noise
+        /// of 0 are 0.
+        var ticks: [Double] {
+            let n = Swift.min(100, Int(((hi - lo) / step).rounded()))
+            return (0...Swift.max(0, n)).map { i in
+                let v = lo + Double(i) * step
+                return Swift.abs(v) < step * 1e-9 ? 0 : v
+            }
+        }
+    }
+
+    /// The nice number (1, 2, 5 or 10 × 10ᵏ) at least `raw`; 1 for a `raw` that is not positive and finite.
+    static func niceStep(_ raw: Double) -> Double {
+        guard raw.isFinite, raw > 0 else { return 1 }
+        let magnitude = pow(10, (log10(raw) + 1e-12).rounded(.down))
+        let fraction = raw / magnitude
+        let nice: Double = fraction <= 1.0000001 ? 1 : fraction <= 2.0000001 ? 2 : fraction <= 5.0000001 ? 5 : 10
+        return nice * magnitude
     }
 
     /// A logarithmic axis from the power of ten at or below the smallest positive value to the one at or

@@ -18,7 +18,7 @@ struct ChartPanelRenderer {
         self.index = index
         self.x0 = x0
         self.y0 = y0
-        var xs = panel.series.flatMap(\.x), ys = panel.series.flatMap(\.y)
+        var xs = panel.series.flatMap(\.x) + panel.xIncludes, ys = panel.series.flatMap(\.y) + panel.yIncludes
         if let h = panel.histogram {
             xs += h.edges
             ys += h.counts.map(Double.init) + [0]
@@ -55,7 +55,7 @@ struct ChartPanelRenderer {
         yAxis.fraction(v).map { bottom - yMargin - $0 * (bottom - top - 2 * yMargin) }
     }
 
-    private func n(_ v: Double) -> String { svgNumber(v) }
+    private func n(_ v: Double) -> String { SVGDocument.number(v) }
 
     func svg() -> String {
         var out = "<g class=\"panel\" id=\"panel-\(index)\">\n"
@@ -68,6 +68,7 @@ struct ChartPanelRenderer {
         out += arrows()
         out += seriesLines()
         out += "</g>\n"
+        out += emptyText()
         out += legend()
         out += "</g>\n"
         return out
@@ -93,26 +94,26 @@ struct ChartPanelRenderer {
         let spacing = xLabels.count > 1 ? (xLabels[1].0 - xLabels[0].0) : widest
         let every = spacing >= widest ? 1 : Int((widest / Swift.max(spacing, 1)).rounded(.up))
         for (k, (x, label)) in xLabels.enumerated() where k % every == 0 {
-            out += "<text x=\"\(n(x))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(svgText(label))</text>\n"
+            out += "<text x=\"\(n(x))\" y=\"\(n(bottom + 18))\" text-anchor=\"middle\">\(SVGDocument.escape(label))</text>\n"
         }
         if panel.yTickLabels {
             for (y, label) in yTicks {
-                out += "<text x=\"\(n(left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(svgText(label))</text>\n"
+                out += "<text x=\"\(n(left - 8))\" y=\"\(n(y + 4))\" text-anchor=\"end\">\(SVGDocument.escape(label))</text>\n"
             }
         }
         out += "</g>\n"
         if !panel.title.isEmpty {
             out += "<text x=\"\(n((left + right) / 2))\" y=\"\(n(top - 10))\" font-size=\"14\" text-anchor=\"middle\" "
-            out += "fill=\"#000000\">\(svgText(panel.title))</text>\n"
+            out += "fill=\"#000000\">\(SVGDocument.escape(panel.title))</text>\n"
         }
         if !panel.xLabel.isEmpty {
             out += "<text x=\"\(n((left + right) / 2))\" y=\"\(n(bottom + 38))\" font-size=\"13\" text-anchor=\"middle\" "
-            out += "fill=\"#000000\">\(svgText(panel.xLabel))</text>\n"
+            out += "fill=\"#000000\">\(SVGDocument.escape(panel.xLabel))</text>\n"
         }
         if !panel.yLabel.isEmpty {
             let tx = x0 + 20, ty = (top + bottom) / 2
             out += "<text x=\"\(n(tx))\" y=\"\(n(ty))\" font-size=\"13\" text-anchor=\"middle\" fill=\"#000000\" "
-            out += "transform=\"rotate(-90 \(n(tx)) \(n(ty)))\">\(svgText(panel.yLabel))</text>\n"
+            out += "transform=\"rotate(-90 \(n(tx)) \(n(ty)))\">\(SVGDocument.escape(panel.yLabel))</text>\n"
         }
         return out
     }
@@ -224,7 +225,7 @@ struct ChartPanelRenderer {
     }
 
     static func marker(_ kind: ChartSeries.Marker, x: Double, y: Double, size: Double, color: String) -> String {
-        let n = svgNumber
+        let n = SVGDocument.number
         switch kind {
         case .circle:
             return "<circle cx=\"\(n(x))\" cy=\"\(n(y))\" r=\"\(n(size))\" fill=\"\(color)\"/>"
@@ -237,7 +238,28 @@ struct ChartPanelRenderer {
         }
     }
 
+    /// `panel.emptyText` in the middle of the frame when there is nothing to draw.
+    private func emptyText() -> String {
+        guard let text = panel.emptyText, panel.histogram == nil, panel.contours == nil, panel.arrows.isEmpty,
+              panel.series.allSatisfy({ runs($0).isEmpty }) else { return "" }
+        return "<text x=\"\(n((left + right) / 2))\" y=\"\(n((top + bottom) / 2))\" font-size=\"16\" "
+            + "text-anchor=\"middle\" fill=\"#808080\">\(SVGDocument.escape(text))</text>\n"
+    }
+
     // MARK: - Legend
+
+    /// The top left points of a legend box `width` × `height` in the four corners, in the order tried:
+    /// the preferred one, the other on the same side, then the two on the other side.
+    private func legendCorners(width: Double, height: Double) -> [(Double, Double)] {
+        let (l, r) = (left + 8, right - width - 8)
+        let (u, d) = (top + 8, bottom - height - 8)
+        switch panel.legendCorner {
+        case .upperRight: return [(r, u), (r, d), (l, u), (l, d)]
+        case .lowerRight: return [(r, d), (r, u), (l, d), (l, u)]
+        case .upperLeft: return [(l, u), (l, d), (r, u), (r, d)]
+        case .lowerLeft: return [(l, d), (l, u), (r, d), (r, u)]
+        }
+    }
 
     private func legend() -> String {
         let entries = zip(panel.series, colors).filter { !$0.0.name.isEmpty }
@@ -245,9 +267,8 @@ struct ChartPanelRenderer {
         let rowHeight = 19.0
         let width = Double(entries.map(\.0.name.count).max() ?? 1) * 7.4 + 58
         let height = Double(entries.count) * rowHeight + 8
-        let corners = [(right - width - 8, top + 8), (right - width - 8, bottom - height - 8),
-                       (left + 8, top + 8), (left + 8, bottom - height - 8)]
-        // The upper right unless the data run through it; then the corner they cross least.
+        let corners = legendCorners(width: width, height: height)
+        // The preferred corner unless the data run through it; then the corner they cross least.
         var samples: [(Double, Double)] = []
         for s in panel.series where s.line != nil {
             for run in runs(s) {
@@ -279,7 +300,7 @@ struct ChartPanelRenderer {
                 out += "stroke-width=\"2\"\(dash)/>\n"
             }
             if let marker = s.marker { out += Self.marker(marker, x: lx + 24, y: cy, size: 3, color: color) + "\n" }
-            out += "<text x=\"\(n(lx + 48))\" y=\"\(n(cy + 4.5))\" font-size=\"13\" fill=\"#000000\">\(svgText(s.name))</text>\n"
+            out += "<text x=\"\(n(lx + 48))\" y=\"\(n(cy + 4.5))\" font-size=\"13\" fill=\"#000000\">\(SVGDocument.escape(s.name))</text>\n"
         }
         return out + "</g>\n"
     }

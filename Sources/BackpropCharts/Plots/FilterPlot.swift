@@ -8,9 +8,10 @@ import BackpropTraining
 public enum FilterPlot {
     /// A standalone SVG of `weights` (FN, C, FH, FW): FN tiles of FH×FW cells, `columns` tiles per row.
     /// With `captions` (one per tile; lines separated by "\n"), each tile has its caption below it
-    /// (the misclassified images of §8.1.1 use this). Stops if `weights` is not 4-D.
+    /// (the misclassified images of §8.1.1 use this). `title` is written above the grid and is the
+    /// document's `<title>`. Stops if `weights` is not 4-D.
     public static func svg<Scalar: TensorScalar>(weights: Tensor<Scalar>, columns: Int = 10, cellSize: Int = 8,
-                                                 title: String, captions: [String] = []) -> String {
+                                                 title: String, captions: [String] = []) -> SVGDocument {
         precondition(weights.rank == 4, "FilterPlot.svg: filters must have shape (FN, C, FH, FW), got \(weights.shape)")
         precondition(columns >= 1 && cellSize >= 1, "FilterPlot.svg: columns and cellSize must be positive")
         let (count, channels, height, width) = (weights.shape[0], weights.shape[1], weights.shape[2], weights.shape[3])
@@ -22,13 +23,7 @@ public enum FilterPlot {
         let rows = (count + columns - 1) / columns
         let totalWidth = gap + Swift.min(count, columns) * (tileWidth + gap)
         let totalHeight = top + rows * (tileHeight + captionHeight + gap) + gap
-        var svg = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(totalWidth)" height="\(totalHeight)" \
-        viewBox="0 0 \(totalWidth) \(totalHeight)" shape-rendering="crispEdges">
-        <rect width="100%" height="100%" fill="white"/>
-        <text x="\(gap)" y="20" font-family="sans-serif" font-size="14">\(xmlEscaped(title))</text>
-
-        """
+        var svg = "<text x=\"\(gap)\" y=\"20\" font-size=\"14\">\(SVGDocument.escape(title))</text>\n"
         for f in 0..<count {
             let base = f * channels * height * width          // channel 0 of filter f
             let values = (0..<(height * width)).map { Double(weights.scalars[base + $0]) }
@@ -45,31 +40,18 @@ public enum FilterPlot {
             svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(tileWidth)\" height=\"\(tileHeight)\" fill=\"none\" stroke=\"#999\" stroke-width=\"0.5\"/>\n"
             if !captions.isEmpty {
                 for (k, line) in captions[f].split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                    svg += "<text x=\"\(x0)\" y=\"\(y0 + tileHeight + (k + 1) * lineHeight - 2)\" font-family=\"sans-serif\" "
-                        + "font-size=\"11\">\(xmlEscaped(String(line)))</text>\n"
+                    svg += "<text x=\"\(x0)\" y=\"\(y0 + tileHeight + (k + 1) * lineHeight - 2)\" "
+                        + "font-size=\"11\">\(SVGDocument.escape(String(line)))</text>\n"
                 }
             }
             svg += "</g>\n"
         }
-        return svg + "</svg>\n"
+        return SVGDocument(width: Double(totalWidth), height: Double(totalHeight), title: title,
+                           rootAttributes: "shape-rendering=\"crispEdges\"", body: svg)
     }
 
     /// Writes the SVG atomically.
     public static func write<Scalar: TensorScalar>(weights: Tensor<Scalar>, title: String, to path: String) throws {
-        try writeAtomically(Array(svg(weights: weights, title: title).utf8), to: path)
-    }
-
-    private static func xmlEscaped(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
+        try svg(weights: weights, title: title).write(to: path)
     }
 }

@@ -128,12 +128,15 @@ struct BookCheckpointExperimentTests {
 
     @Test func imageGridCaptions() {
         let images = Tensor<Float>(shape: [3, 1, 2, 2], scalars: (0..<12).map(Float.init))
-        let plain = FilterPlot.svg(weights: images, columns: 2, cellSize: 4, title: "t")
+        let plain = FilterPlot.svg(weights: images, columns: 2, cellSize: 4, title: "t").text
         let captioned = FilterPlot.svg(weights: images, columns: 2, cellSize: 4, title: "t",
-                                       captions: ["label: 1\nguess: 2", "a & b", "c"])
+                                       captions: ["label: 1\nguess: 2", "a & b", "c"]).text
         #expect(!plain.contains("<text x=\"4\" y=\"4"))
         #expect(captioned.contains(">label: 1</text>") && captioned.contains(">guess: 2</text>") && captioned.contains(">a &amp; b</text>"))
         // Two rows of 8-pixel tiles: 30 + 2·(8 + 4) + 4 without captions, two 14-pixel lines more per row with.
-        #expect(plain.contains("height=\"58\"") && captioned.contains("height=\"114\""))
+        #expect(plain.contains("height=\"58.00\"") && captioned.contains("height=\"114.00\""))
+        let xml = XMLSummary.parse(captioned)
+        #expect(xml.error == nil)
+        #expect(xml.labels() == ["t", "label: 1", "guess: 2", "a & b", "c"])
     }
 }

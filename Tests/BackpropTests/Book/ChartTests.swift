@@ -66,6 +66,103 @@ struct ChartTests {
         #expect(svg.components(separatedBy: "<polygon").count - 1 == 1)
         #expect(svg.components(separatedBy: "<circle").count - 1 == 2 + 1)   // + the legend's marker
         #expect(!svg.contains("nan"))
+        // Valid XML: one <title>, three panels, the histogram's bar inside the first.
+        let xml = XMLSummary.parse(svg)
+        #expect(xml.error == nil)
+        #expect(xml.all("title").map(\.text) == ["t"])
+        let panels = xml.groups("panel")
+        #expect(panels.count == 3)
+        #expect(xml.groups("histogram", in: panels[0]).count == 1 && xml.groups("histogram", in: panels[2]).isEmpty)
+        #expect(xml.labels(in: panels[1]).contains("field <−∇f>"))
+        #expect(xml.labels(in: xml.groups("legend", in: panels[2])[0]) == ["a & b"])
+    }
+
+    @Test func niceRangesEndOnOneTwoFiveSteps() {
+        #expect([0.2, 0.13, 0.3, 7, 1, 1200].map(ChartAxis.niceStep) == [0.2, 0.2, 0.5, 10, 1, 2000])
+        #expect(ChartAxis.niceStep(0) == 1 && ChartAxis.niceStep(.nan) == 1)
+        let accuracy = ChartAxis.Nice(lo: 0, hi: 1)
+        #expect(accuracy == ChartAxis.Nice(lo: 0, hi: 1, step: 0.2))
+        #expect(accuracy.ticks.map { ChartAxis.label($0, step: accuracy.step) } == ["0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+        let loss = ChartAxis.Nice(lo: 0, hi: 2.3)
+        #expect(loss.step == 0.5 && loss.hi == 2.5)
+        let epochs = ChartAxis.Nice(lo: 0, hi: 17)
+        #expect(epochs.step == 5 && epochs.hi == 20 && epochs.ticks == [0, 5, 10, 15, 20])
+        #expect(ChartAxis.Nice(lo: 0, hi: 7) == ChartAxis.Nice(lo: 0, hi: 7, step: 1))
+        #expect(ChartAxis.Nice(lo: 0, hi: 1234.5) == ChartAxis.Nice(lo: 0, hi: 1400, step: 200))
+        let negative = ChartAxis.Nice(lo: -0.03, hi: 2.9)
+        #expect(negative.lo == -0.5 && negative.hi == 3 && negative.step == 0.5)
+        #expect(ChartAxis.Nice(lo: 0, hi: 17, maximumSteps: 4) == ChartAxis.Nice(lo: 0, hi: 20, step: 5))
+        // Degenerate ranges still give a usable axis.
+        #expect(ChartAxis.Nice(lo: 0, hi: 0).hi == 1)
+        let flat = ChartAxis.Nice(lo: 3, hi: 3)
+        #expect(flat.lo < 3 && flat.hi > 3)
+        #expect(ChartAxis.Nice(lo: 0, hi: .infinity) == ChartAxis.Nice(lo: 0, hi: 1, step: 0.2))
+        #expect(ChartAxis.Nice(lo: 1, hi: 0) == ChartAxis.Nice(lo: 0, hi: 1, step: 0.2))
+        let tiny = ChartAxis.Nice(lo: 0, hi: 0.0004)
+        #expect(tiny.step == 0.00005 && tiny.ticks.count == 9 && Swift.abs(tiny.ticks.last! - 0.0004) < 1e-15)
+        // A fitted ChartAxis is the nice range.
+        let axis = ChartAxis.linear(values: [0.3, 17], fixed: nil, maximumSteps: 8)
+        #expect(axis.lo == 0 && axis.hi == 20 && axis.ticks == ChartAxis.Nice(lo: 0.3, hi: 17).ticks)
+    }
+
+    @Test func includedValuesWidenFittedAxesOnly() throws {
+        var panel = ChartPanel(series: [ChartSeries("s", x: [3, 4], y: [0.4, 0.6])])
+        panel.xIncludes = [0]
+        panel.yIncludes = [0, 1]
+        let renderer = ChartPanelRenderer(panel: panel, index: 0, x0: 0, y0: 0, width: 480, height: 400)
+        #expect(renderer.xAxis.lo == 0 && renderer.xAxis.hi == 4)
+        #expect(renderer.yAxis.lo == 0 && renderer.yAxis.hi == 1)
+        panel.yRange = 0.3...0.7
+        let fixed = ChartPanelRenderer(panel: panel, index: 0, x0: 0, y0: 0, width: 480, height: 400)
+        #expect(fixed.yAxis.lo == 0.3 && fixed.yAxis.hi == 0.7)
+    }
+
+    @Test func legendTakesThePreferredCornerUnlessTheDataCrossIt() throws {
+        func legendTopLeft(_ corner: ChartPanel.LegendCorner, y: [Double]) throws -> (x: Double, y: Double) {
+            var panel = ChartPanel(series: [ChartSeries("rising", x: [0, 1, 2, 3], y: y)])
+            panel.legendCorner = corner
+            let xml = XMLSummary.parse(Chart(title: "t", panels: [panel]).svg.text)
+            let rect = try #require(xml.all("rect", in: xml.groups("legend")[0]).first)
+            return (Double(rect.attributes["x"]!)!, Double(rect.attributes["y"]!)!)
+        }
+        // A flat line along the bottom leaves the upper corners free, one along the top the lower ones.
+        let low = [0.0, 0, 0, 0], high = [10.0, 10, 10, 10]
+        let upperRight = try legendTopLeft(.upperRight, y: low)
+        let upperLeft = try legendTopLeft(.upperLeft, y: low)
+        #expect(upperRight.x > 240 && upperLeft.x < 240 && upperRight.y == upperLeft.y && upperRight.y < 200)
+        let lowerRight = try legendTopLeft(.lowerRight, y: high)
+        #expect(lowerRight.x > 240 && lowerRight.y > 200)
+        // The preferred corner is crossed: the other corner on the same side.
+        let moved = try legendTopLeft(.lowerRight, y: low)
+        #expect(moved.x > 240 && moved.y < 200)
+    }
+
+    @Test func emptyPanelsSayNoData() {
+        let empty = ChartPanel(title: "nothing", series: [ChartSeries("s", x: [1, 2], y: [.nan, .infinity])])
+        var quiet = empty
+        quiet.emptyText = nil
+        let full = ChartPanel(series: [ChartSeries("s", x: [1, 2], y: [1, 2])])
+        let xml = XMLSummary.parse(Chart(title: "t", panels: [empty, quiet, full]).svg.text)
+        #expect(xml.error == nil)
+        #expect(xml.groups("panel").map { xml.labels(in: $0).contains("no data") } == [true, false, false])
+    }
+
+    @Test func svgDocumentWritesTheRootTitleAndBackground() {
+        let document = SVGDocument(width: 12, height: 3.5, title: "a<b", rootAttributes: "shape-rendering=\"crispEdges\"",
+                                   defs: "<marker id=\"m\"/>", body: "<circle r=\"1\"/>\n")
+        #expect(document.text == """
+            <svg xmlns="http://www.w3.org/2000/svg" width="12.00" height="3.50" viewBox="0 0 12.00 3.50" \
+            font-family="\(SVGDocument.fontFamily)" shape-rendering="crispEdges">
+            <title>a&lt;b</title>
+            <defs><marker id="m"/></defs>
+            <rect x="0" y="0" width="12.00" height="3.50" fill="#ffffff"/>
+            <circle r="1"/>
+            </svg>
+
+            """)
+        #expect(SVGDocument(width: 1, height: 1, background: nil, body: "").text.components(separatedBy: "\n").count == 3)
+        #expect(SVGDocument.escape("& < > \" ' \t\u{1}\u{FFFE}é") == "&amp; &lt; &gt; &quot; &apos;    é")
+        #expect(XMLSummary.parse(document.text).error == nil)
     }
 
     @Test func numpyFormatMatchesNumPysPrinting() {

@@ -73,6 +73,13 @@ struct GraphRenderingTests {
             #expect(svg.contains(">\(text)</text>"), "\(text)")
         }
         #expect(svg.contains("fill=\"#d62728\""))
+        // Valid XML built by SVGDocument: the graph's title, the arrow head in <defs>, a white background.
+        let xml = XMLSummary.parse(svg)
+        #expect(xml.error == nil)
+        #expect(xml.all("title").map(\.text) == [BookGraphs.buyAppleOrange().title])
+        #expect(xml.count("marker", in: xml.indices("defs").first) == 1)
+        #expect(xml.elements.first { $0.name == "rect" }?.attributes["fill"] == "#ffffff")
+        #expect(svg == GraphSVG.document(BookGraphs.buyAppleOrange()).text)
         // XML special characters in a title are escaped.
         var g = BookGraphs.relu()
         g.title = "a < b & \"c\""

@@ -62,7 +62,7 @@ public struct Misclassified: Sendable {
 
     /// The misclassified images as an SVG grid (5 per row), each captioned with its label and guess
     /// (class names when given). Stops unless the examples are square one-channel images.
-    public static func svg(_ result: Result, test: any LabeledDataset, classNames: [String]? = nil, title: String) -> String {
+    public static func svg(_ result: Result, test: any LabeledDataset, classNames: [String]? = nil, title: String) -> SVGDocument {
         let side = Int(Double(test.inputSize).squareRoot().rounded())
         precondition(side * side == test.inputSize, "Misclassified.svg: \(test.inputSize) inputs are not a square image")
         let pixels: Tensor<Double> = test.inputs(result.examples.map(\.index), flatten: true)

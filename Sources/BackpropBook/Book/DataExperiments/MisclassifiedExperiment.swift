@@ -39,6 +39,6 @@ public struct MisclassifiedExperiment: BookExperiment {
                                    "misclassified": .array(result.examples.map { e in
                                        ["index": .integer(e.index), "label": .integer(e.label), "guess": .integer(e.guess)]
                                    })],
-                          plot: SVGDocument(Misclassified.svg(result, test: test, classNames: names, title: title)))
+                          plot: Misclassified.svg(result, test: test, classNames: names, title: title))
     }
 }

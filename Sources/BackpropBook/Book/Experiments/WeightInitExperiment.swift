@@ -108,7 +108,7 @@ public struct WeightInitExperiment: BookExperiment {
                               "above": .integer(h.above), "mean": .number(s.mean), "std": .number(s.std)]
                          })])
             let highest = Double(histograms.flatMap(\.counts).max() ?? 1)
-            let limit = TrainingPlot.Axis.nice(lo: 0, hi: highest, maximumSteps: 4).hi
+            let limit = ChartAxis.Nice(lo: 0, hi: highest, maximumSteps: 4).hi
             rowTitles.append("\(label) (\(configuration.figure))")
             for (k, h) in histograms.enumerated() {
                 var panel = ChartPanel(title: "\(k + 1)-layer", xRange: configuration.range,
