@@ -302,4 +302,3 @@ extension Int {
     fileprivate var toDouble: Double { Double(self) }
 }
 
-extension OptimizerKind: Codable {}
