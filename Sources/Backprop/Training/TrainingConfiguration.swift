@@ -171,5 +171,9 @@ public struct TrainingConfigurationError: Error, Equatable, CustomStringConverti
     /// One message per problem, e.g. "--batch-size must be at least 1, got 0".
     public var problems: [String]
 
+    /// The problems on one line, separated by "; ".
     public var description: String { problems.joined(separator: "; ") }
+
+    /// An error listing `problems` (at least one).
+    public init(problems: [String]) { self.problems = problems }
 }

@@ -36,9 +36,9 @@ struct TrainingConfigurationTests {
         for model in NetworkSpec.Kind.allCases {
             #expect(TrainingConfiguration(model: model).problems().isEmpty, "\(model)")
         }
-        // The data decide what fits: 8×8 images are too small for deep-cnn.
-        #expect(TrainingConfiguration(model: .deepCNN).problems(inputSize: 64, classes: 10)
-                == ["--model deep-cnn: images of 8×8 are too small for deep-cnn"])
+        // The data decide what fits: 2×2 images are too small for deep-cnn.
+        #expect(TrainingConfiguration(model: .deepCNN).problems(inputSize: 4, classes: 10)
+                == ["--model deep-cnn: images of 2×2 are too small for deep-cnn"])
     }
 
     @Test func codableRoundTrip() throws {
