@@ -31,8 +31,8 @@ struct ModelBench: ParsableCommand {
         """
     )
 
-    @Option(help: "Workload: \(ModelBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).")
-    var model: ModelBenchmark.Workload?
+    @Option(help: "Workload: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default: all).")
+    var model: NetworkSpec.Kind?
 
     @Option(help: "Precision: float32, float64 (default: float32; both for two-layer when --model is not given).")
     var dtype: DType?
@@ -88,11 +88,11 @@ struct ModelBench: ParsableCommand {
         if let threads { Threads.count = threads }
         try reportingErrors {
             let (train, dataName) = try trainingImages()
-            var runs: [(ModelBenchmark.Workload, DType)] = []
+            var runs: [(NetworkSpec.Kind, Precision)] = []
             if let model {
                 runs = [(model, dtype ?? .float32)]
             } else if let dtype {
-                runs = ModelBenchmark.Workload.allCases.map { ($0, dtype) }
+                runs = NetworkSpec.Kind.allCases.map { ($0, dtype) }
             } else {
                 runs = [(.twoLayer, .float32), (.twoLayer, .float64), (.mlp, .float32), (.cnn, .float32), (.deepCNN, .float32)]
             }
@@ -101,8 +101,8 @@ struct ModelBench: ParsableCommand {
                 print("backprop bench: \(Threads.count) thread(s), batch \(batchSize), OpenBLAS \(BLASInfo.coreName), data \(dataName)")
                 print("workload          dtype    ms/step median      min   examples/s   GFLOP/s  of GEMM peak")
             }
-            for (workload, dtype) in runs {
-                var bench = ModelBenchmark(workload: workload, batchSize: batchSize, iterations: iterations, warmup: warmup)
+            for (model, dtype) in runs {
+                var bench = ModelBenchmark(model: model, batchSize: batchSize, iterations: iterations, warmup: warmup)
                 bench.profileLayers = layers
                 bench.alternateWithOneThread = scaling
                 let r = dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
@@ -196,4 +196,3 @@ struct TensorBench: ParsableCommand {
         print(String(format: "matmul ratio Tensor / cblas_sgemm: %.3f", results[0].rate / results[1].rate))
     }
 }
-extension ModelBenchmark.Workload: ExpressibleByArgument {}

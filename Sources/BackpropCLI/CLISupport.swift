@@ -76,27 +76,12 @@ func checkOutputPaths(_ outputs: [(flag: String, path: String?)]) throws {
     }
 }
 
-/// Prints a JSON value with sorted keys on one line of stdout.
-func printJSON(_ object: Any) throws {
-    print(jsonText(object))
-}
-
-/// JSON text for strings, numbers, booleans, arrays and string-keyed dictionaries. Doubles are written
-/// in Swift's shortest round-trip form (Foundation's JSONSerialization on Linux rounds them to 15–16
-/// digits), non-finite ones as null.
-func jsonText(_ value: Any) -> String {
-    switch value {
-    case let s as String: return jsonString(s)
-    case let b as Bool: return b ? "true" : "false"
-    case let i as Int: return String(i)
-    case let u as UInt64: return String(u)
-    case let d as Double: return d.isFinite ? String(d) : "null"
-    case let f as Float: return f.isFinite ? String(Double(f)) : "null"
-    case let array as [Any]: return "[" + array.map(jsonText).joined(separator: ",") + "]"
-    case let dictionary as [String: Any]:
-        return "{" + dictionary.keys.sorted().map { jsonString($0) + ":" + jsonText(dictionary[$0]!) }.joined(separator: ",") + "}"
-    default: return jsonString("\(value)")
-    }
+/// `value` as JSON on one line, keys sorted (Doubles in Swift's shortest round-trip form, as
+/// JSONEncoder writes them).
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
 /// Set from a signal handler; polled between training steps.
@@ -179,9 +164,4 @@ struct LoadedData {
         guard let n, n < set.count else { return set }
         return set.prefix(n)
     }
-}
-
-/// `float32` / `float64`.
-enum DType: String, ExpressibleByArgument, CaseIterable {
-    case float32, float64
 }

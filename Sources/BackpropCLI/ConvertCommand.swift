@@ -36,8 +36,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Hidden activation of an MLP: relu, sigmoid (default relu; the book's ch. 3 net is sigmoid and must say so).")
     var activation: Activation?
 
-    @Option(help: "Network the arrays must be: \(TrainCommand.Model.allCases.map(\.rawValue).joined(separator: ", ")) (default: what the shapes say).")
-    var model: TrainCommand.Model?
+    @Option(help: "Network the arrays must be: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default: what the shapes say).")
+    var model: NetworkSpec.Kind?
 
     @Option(help: "Hidden sizes the arrays must have, comma-separated (default: what the shapes say).")
     var hidden: String?
@@ -65,7 +65,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = ConversionOptions(activation: activation, model: model.flatMap { NetworkSpec.Kind(rawValue: $0.rawValue) },
+        let options = ConversionOptions(activation: activation, model: model,
                                         hidden: hidden.flatMap(parsedHidden), dropout: dropout, dtype: dtype?.rawValue,
                                         compressed: compress)
         // Before anything is read or converted: an output that could never be written.

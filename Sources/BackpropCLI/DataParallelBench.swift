@@ -17,8 +17,8 @@ struct DataParallelBench: ParsableCommand {
         """
     )
 
-    @Option(help: "Workload: \(ModelBenchmark.Workload.allCases.map(\.rawValue).joined(separator: ", ")) (default: two-layer, mlp, cnn).")
-    var model: ModelBenchmark.Workload?
+    @Option(help: "Workload: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default: two-layer, mlp, cnn).")
+    var model: NetworkSpec.Kind?
 
     @Option(help: "Threads per rank (default: the machine's cores shared among its ranks).")
     var threads: Int?
@@ -50,13 +50,15 @@ struct DataParallelBench: ParsableCommand {
         let labels = (0 ..< count).map { _ in UInt8(rng.nextIndex(below: 10)) }
         let images = ImageSet(pixels: pixels, labels: labels, rows: 28, columns: 28)
         for workload in model.map({ [$0] }) ?? [.twoLayer, .mlp, .cnn] {
-            let steps = iterations ?? [ModelBenchmark.Workload.twoLayer: 200, .mlp: 100, .cnn: 20, .deepCNN: 10][workload]!
-            let network = Network<Float>(spec: workload.spec, seed: 0)
-            let options = TrainingOptions(optimizer: workload.optimizer, learningRate: workload.learningRate,
+            let steps = iterations ?? [NetworkSpec.Kind.twoLayer: 200, .mlp: 100, .cnn: 20, .deepCNN: 10][workload]!
+            let configuration = ModelBenchmark.configuration(workload)
+            let spec = configuration.spec()
+            let network = Network<Float>(spec: spec, seed: 0)
+            let options = TrainingOptions(optimizer: configuration.effectiveOptimizer, learningRate: configuration.effectiveLearningRate,
                                           batchSize: batchSize, iterations: warmup + steps, seed: 0)
             let trainer = Trainer(network: network, optimizer: options.optimizer.make(learningRate: options.effectiveLearningRate),
                                   options: options, train: images, test: images,
-                                  flatten: !workload.spec.kind.isConvolutional, reducer: ranks)
+                                  flatten: !spec.kind.isConvolutional, reducer: ranks)
             trainer.broadcastParametersFromRankZero()
             for _ in 0 ..< warmup { trainer.step() }
             var stepTimes: [Double] = [], reduceTimes: [Double] = []
@@ -69,14 +71,12 @@ struct DataParallelBench: ParsableCommand {
             }
             guard (ranks?.rank ?? 0) == 0 else { continue }
             let bytes = (network.parameterCount + 1) * MemoryLayout<Float>.size
-            let row: [String: Any] = [
-                "model": workload.rawValue, "ranks": ranks?.rankCount ?? 1, "threads_per_rank": Threads.count,
-                "batch_size": batchSize, "steps": steps, "parameters": network.parameterCount,
-                "all_reduce_bytes_per_step": bytes,
-                "ms_per_step_median": median(stepTimes), "ms_all_reduce_median": median(reduceTimes),
-            ]
+            let row = DataParallelBenchRow(model: workload.rawValue, ranks: ranks?.rankCount ?? 1, threadsPerRank: Threads.count,
+                                           batchSize: batchSize, steps: steps, parameters: network.parameterCount,
+                                           allReduceBytesPerStep: bytes, msPerStepMedian: median(stepTimes),
+                                           msAllReduceMedian: median(reduceTimes))
             if json {
-                try printJSON(row)
+                print(try jsonLine(row))
             } else {
                 let name = workload.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
                 print("\(name) \(ranks?.rankCount ?? 1) rank(s) × \(Threads.count) thread(s): "
@@ -89,5 +89,36 @@ struct DataParallelBench: ParsableCommand {
     private func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted.isEmpty ? .nan : (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
+    }
+}
+
+/// One line of `backprop bench data-parallel --json`.
+struct DataParallelBenchRow: Codable {
+    var model: String
+    var ranks: Int
+    var threadsPerRank: Int
+    var batchSize: Int
+    var steps: Int
+    var parameters: Int
+    var allReduceBytesPerStep: Int
+    /// Milliseconds; null when no step was timed.
+    var msPerStepMedian: Double?
+    var msAllReduceMedian: Double?
+
+    init(model: String, ranks: Int, threadsPerRank: Int, batchSize: Int, steps: Int, parameters: Int,
+         allReduceBytesPerStep: Int, msPerStepMedian: Double, msAllReduceMedian: Double) {
+        (self.model, self.ranks, self.threadsPerRank, self.batchSize) = (model, ranks, threadsPerRank, batchSize)
+        (self.steps, self.parameters, self.allReduceBytesPerStep) = (steps, parameters, allReduceBytesPerStep)
+        self.msPerStepMedian = msPerStepMedian.isFinite ? msPerStepMedian : nil
+        self.msAllReduceMedian = msAllReduceMedian.isFinite ? msAllReduceMedian : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, ranks, steps, parameters
+        case threadsPerRank = "threads_per_rank"
+        case batchSize = "batch_size"
+        case allReduceBytesPerStep = "all_reduce_bytes_per_step"
+        case msPerStepMedian = "ms_per_step_median"
+        case msAllReduceMedian = "ms_all_reduce_median"
     }
 }

@@ -40,7 +40,8 @@ struct EvaluateCommand: ParsableCommand {
         let set = loaded.test
         let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
         if json {
-            try printJSON(["accuracy": result.accuracy, "loss": result.loss, "count": set.count, "confusion": result.confusion])
+            print(try jsonLine(EvaluationJSON(accuracy: result.accuracy, loss: result.loss.isFinite ? result.loss : nil,
+                                              count: set.count, confusion: result.confusion)))
             return
         }
         print(String(format: "accuracy %.4f  loss %.4f  (%d examples)", result.accuracy, result.loss, set.count))
@@ -52,4 +53,13 @@ struct EvaluateCommand: ParsableCommand {
             print(pad(String(i)) + row.map { pad(String($0)) }.joined())
         }
     }
+}
+
+/// `backprop evaluate --json`: accuracy and mean loss on the test set (loss null when not finite), the
+/// example count, and the confusion matrix (rows: true class, columns: predicted).
+struct EvaluationJSON: Codable {
+    var accuracy: Double
+    var loss: Double?
+    var count: Int
+    var confusion: [[Int]]
 }

@@ -17,7 +17,7 @@ struct GradcheckCommand: ParsableCommand {
     )
 
     @Option(help: "Network: two-layer (784-50-10, std 0.01, as the book), mlp, cnn or deep-cnn.")
-    var model: TrainCommand.Model = .twoLayer
+    var model: NetworkSpec.Kind = .twoLayer
 
     @Option(help: "Hidden layer sizes, comma-separated.")
     var hidden: String?
@@ -56,11 +56,11 @@ struct GradcheckCommand: ParsableCommand {
     /// The network the flags describe, refused (one line, exit 64) past --max-parameters: weights and
     /// gradients in float64.
     private func checkedSpec(inputSize: Int, classes: Int) throws -> NetworkSpec {
-        let spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation, weightInit: nil,
+        let spec = try makeSpec(model: model, hidden: hidden, activation: activation, weightInit: nil,
                                 weightDecay: weightDecay, batchNorm: batchNorm, dropout: nil,
                                 inputSize: inputSize, classes: classes)
         if let problem = spec.problems.first { throw ValidationError(problem) }
-        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHiddenText)", limit: maxParameters,
                                     bytesPerParameter: 16, what: "for weights and gradients in float64")
         return spec
     }
@@ -85,16 +85,27 @@ struct GradcheckCommand: ParsableCommand {
             let differences = sample.map { gradientCheck(network, x, t, elementsPerParameter: $0, seed: seed) }
                 ?? gradientCheck(network, x, t)
             if json {
-                var parameters: [String: Any] = [:]
+                var parameters: [String: GradientDifferenceJSON] = [:]
                 for d in differences {
-                    parameters[d.name] = ["mean_abs_diff": d.meanAbsoluteDifference, "max_abs_diff": d.maxAbsoluteDifference]
+                    parameters[d.name] = GradientDifferenceJSON(meanAbsDiff: d.meanAbsoluteDifference, maxAbsDiff: d.maxAbsoluteDifference)
                 }
-                try printJSON(["parameters": parameters])
+                print(try jsonLine(["parameters": parameters]))
             } else {
                 for d in differences {
                     print("\(d.name):\(d.meanAbsoluteDifference)   (max \(d.maxAbsoluteDifference))")
                 }
             }
         }
+    }
+}
+
+/// One parameter's figures in `backprop gradcheck --json`: mean and largest |backprop − numerical|.
+struct GradientDifferenceJSON: Codable {
+    var meanAbsDiff: Double
+    var maxAbsDiff: Double
+
+    enum CodingKeys: String, CodingKey {
+        case meanAbsDiff = "mean_abs_diff"
+        case maxAbsDiff = "max_abs_diff"
     }
 }

@@ -41,11 +41,11 @@ struct GraphCommand: ParsableCommand {
     @Option(help: "affine: columns of W and Y (3).") var outputs: Int?
 
     @Option(help: "A network: the checkpoint (safetensors) to draw.") var checkpoint: String?
-    @Option(help: "A network from train flags: \(TrainCommand.Model.allCases.map(\.rawValue).joined(separator: ", ")) (default two-layer).")
-    var model: TrainCommand.Model?
+    @Option(help: "A network from train flags: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default two-layer).")
+    var model: NetworkSpec.Kind?
     @Option(help: "Hidden layer sizes, comma-separated (as train).") var hidden: String?
     @Option(help: "Hidden activation for mlp: relu, sigmoid.") var activation: Activation?
-    @Option(help: "Weight init (as train).") var weightInit: String?
+    @Option(help: "Weight init (as train).") var weightInit: WeightInitializer?
     @Flag(help: "Batch normalization after each hidden Affine (mlp).") var batchNorm = false
     @Option(help: "Dropout ratio after each hidden activation (mlp).") var dropout: Double?
     @Option(help: "Seed for the weights of a network from train flags (and for affine's values).") var seed: UInt64 = 0
@@ -144,11 +144,11 @@ struct GraphCommand: ParsableCommand {
             loaded = try LoadedData.load(data, trainLimit: nil, seed: seed)
             (inputSize, classes) = (loaded!.train.inputSize, loaded!.train.classes)
         }
-        let spec = try makeSpec(model: model, hidden: hidden ?? model.defaultHidden, activation: activation ?? .relu,
+        let spec = try makeSpec(model: model, hidden: hidden, activation: activation ?? .relu,
                                 weightInit: weightInit, weightDecay: 0, batchNorm: batchNorm, dropout: dropout,
                                 inputSize: inputSize, classes: classes)
         if let problem = spec.problems.first { throw usage(problem) }
-        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHidden)", limit: maxParameters,
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? model.defaultHiddenText)", limit: maxParameters,
                                     bytesPerParameter: sample == nil ? 4 : 8, what: "in float32")
         return try draw(Network<Float>(spec: spec, seed: seed), source: "seed \(seed)", data: data, loaded: loaded)
     }

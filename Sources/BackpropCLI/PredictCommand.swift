@@ -63,13 +63,39 @@ struct PredictCommand: ParsableCommand {
                 return "\(k)"
             }
             if json {
-                var object: [String: Any] = ["file": path, "class": top.first!, "top3": top.map { [$0, probabilities[$0]] }]
-                if let names { object["class_name"] = names[top.first!] }
-                try printJSON(object)
+                let best = top.first ?? 0
+                print(try jsonLine(PredictionJSON(file: path, class: best, className: names.flatMap { best < $0.count ? $0[best] : nil },
+                                                  top3: top.map { PredictionJSON.Choice(index: $0, probability: probabilities[$0]) })))
             } else {
                 let rest = top.map { String(format: "%@ %.3f", label($0), probabilities[$0]) }.joined(separator: ", ")
                 print("\(path): \(label(top.first!))   top 3: \(rest)")
             }
         }
+    }
+}
+
+/// One line of `backprop predict --json`: the image file, its most likely class (and the class's name
+/// when the checkpoint has them), and the top 3 as [class, probability] pairs.
+struct PredictionJSON: Encodable {
+    /// A class and its probability, written as a pair `[3, 0.92]`.
+    struct Choice: Encodable {
+        var index: Int
+        var probability: Double
+
+        func encode(to encoder: any Encoder) throws {
+            var pair = encoder.unkeyedContainer()
+            try pair.encode(index)
+            try pair.encode(probability)
+        }
+    }
+
+    var file: String
+    var `class`: Int
+    var className: String?
+    var top3: [Choice]
+
+    enum CodingKeys: String, CodingKey {
+        case file, `class`, top3
+        case className = "class_name"
     }
 }

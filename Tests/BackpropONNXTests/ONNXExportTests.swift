@@ -18,17 +18,17 @@ struct ONNXExportTests {
 
     static let float32Cases: [Case] = [
         Case(name: "two-layer 784-50-10", spec: NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10,
-                                                            weightInit: "0.01"), optimizer: .sgd),
+                                                            weightInit: .standardDeviation(0.01)), optimizer: .sgd),
         Case(name: "mlp relu, batch norm, book dropout 0.2",
              spec: NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [100, 50], outputSize: 10, activation: .relu,
                                batchNorm: true, dropoutRatio: 0.2)),
         Case(name: "mlp sigmoid, batch norm, inverted dropout 0.3",
              spec: NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [60, 40], outputSize: 10, activation: .sigmoid,
-                               weightInit: "xavier", batchNorm: true, dropoutRatio: 0.3, invertedDropout: true)),
+                               weightInit: .xavier, batchNorm: true, dropoutRatio: 0.3, invertedDropout: true)),
         Case(name: "mlp sigmoid 784-50-10", spec: NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [50], outputSize: 10,
-                                                              activation: .sigmoid, weightInit: "xavier"), optimizer: .sgd),
+                                                              activation: .sigmoid, weightInit: .xavier), optimizer: .sgd),
         Case(name: "cnn (SimpleConvNet)", spec: NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10,
-                                                            weightInit: "0.01", inputShape: [1, 28, 28])),
+                                                            weightInit: .standardDeviation(0.01), inputShape: [1, 28, 28])),
         Case(name: "deep-cnn (DeepConvNet, book dropout 0.5)",
              spec: NetworkSpec(kind: .deepCNN, inputSize: 784, hiddenSizes: [50], outputSize: 10, dropoutRatio: 0.5,
                                inputShape: [1, 28, 28])),
@@ -66,7 +66,7 @@ struct ONNXExportTests {
         guard let data = ONNXHarness.requirements() else { return }
         let directory = try ONNXHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: "0.01", inputShape: [1, 28, 28])
+        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: .standardDeviation(0.01), inputShape: [1, 28, 28])
         let contents = try ONNXHarness.trainedCheckpoint(spec, as: Double.self, iterations: 10, data: data, in: directory)
         let double = "\(directory)/net64.onnx", single = "\(directory)/net32.onnx", expected = "\(directory)/probabilities.npy"
         try ONNXExport.write(contents, to: double)

@@ -15,7 +15,7 @@ extension Network {
 public final class TwoLayerNet<Scalar: TensorScalar>: Network<Scalar> {
     public init(inputSize: Int, hiddenSize: Int, outputSize: Int, weightInitStd: Double = 0.01, seed: UInt64 = 0) {
         let spec = NetworkSpec(kind: .twoLayer, inputSize: inputSize, hiddenSizes: [hiddenSize],
-                               outputSize: outputSize, weightInit: "\(weightInitStd)")
+                               outputSize: outputSize, weightInit: .standardDeviation(weightInitStd))
         super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>())
         self.spec = spec
     }
@@ -28,7 +28,7 @@ public final class MultiLayerNet<Scalar: TensorScalar>: Network<Scalar> {
     public init(inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
                 weightInit: WeightInitializer = .he, weightDecay: Double = 0, seed: UInt64 = 0) {
         let spec = NetworkSpec(kind: .mlp, inputSize: inputSize, hiddenSizes: hiddenSizes, outputSize: outputSize,
-                               activation: activation, weightInit: weightInit.specText, weightDecay: weightDecay)
+                               activation: activation, weightInit: weightInit, weightDecay: weightDecay)
         super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>(), weightDecay: weightDecay)
         self.spec = spec
     }
@@ -41,21 +41,10 @@ public final class MultiLayerNetExtend<Scalar: TensorScalar>: Network<Scalar> {
                 weightInit: WeightInitializer = .he, weightDecay: Double = 0, useDropout: Bool = false,
                 dropoutRatio: Double = 0.5, useBatchNorm: Bool = false, seed: UInt64 = 0) {
         let spec = NetworkSpec(kind: .mlp, inputSize: inputSize, hiddenSizes: hiddenSizes, outputSize: outputSize,
-                               activation: activation, weightInit: weightInit.specText, weightDecay: weightDecay,
+                               activation: activation, weightInit: weightInit, weightDecay: weightDecay,
                                batchNorm: useBatchNorm, dropoutRatio: useDropout ? dropoutRatio : nil)
         super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>(), weightDecay: weightDecay)
         self.spec = spec
-    }
-}
-
-extension WeightInitializer {
-    /// The text form `NetworkSpec.weightInit` stores.
-    var specText: String {
-        switch self {
-        case .he: "he"
-        case .xavier: "xavier"
-        case .standardDeviation(let s): "\(s)"
-        }
     }
 }
 
@@ -65,7 +54,7 @@ public final class SimpleConvNet<Scalar: TensorScalar>: Network<Scalar> {
     public init(inputShape: [Int] = [1, 28, 28], hiddenSize: Int = 100, outputSize: Int = 10,
                 weightInitStd: Double = 0.01, seed: UInt64 = 0) {
         let spec = NetworkSpec(kind: .cnn, inputSize: inputShape.reduce(1, *), hiddenSizes: [hiddenSize],
-                               outputSize: outputSize, weightInit: "\(weightInitStd)", inputShape: inputShape)
+                               outputSize: outputSize, weightInit: .standardDeviation(weightInitStd), inputShape: inputShape)
         super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>())
         self.spec = spec
     }
@@ -78,7 +67,7 @@ public final class DeepConvNet<Scalar: TensorScalar>: Network<Scalar> {
     public init(inputShape: [Int] = [1, 28, 28], hiddenSize: Int = 50, outputSize: Int = 10,
                 dropoutRatio: Double = 0.5, seed: UInt64 = 0) {
         let spec = NetworkSpec(kind: .deepCNN, inputSize: inputShape.reduce(1, *), hiddenSizes: [hiddenSize],
-                               outputSize: outputSize, weightInit: "he", dropoutRatio: dropoutRatio, inputShape: inputShape)
+                               outputSize: outputSize, weightInit: .he, dropoutRatio: dropoutRatio, inputShape: inputShape)
         super.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>())
         self.spec = spec
     }

@@ -6,28 +6,14 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
 /// Everything needed to rebuild one of the book's networks: its architecture and initial-weight
 /// recipe. Saved in checkpoints so that a checkpoint alone says which network it holds.
 public struct NetworkSpec: Codable, Sendable, Equatable {
-    public enum Kind: String, Codable, CaseIterable, Sendable {
-        /// §5.7 TwoLayerNet: Affine → ReLU → Affine → SoftmaxWithLoss.
-        case twoLayer = "two-layer"
-        /// §6 MultiLayerNet / MultiLayerNetExtend: (Affine → [BatchNorm] → activation → [Dropout]) × k
-        /// → Affine → SoftmaxWithLoss.
-        case mlp
-        /// §7.5 SimpleConvNet (see `ConvNetLayout`).
-        case cnn
-        /// §8.1 DeepConvNet (see `ConvNetLayout`).
-        case deepCNN = "deep-cnn"
-
-        /// Whether the network takes images (N, C, H, W) rather than rows (N, features).
-        public var isConvolutional: Bool { self == .cnn || self == .deepCNN }
-    }
-
     public var kind: Kind
     public var inputSize: Int
     public var hiddenSizes: [Int]
     public var outputSize: Int
     public var activation: Activation
-    /// "he"/"relu", "xavier"/"sigmoid", or a standard deviation such as "0.01" (see `WeightInitializer`).
-    public var weightInit: String
+    /// How the initial weights are drawn (saved as "he", "xavier" or a standard deviation such as "0.01";
+    /// checkpoints that say "relu" or "sigmoid" read as He and Xavier).
+    public var weightInit: WeightInitializer
     /// λ of L2 weight decay.
     public var weightDecay: Double
     public var batchNorm: Bool
@@ -48,7 +34,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     }
 
     public init(kind: Kind, inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
-                weightInit: String = "he", weightDecay: Double = 0, batchNorm: Bool = false,
+                weightInit: WeightInitializer = .he, weightDecay: Double = 0, batchNorm: Bool = false,
                 dropoutRatio: Double? = nil, inputShape: [Int]? = nil, invertedDropout: Bool? = nil) {
         self.kind = kind
         self.inputSize = inputSize
@@ -90,8 +76,8 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         } else if inputShape != nil {
             result.append("an input shape applies to convolutional nets only")
         }
-        if WeightInitializer(weightInit) == nil {
-            result.append("weight init must be he, relu, xavier, sigmoid or a positive number, got \(weightInit)")
+        if case .standardDeviation(let sigma) = weightInit, !(sigma >= 0 && sigma.isFinite) {
+            result.append("weight init must be he, xavier or a standard deviation ≥ 0, got \(sigma)")
         }
         if !(weightDecay >= 0 && weightDecay.isFinite) { result.append("weight decay must be ≥ 0, got \(weightDecay)") }
         if let r = dropoutRatio, !(r >= 0 && r < 1) { result.append("dropout ratio must be in [0, 1), got \(r)") }
@@ -123,7 +109,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     /// Stops if the spec has problems (check `problems` first for outside input).
     func makeLayers<Scalar: TensorScalar>(seed: UInt64) -> [any Layer<Scalar>] {
         precondition(problems.isEmpty, "NetworkSpec: \(problems.joined(separator: "; "))")
-        let initializer = WeightInitializer(weightInit)!
+        let initializer = weightInit
         var rng = SeededGenerator(seed: seed)
         if kind.isConvolutional {
             return ConvNetLayout.makeLayers(self, input: imageShape, initializer: initializer, seed: seed, rng: &rng)

@@ -1,6 +1,6 @@
 /// The optimizers by name, for command lines and configuration files: the raw values are the lower-case
 /// names (`"sgd"`, `"momentum"`, `"nesterov"`, `"adagrad"`, `"rmsprop"`, `"adam"`).
-public enum OptimizerKind: String, CaseIterable, Sendable {
+public enum OptimizerKind: String, Codable, CaseIterable, Sendable {
     /// `SGD`, `Momentum`, `Nesterov`, `AdaGrad`, `RMSprop`, `Adam`.
     case sgd, momentum, nesterov, adagrad, rmsprop, adam
 

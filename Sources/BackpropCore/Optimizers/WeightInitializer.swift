@@ -57,6 +57,26 @@ public enum WeightInitializer: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension WeightInitializer: Codable {
+    /// Reads the text form (`init?(_:)`: "he", "relu", "xavier", "sigmoid" or a number ≥ 0), as
+    /// checkpoints store it; anything else is a `DecodingError` naming the text.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = WeightInitializer(text) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "weight init must be he, relu, xavier, sigmoid or a number ≥ 0, got \(text)")
+        }
+        self = value
+    }
+
+    /// Writes the text form (`description`: "he", "xavier" or the number).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
 private extension String {
     /// The string without leading and trailing spaces, tabs and newlines (no Foundation needed).
     func trimmingWhitespace() -> String {

@@ -103,7 +103,7 @@ public enum ArchitectureRecognizer {
         let activation = options.activation ?? .relu
         let kind: NetworkSpec.Kind = options.model == .twoLayer && hidden.count == 1 ? .twoLayer : .mlp
         return NetworkSpec(kind: kind, inputSize: sizes[0], hiddenSizes: hidden, outputSize: sizes.last!,
-                           activation: activation, weightInit: activation == .relu ? "he" : "xavier",
+                           activation: activation, weightInit: activation == .relu ? .he : .xavier,
                            batchNorm: batchNorm, dropoutRatio: options.dropout)
     }
 
@@ -123,7 +123,7 @@ public enum ArchitectureRecognizer {
         let dropout = options.dropout ?? (kind == .deepCNN ? 0.5 : nil)
         func spec(side: Int) -> NetworkSpec {
             NetworkSpec(kind: kind, inputSize: channels * side * side, hiddenSizes: [hidden], outputSize: output,
-                        weightInit: kind == .cnn ? "0.01" : "he", dropoutRatio: dropout, inputShape: [channels, side, side])
+                        weightInit: kind == .cnn ? .standardDeviation(0.01) : .he, dropoutRatio: dropout, inputShape: [channels, side, side])
         }
         // The side for which the layout gives the first Affine `rows` inputs.
         let name = "W\(convolutions + 1)"

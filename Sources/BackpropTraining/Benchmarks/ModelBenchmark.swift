@@ -14,44 +14,25 @@ import Foundation
 /// and mean milliseconds per step, examples per second, the GEMM work of one step in GFLOP/s and as a
 /// fraction of this machine's GEMM peak, measured just before at the same thread count.
 public struct ModelBenchmark: Sendable {
-    /// The fixed workloads.
-    public enum Workload: String, CaseIterable, Codable, Sendable {
-        /// TwoLayerNet 784-50-10, ReLU, std 0.01, SGD lr 0.1 (ch05's train_neuralnet.py).
-        case twoLayer = "two-layer"
-        /// MultiLayerNet 784-100-100-100-10, ReLU, He init, Adam lr 0.001 (ch06's comparisons).
-        case mlp
-        /// SimpleConvNet (§7.5), Adam lr 0.001.
-        case cnn
-        /// DeepConvNet (§8.1), Adam lr 0.001, dropout 0.5.
-        case deepCNN = "deep-cnn"
-
-        /// The network's architecture for 28×28 images and 10 classes.
-        public var spec: NetworkSpec {
-            switch self {
-            case .twoLayer:
-                NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "0.01")
-            case .mlp:
-                NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [100, 100, 100], outputSize: 10, weightInit: "he")
-            case .cnn:
-                NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: "0.01")
-            case .deepCNN:
-                NetworkSpec(kind: .deepCNN, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "he",
-                            dropoutRatio: 0.5)
-            }
+    /// The configuration a model is timed in: the registry's book defaults (`NetworkSpec.Kind`: two-layer
+    /// 784-50-10 with SGD lr 0.1, cnn with Adam lr 0.001, deep-cnn with Adam and dropout 0.5), except
+    /// mlp, timed as ch06's optimizer comparisons: 784-100-100-100-10, He init, Adam lr 0.001.
+    public static func configuration(_ model: NetworkSpec.Kind) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration(model: model)
+        if model == .mlp {
+            configuration.hiddenSizes = [100, 100, 100]
+            configuration.optimizer = .adam
         }
+        return configuration
+    }
 
-        /// SGD lr 0.1 for TwoLayerNet as the book's ch05; Adam lr 0.001 for the others.
-        public var optimizer: OptimizerKind { self == .twoLayer ? .sgd : .adam }
-        public var learningRate: Double { self == .twoLayer ? 0.1 : 0.001 }
-
-        /// Timed steps by default: about a second of work each.
-        public var defaultIterations: Int {
-            switch self {
-            case .twoLayer: 2000
-            case .mlp: 1000
-            case .cnn: 100
-            case .deepCNN: 40
-            }
+    /// Timed steps by default: about a second of work each (2000 two-layer, 1000 mlp, 100 cnn, 40 deep-cnn).
+    public static func defaultIterations(_ model: NetworkSpec.Kind) -> Int {
+        switch model {
+        case .twoLayer: 2000
+        case .mlp: 1000
+        case .cnn: 100
+        case .deepCNN: 40
         }
     }
 
@@ -136,7 +117,8 @@ public struct ModelBenchmark: Sendable {
         }
     }
 
-    public var workload: Workload
+    /// The network timed, in `configuration(model)`.
+    public var model: NetworkSpec.Kind
     public var batchSize: Int
     public var iterations: Int
     public var warmup: Int
@@ -159,12 +141,14 @@ public struct ModelBenchmark: Sendable {
     /// thread in Float: long enough to be compute-bound, short beside a block of CNN steps).
     public static let referenceProductSize = 512
 
-    public init(workload: Workload, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
+    /// A benchmark of `model`: batches of `batchSize`, `iterations` timed steps (nil for
+    /// `defaultIterations(model)`) after `warmup` untimed ones, weights and batches from `seed`.
+    public init(model: NetworkSpec.Kind, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
         precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
                      "ModelBenchmark: batch size \(batchSize), iterations \(iterations ?? 0), warm-up \(warmup)")
-        self.workload = workload
+        self.model = model
         self.batchSize = batchSize
-        self.iterations = iterations ?? workload.defaultIterations
+        self.iterations = iterations ?? Self.defaultIterations(model)
         self.warmup = warmup
         self.seed = seed
     }
@@ -172,9 +156,10 @@ public struct ModelBenchmark: Sendable {
     /// Times the workload on `train` (flattened rows or (N, 1, 28, 28) images as the network needs).
     /// `dataName` is reported as is.
     public func run<Scalar: TensorScalar>(_: Scalar.Type, train: any LabeledDataset, dataName: String) -> Result {
-        let spec = workload.spec
+        let configuration = Self.configuration(model)
+        let spec = configuration.spec()
         let network = Network<Scalar>(spec: spec, seed: seed)
-        let options = TrainingOptions(optimizer: workload.optimizer, learningRate: workload.learningRate,
+        let options = TrainingOptions(optimizer: configuration.effectiveOptimizer, learningRate: configuration.effectiveLearningRate,
                                       batchSize: batchSize, iterations: warmup + iterations, seed: seed)
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: train, test: train,
@@ -225,7 +210,7 @@ public struct ModelBenchmark: Sendable {
         let oneThreadMedian = alternating ? Self.median(oneThreadTimes.sorted()) : nil
         let flops = Self.gemmFlopsPerStep(network, batch: Swift.min(batchSize, train.count), spec: spec)
         let gflops = flops / (median / 1e3) / 1e9
-        return Result(model: workload.rawValue, dtype: Scalar.dtypeName, threads: Threads.count, batchSize: batchSize,
+        return Result(model: model.rawValue, dtype: Scalar.dtypeName, threads: Threads.count, batchSize: batchSize,
                       iterations: iterations, warmup: warmup, msPerStepMedian: median, msPerStepMin: sorted[0],
                       msPerStepMean: times.reduce(0, +) / Double(times.count),
                       examplesPerSecond: Double(Swift.min(batchSize, train.count)) / (median / 1e3),

@@ -20,7 +20,9 @@ public struct TrainingState: Codable, Sendable, Equatable {
 /// A checkpoint: one safetensors file holding a network's tensors under the book's names (`W1`, `b1`,
 /// `gamma1`, `beta1`, `running_mean1`, `running_var1`, …), the optimizer's state under
 /// `optimizer/<key>/<parameter>` (e.g. `optimizer/m/W1`), and in `__metadata__`: `format`, `dtype`,
-/// `spec` (the architecture, JSON) and, for a training run, `training` (JSON `TrainingState`).
+/// `spec` (the architecture, JSON) and, for a training run, `training` (JSON `TrainingState`) and
+/// `configuration` (JSON `TrainingConfiguration`, the run's flags; absent from checkpoints written before
+/// it existed, which still read).
 public enum Checkpoint {
     public static let format = "backprop-checkpoint-1"
 
@@ -30,11 +32,12 @@ public enum Checkpoint {
         decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     )
 
-    /// Saves `network` (and, with a trainer, the run's state) to `path`, atomically. `metadata` adds
-    /// entries of your own (e.g. `class_names`); the reserved keys above take precedence.
+    /// Saves `network` (and, with a trainer, the run's state; with a configuration, the run's flags) to
+    /// `path`, atomically. `metadata` adds entries of your own (e.g. `class_names`); the reserved keys
+    /// above take precedence.
     public static func save<Scalar: TensorScalar>(_ network: Network<Scalar>, trainer: Trainer<Scalar>? = nil,
-                                                  trainLimit: Int? = nil, metadata extra: [String: String] = [:],
-                                                  to path: String) throws {
+                                                  trainLimit: Int? = nil, configuration: TrainingConfiguration? = nil,
+                                                  metadata extra: [String: String] = [:], to path: String) throws {
         guard let spec = network.spec else {
             preconditionFailure("Checkpoint.save: the network was not built from a NetworkSpec, so a checkpoint could not rebuild it")
         }
@@ -46,6 +49,9 @@ public enum Checkpoint {
         file.metadata["format"] = format
         file.metadata["dtype"] = Scalar.dtypeName
         file.metadata["spec"] = String(decoding: try encoder.encode(spec), as: UTF8.self)
+        if let configuration {
+            file.metadata["configuration"] = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+        }
         if let trainer {
             for p in network.parameters {
                 for (key, tensor) in trainer.optimizer.stateTensors(for: p) {
@@ -107,7 +113,14 @@ public enum Checkpoint {
                 throw CheckpointError.badMetadata(path: path, key: "training", reason: "not a valid training state")
             }
         }
-        return CheckpointContents(path: path, file: file, spec: spec, dtype: dtype, training: training)
+        var configuration: TrainingConfiguration?
+        if let text = file.metadata["configuration"] {
+            do { configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(text.utf8)) } catch {
+                throw CheckpointError.badMetadata(path: path, key: "configuration", reason: "not a valid training configuration")
+            }
+        }
+        return CheckpointContents(path: path, file: file, spec: spec, dtype: dtype, training: training,
+                                  configuration: configuration)
     }
 }
 
@@ -119,6 +132,8 @@ public struct CheckpointContents: Sendable {
     /// "float32" or "float64": the precision it was trained in.
     public let dtype: String
     public let training: TrainingState?
+    /// The flags of the run that wrote it; nil for checkpoints written before configurations were saved.
+    public let configuration: TrainingConfiguration?
 
     /// The network with the checkpoint's weights (converted to `Scalar` if it was saved in the other precision).
     public func makeNetwork<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) throws -> Network<Scalar> {

@@ -303,4 +303,3 @@ extension Int {
     fileprivate var toDouble: Double { Double(self) }
 }
 
-extension OptimizerKind: Codable {}

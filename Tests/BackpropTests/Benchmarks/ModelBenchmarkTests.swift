@@ -10,7 +10,7 @@ struct ModelBenchmarkTests {
     /// (2 × 2·100·784·50), the second forward, dW and dx (3 × 2·100·50·10): 15.98 MFLOP — the
     /// "16 MFLOP" of a step whose first layer skips its input gradient.
     @Test func twoLayerGemmWork() {
-        let spec = ModelBenchmark.Workload.twoLayer.spec
+        let spec = ModelBenchmark.configuration(.twoLayer).spec()
         let net = Network<Float>(spec: spec, seed: 0)
         #expect(ModelBenchmark.gemmFlopsPerStep(net, batch: 100, spec: spec) == 15_980_000)
     }
@@ -18,7 +18,7 @@ struct ModelBenchmarkTests {
     /// SimpleConvNet: conv 30·1·5·5 per output position × 24·24 positions (forward and dW only),
     /// Affine 4320→100 and 100→10 (forward, dW, dx): 432.6 MFLOP per batch of 100.
     @Test func simpleConvNetGemmWork() {
-        let spec = ModelBenchmark.Workload.cnn.spec
+        let spec = ModelBenchmark.configuration(.cnn).spec()
         let net = Network<Float>(spec: spec, seed: 0)
         let conv: Double = 2 * 30 * 25 * 576 * 100 * 2              // 172.8 MFLOP
         let affineMACs: Double = 4320 * 100 + 100 * 10
@@ -30,7 +30,7 @@ struct ModelBenchmarkTests {
     /// DeepConvNet: every 3×3 conv's work from its output size (28, 28, 14, 16, 8, 8), the first conv
     /// without its input gradient.
     @Test func deepConvNetGemmWork() {
-        let spec = ModelBenchmark.Workload.deepCNN.spec
+        let spec = ModelBenchmark.configuration(.deepCNN).spec()
         let net = Network<Float>(spec: spec, seed: 0)
         let convs: [(fn: Int, c: Int, side: Int)] = [(16, 1, 28), (16, 16, 28), (32, 16, 14), (32, 32, 16), (64, 32, 8), (64, 64, 8)]
         var expected = 0.0
@@ -47,7 +47,7 @@ struct ModelBenchmarkTests {
     @Test func shortRunReportsConsistentFigures() {
         let images = ModelBenchmark.randomImages(count: 200, seed: 3)
         #expect(images.count == 200 && images.labels.allSatisfy { $0 < 10 })
-        let bench = ModelBenchmark(workload: .twoLayer, batchSize: 50, iterations: 5, warmup: 1)
+        let bench = ModelBenchmark(model: .twoLayer, batchSize: 50, iterations: 5, warmup: 1)
         let r = bench.run(Double.self, train: images, dataName: "random pixels")
         #expect(r.model == "two-layer" && r.dtype == "float64" && r.batchSize == 50 && r.iterations == 5)
         #expect(r.msPerStepMin > 0 && r.msPerStepMin <= r.msPerStepMedian)
@@ -64,7 +64,7 @@ struct ModelBenchmarkTests {
     /// trainer's do (the loss falls on a repeated easy batch is not asserted: random pixels).
     @Test func layerProfileNamesEveryStage() throws {
         let images = ModelBenchmark.randomImages(count: 60, seed: 4)
-        var bench = ModelBenchmark(workload: .cnn, batchSize: 6, iterations: 3, warmup: 1)
+        var bench = ModelBenchmark(model: .cnn, batchSize: 6, iterations: 3, warmup: 1)
         bench.profileLayers = true
         let r = bench.run(Float.self, train: images, dataName: "random pixels")
         let stages = try #require(r.stages)

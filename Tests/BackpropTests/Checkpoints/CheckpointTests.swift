@@ -43,7 +43,7 @@ struct CheckpointTests {
             #expect(contents.path == path)
             #expect(contents.dtype == "float32")
             #expect(contents.spec == net.spec)
-            #expect(contents.spec.kind == .twoLayer && contents.spec.hiddenSizes == [50] && contents.spec.weightInit == "0.01")
+            #expect(contents.spec.kind == .twoLayer && contents.spec.hiddenSizes == [50] && contents.spec.weightInit == .standardDeviation(0.01))
             #expect(contents.training == nil)
             #expect(contents.file.metadata["format"] == "backprop-checkpoint-1")
             #expect(contents.file.metadata["dtype"] == "float32")
@@ -177,7 +177,7 @@ struct CheckpointTests {
             try Checkpoint.save(TwoLayerNet<Float>(inputSize: 784, hiddenSize: 50, outputSize: 10), to: path)
             // The spec now says 784-60-10; the tensors are 784-50-10.
             let bad = try edited(path) { file in
-                var spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [60], outputSize: 10, weightInit: "0.01")
+                var spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [60], outputSize: 10, weightInit: .standardDeviation(0.01))
                 spec.weightDecay = 0
                 file.metadata["spec"] = String(decoding: try! JSONEncoder().encode(spec), as: UTF8.self)
             }

@@ -17,12 +17,12 @@ struct DataParallelTrainerTests {
     /// MultiLayerNet with batch normalization after each hidden Affine and weight decay (§6.3, §6.4).
     static func mlpWithBatchNorm(seed: UInt64) -> Network<Double> {
         Network(spec: NetworkSpec(kind: .mlp, inputSize: 16, hiddenSizes: [12, 10], outputSize: 4,
-                                  weightInit: "he", weightDecay: 0.01, batchNorm: true), seed: seed)
+                                  weightInit: .he, weightDecay: 0.01, batchNorm: true), seed: seed)
     }
 
     /// TwoLayerNet (§5.7).
     static func twoLayer(seed: UInt64) -> Network<Double> {
-        Network(spec: NetworkSpec(kind: .twoLayer, inputSize: 16, hiddenSizes: [10], outputSize: 4, weightInit: "0.1"), seed: seed)
+        Network(spec: NetworkSpec(kind: .twoLayer, inputSize: 16, hiddenSizes: [10], outputSize: 4, weightInit: .standardDeviation(0.1)), seed: seed)
     }
 
     /// A small convolutional net with per-channel batch normalization on 4-d input:

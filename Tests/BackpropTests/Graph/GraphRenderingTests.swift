@@ -11,9 +11,9 @@ import Testing
 struct GraphRenderingTests {
     static func networkGraphs() -> [(String, ComputationalGraph)] {
         let specs: [NetworkSpec] = [
-            NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "0.01"),
+            NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: .standardDeviation(0.01)),
             NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [100, 100], outputSize: 10, batchNorm: true, dropoutRatio: 0.2),
-            NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: "0.01"),
+            NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: .standardDeviation(0.01)),
             NetworkSpec(kind: .deepCNN, inputSize: 784, hiddenSizes: [50], outputSize: 10, dropoutRatio: 0.5),
         ]
         var result: [(String, ComputationalGraph)] = []

@@ -22,7 +22,7 @@ struct NetworkGraphTests {
 
     @Test("two-layer 784-50-10: (N, 784) → Affine1 → (N, 50) → Relu1 → Affine2 → (N, 10), W1 (784, 50) …")
     func twoLayer() {
-        let spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: "0.01")
+        let spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [50], outputSize: 10, weightInit: .standardDeviation(0.01))
         #expect(Self.shapes(spec) == [
             "x→Affine1 (N, 784)", "Affine1→Relu1 (N, 50)", "Relu1→Affine2 (N, 50)", "Affine2→SoftmaxWithLoss (N, 10)",
             "t→SoftmaxWithLoss (N,)", "SoftmaxWithLoss→L -",
@@ -49,7 +49,7 @@ struct NetworkGraphTests {
 
     @Test("cnn (§7.5): (N, 1, 28, 28) → Conv1 → (N, 30, 24, 24) → Pool1 → (N, 30, 12, 12) → Affine1 (4320, 100)")
     func simpleConvNet() {
-        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: "0.01")
+        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: .standardDeviation(0.01))
         #expect(Self.shapes(spec) == [
             "x→Conv1 (N, 1, 28, 28)", "Conv1→Relu1 (N, 30, 24, 24)", "Relu1→Pool1 (N, 30, 24, 24)",
             "Pool1→Affine1 (N, 30, 12, 12)", "Affine1→Relu2 (N, 100)", "Relu2→Affine2 (N, 100)",
@@ -83,7 +83,7 @@ struct NetworkGraphTests {
     @Test("with a batch: the loss, activation statistics and gradient norms of the same network run unrecorded")
     func batchStatisticsMatchAnUnrecordedRun() throws {
         let spec = NetworkSpec(kind: .mlp, inputSize: 6, hiddenSizes: [5, 4], outputSize: 3, activation: .sigmoid,
-                               weightInit: "xavier", weightDecay: 0.1)
+                               weightInit: .xavier, weightDecay: 0.1)
         var rng = SeededGenerator(seed: 7)
         let x = Tensor<Double>.randomNormal([8, 6], using: &rng)
         let t = Tensor<Double>((0..<8).map { Double($0 % 3) })

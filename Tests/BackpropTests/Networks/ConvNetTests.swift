@@ -31,7 +31,7 @@ struct ConvNetTests {
     func gradientsMatchCentralDifferences(_ kind: NetworkSpec.Kind) {
         var rng = SeededGenerator(seed: 3)
         let spec = NetworkSpec(kind: kind, inputSize: 784, hiddenSizes: [kind == .cnn ? 20 : 50], outputSize: 10,
-                               weightInit: kind == .cnn ? "0.1" : "he", dropoutRatio: kind == .cnn ? nil : 0)
+                               weightInit: kind == .cnn ? .standardDeviation(0.1) : .he, dropoutRatio: kind == .cnn ? nil : 0)
         let net = Network<Double>(spec: spec, seed: 1)
         for p in net.parameters where !p.decays {
             p.value = Tensor.randomUniform(p.value.shape, low: 0.05, high: 0.2, using: &rng)

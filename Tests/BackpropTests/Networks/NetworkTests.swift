@@ -94,7 +94,7 @@ struct NetworkTests {
     }
 
     @Test func specProblemsAreReportedNotTrapped() {
-        let bad = NetworkSpec(kind: .twoLayer, inputSize: 0, hiddenSizes: [10, 10], outputSize: 10, weightInit: "wide",
+        let bad = NetworkSpec(kind: .twoLayer, inputSize: 0, hiddenSizes: [10, 10], outputSize: 10, weightInit: .standardDeviation(-1),
                               dropoutRatio: 1.5)
         #expect(bad.problems.count == 5)
         let good = NetworkSpec(kind: .mlp, inputSize: 784, hiddenSizes: [100, 100], outputSize: 10)
