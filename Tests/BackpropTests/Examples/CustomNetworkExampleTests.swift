@@ -36,27 +36,30 @@ struct CustomNetworkExampleTests {
         }
     }
 
-    /// The example stays the size the README promises, and the README's sample is the example's code.
-    @Test func readmeSampleIsTheExamplesCode() throws {
+    /// The example stays the size the README promises, and the code shown in the README and in the
+    /// library guide (DocC's UsingTheLibrary article) is the example's code, line for line.
+    @Test(arguments: [("README.md", "## Use it as a library", 8),
+                      ("Sources/Backprop/Backprop.docc/UsingTheLibrary.md", "## Overview", 25)])
+    func documentedSampleIsTheExamplesCode(file: String, heading: String, minimumLines: Int) throws {
         let source = try String(contentsOf: Self.packageRoot.appendingPathComponent("Examples/CustomNetwork/main.swift"),
                                 encoding: .utf8)
         let exampleLines = Set(source.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
         let code = exampleLines.filter { !$0.isEmpty && !$0.hasPrefix("//") }
         #expect(code.count <= 30, "the example has \(code.count) lines of code; the README says about 25")
 
-        let readme = try String(contentsOf: Self.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
-        guard let section = readme.components(separatedBy: "## Use it as a library").dropFirst().first?
+        let document = try String(contentsOf: Self.packageRoot.appendingPathComponent(file), encoding: .utf8)
+        guard let section = document.components(separatedBy: heading).dropFirst().first?
                   .components(separatedBy: "\n## ").first,
               let sample = section.components(separatedBy: "```swift\n").dropFirst()
                   .compactMap({ $0.components(separatedBy: "\n```").first })
                   .first(where: { $0.contains("import Backprop") }) else {
-            Issue.record("README.md has no \"Use it as a library\" section with a swift block that imports Backprop")
+            Issue.record("\(file) has no \"\(heading)\" section with a swift block that imports Backprop")
             return
         }
         let sampleLines = sample.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        #expect(sampleLines.count >= 10)
+        #expect(sampleLines.count >= minimumLines, "\(file)")
         for line in sampleLines where !line.isEmpty && !line.hasPrefix("//") && line != "…" {
-            #expect(exampleLines.contains(line), "README line not in Examples/CustomNetwork/main.swift: \(line)")
+            #expect(exampleLines.contains(line), "\(file) line not in Examples/CustomNetwork/main.swift: \(line)")
         }
     }
 }
