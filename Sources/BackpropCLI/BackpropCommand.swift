@@ -9,7 +9,8 @@ struct BackpropCommand: ParsableCommand {
         commandName: "backprop",
         abstract: "Neural networks trained by layer-wise backpropagation, as in Deep Learning from Scratch.",
         version: backpropVersion,
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self, GradcheckCommand.self, FiltersCommand.self, ExampleCommand.self, GraphCommand.self, BookCommand.self, BenchCommand.self]
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self, GradcheckCommand.self,
+                      FiltersCommand.self, ExampleCommand.self, GraphCommand.self, BookCommand.self, BenchCommand.self]
     )
 
     static func main() {

@@ -49,7 +49,8 @@ struct ModelBench: ParsableCommand {
     @Option(help: "Examples per step.")
     var batchSize = 100
 
-    @Option(help: "Dataset directory to take batches from, or 'random' for random pixels (default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist, else random pixels).")
+    @Option(help: ArgumentHelp("Dataset directory to take batches from, or 'random' for random pixels "
+                + "(default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist, else random pixels)."))
     var data: String?
 
     @Flag(help: "Print JSON: one object for --model, else an array of them.")
@@ -58,7 +59,9 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Also time every layer's forward and backward, the batch and the update (medians per step).")
     var layers = false
 
-    @Flag(help: "Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, and print the speed-up, beside that of a 512² matrix product timed between the blocks (what the machine gave compute-bound work in the same moments).")
+    @Flag(help: ArgumentHelp("Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, "
+              + "and print the speed-up, beside that of a 512² matrix product timed between the blocks "
+              + "(what the machine gave compute-bound work in the same moments)."))
     var scaling = false
 
     func validate() throws {
@@ -113,7 +116,9 @@ struct ModelBench: ParsableCommand {
                           + r.dtype.padding(toLength: 8, withPad: " ", startingAt: 0)
                           + String(format: " %14.3f %8.3f %12.0f %9.1f  %5.1f%% of %.0f", r.msPerStepMedian, r.msPerStepMin,
                                    r.examplesPerSecond, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS)
-                          + (r.allocationsPerStep.map { String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3) } ?? ""))
+                          + (r.allocationsPerStep.map {
+                              String(format: "  %.1f allocations/step (%.0f KB)", $0, (r.allocatedBytesPerStep ?? 0) / 1e3)
+                          } ?? ""))
                     if let one = r.msPerStepMedianOneThread, let speedup = r.speedupOverOneThread {
                         print(String(format: "  1 thread, alternating in the same run: %.3f ms/step; %d threads %.2f× faster",
                                      one, r.threads, speedup)

@@ -85,7 +85,8 @@ struct BookCommand: ParsableCommand {
         }
         if json {
             var object: [String: BookValue] = ["experiment": .string(experiment.name), "section": .string(experiment.section),
-                                               "seed": Int(exactly: seed).map(BookValue.integer) ?? .string(String(seed)), "scale": .string(scale.rawValue),
+                                               "seed": Int(exactly: seed).map(BookValue.integer) ?? .string(String(seed)),
+                                               "scale": .string(scale.rawValue),
                                                "results": .object(report.values)]
             if let figure = experiment.figure { object["figure"] = .string(figure) }
             print(BookValue.object(object).jsonText)

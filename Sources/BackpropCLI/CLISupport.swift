@@ -131,7 +131,8 @@ struct LoadedData {
         }
         let path = DatasetDirectory.resolve(option)
         if option == nil && !FileManager.default.fileExists(atPath: path) {
-            throw DatasetError.missingFile(path: path + " (install Debian's dataset-fashion-mnist with scripts/setup.sh, or pass --data DIR)")
+            let hint = " (install Debian's dataset-fashion-mnist with scripts/setup.sh, or pass --data DIR)"
+            throw DatasetError.missingFile(path: path + hint)
         }
         let directory = try DatasetDirectory(path: path)
         let names = path.lowercased().contains("fashion") ? fashionClassNames : nil

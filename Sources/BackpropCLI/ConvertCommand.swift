@@ -23,7 +23,9 @@ struct ConvertCommand: ParsableCommand {
           backprop convert net.safetensors net.npz
           backprop convert net.npz net.safetensors --model mlp --hidden 100,100
           backprop convert net.safetensors net.onnx    # opset 13: logits and probabilities, batch symbolic
-        An .onnx output takes any input above (a non-checkpoint input is converted to a temporary checkpoint         first); --dtype float32 writes float32 ONNX from a float64 checkpoint (onnxruntime's CPU Conv has no double).
+        An .onnx output takes any input above (a non-checkpoint input is converted to a temporary checkpoint \
+        first); --dtype float32 writes float32 ONNX from a float64 checkpoint (onnxruntime's CPU Conv has no \
+        double).
         """
     )
 
@@ -36,7 +38,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: "Hidden activation of an MLP: relu, sigmoid (default relu; the book's ch. 3 net is sigmoid and must say so).")
     var activation: Activation?
 
-    @Option(help: "Network the arrays must be: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) (default: what the shapes say).")
+    @Option(help: ArgumentHelp("Network the arrays must be: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")) "
+                + "(default: what the shapes say)."))
     var model: NetworkSpec.Kind?
 
     @Option(help: "Hidden sizes the arrays must have, comma-separated (default: what the shapes say).")

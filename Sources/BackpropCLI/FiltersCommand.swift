@@ -7,7 +7,8 @@ struct FiltersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "filters",
         abstract: "Draw the first layer's convolution filters of a cnn/deep-cnn checkpoint as an SVG grid (Figure 7-24).",
-        discussion: "With --initial, draws the filters the run started from (same architecture and seed), for the book's before/after comparison."
+        discussion: "With --initial, draws the filters the run started from (same architecture and seed), "
+            + "for the book's before/after comparison."
     )
 
     @Option(help: "The checkpoint (safetensors) of a cnn or deep-cnn run.")

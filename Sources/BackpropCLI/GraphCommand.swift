@@ -64,7 +64,8 @@ struct GraphCommand: ParsableCommand {
         let chosen: Example?
         if let example {
             guard let e = Example(rawValue: example) else {
-                throw usage("unknown graph \"\(example)\": choose \(Example.allCases.map(\.rawValue).joined(separator: ", ")), or give --checkpoint or --model for a network")
+                let names = Example.allCases.map(\.rawValue).joined(separator: ", ")
+                throw usage("unknown graph \"\(example)\": choose \(names), or give --checkpoint or --model for a network")
             }
             chosen = e
         } else {
@@ -163,7 +164,8 @@ struct GraphCommand: ParsableCommand {
         let set = try loaded ?? LoadedData.load(data, trainLimit: nil, seed: seed)
         guard set.train.inputSize == spec.inputSize, set.train.classes == spec.outputSize else {
             throw CheckpointError.badMetadata(path: checkpoint ?? "--model", key: "spec",
-                                              reason: "the network takes \(spec.inputSize) inputs and \(spec.outputSize) classes, the data \(set.name) has \(set.train.inputSize) and \(set.train.classes)")
+                                              reason: "the network takes \(spec.inputSize) inputs and \(spec.outputSize) classes, "
+                                                  + "the data \(set.name) has \(set.train.inputSize) and \(set.train.classes)")
         }
         guard sample <= set.train.count else {
             throw usage("--sample \(sample): the training set of \(set.name) has only \(set.train.count) examples")

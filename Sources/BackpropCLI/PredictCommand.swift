@@ -43,7 +43,8 @@ struct PredictCommand: ParsableCommand {
         }
         if saved.spec.kind.isConvolutional && saved.spec.imageShape != [1, side, side] {
             throw CheckpointError.badMetadata(path: saved.path, key: "spec",
-                                              reason: "the network takes images of shape \(saved.spec.imageShape) (C, H, W); predict reads one-channel square images")
+                                              reason: "the network takes images of shape \(saved.spec.imageShape) (C, H, W); "
+                                                  + "predict reads one-channel square images")
         }
         var names: [String]?
         if let text = saved.file.metadata["class_names"] {

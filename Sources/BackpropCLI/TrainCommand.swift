@@ -18,7 +18,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Network: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
     var model: NetworkSpec.Kind = .twoLayer
 
-    @Option(help: "Hidden layer sizes, comma-separated (default: 50 for two-layer, 100,100 for mlp, the Affine layer's 100 / 50 for cnn / deep-cnn).")
+    @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (default: 50 for two-layer, 100,100 for mlp, "
+                + "the Affine layer's 100 / 50 for cnn / deep-cnn)."))
     var hidden: String?
 
     @Option(help: "Hidden activation for mlp: relu, sigmoid.")
@@ -27,7 +28,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight init for mlp: he/relu, xavier/sigmoid, or a standard deviation (two-layer: 0.01).")
     var weightInit: WeightInitializer?
 
-    @Option(help: "Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) (default: sgd; adam for cnn and deep-cnn, as the book).")
+    @Option(help: ArgumentHelp("Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) "
+                + "(default: sgd; adam for cnn and deep-cnn, as the book)."))
     var optimizer: OptimizerKind?
 
     @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
@@ -51,10 +53,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dropout ratio after each hidden activation (mlp; deep-cnn uses 0.5 as the book unless given).")
     var dropout: Double?
 
-    @Flag(help: "Draw each batch with replacement, as the book's scripts do (np.random.choice), instead of walking a fresh shuffle of the training set each epoch.")
+    @Flag(help: ArgumentHelp("Draw each batch with replacement, as the book's scripts do (np.random.choice), "
+              + "instead of walking a fresh shuffle of the training set each epoch."))
     var withReplacement = false
 
-    @Flag(help: "PyTorch's inverted dropout (kept elements scaled by 1/(1 - ratio) in training) instead of the book's (outputs scaled by 1 - ratio at inference).")
+    @Flag(help: ArgumentHelp("PyTorch's inverted dropout (kept elements scaled by 1/(1 - ratio) in training) "
+              + "instead of the book's (outputs scaled by 1 - ratio at inference)."))
     var invertedDropout = false
 
     @Option(help: "Seed for weights, batches and dropout.")
@@ -66,7 +70,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded (default: all cores).")
     var threads: Int?
 
-    @Option(help: "Dataset directory (MNIST layout, .gz or not), or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")
+    @Option(help: ArgumentHelp("Dataset directory (MNIST layout, .gz or not), or 'synthetic'. "
+                + "Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist."))
     var data: String?
 
     @Option(help: "Use only the first N training examples.")
@@ -126,7 +131,8 @@ struct TrainCommand: ParsableCommand {
         let optimizer = configuration.effectiveOptimizer, dtype = configuration.dtype
         let sizes = configuration.effectiveHiddenSizes.map(String.init).joined(separator: ",")
         try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? sizes)", limit: maxParameters,
-                                    bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: dtype.byteCount, optimizer: optimizer),
+                                    bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: dtype.byteCount,
+                                                                                            optimizer: optimizer),
                                     what: "to train in \(dtype.rawValue) with \(optimizer.rawValue)")
     }
 

@@ -138,7 +138,8 @@ final class TrainingRun<Scalar: TensorScalar> {
     /// The line on stderr that starts a run: network, optimizer, batches, precision, threads, data.
     private func printStart(_ trainer: Trainer<Scalar>, dataName: String) {
         let spec = trainer.network.spec!, options = trainer.options
-        printError("backprop: \(spec.kind.rawValue) \(([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")), "
+        let sizes = ([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")
+        printError("backprop: \(spec.kind.rawValue) \(sizes), "
                    + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
                    + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                    + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(dataName)")

@@ -65,7 +65,9 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         if kind.isConvolutional {
             let shape = imageShape
             if shape.count != 3 || shape.contains(where: { $0 < 1 }) || shape.reduce(1, *) != inputSize {
-                result.append("a convolutional net needs square one-channel images or an input shape (C, H, W) of \(inputSize) values, got \(inputShape.map { "\($0)" } ?? "\(inputSize) inputs")")
+                let got = inputShape.map { "\($0)" } ?? "\(inputSize) inputs"
+                result.append("a convolutional net needs square one-channel images or an input shape (C, H, W) of \(inputSize) values, "
+                              + "got \(got)")
             } else if ConvNetLayout.featureShape(kind, input: shape) == nil {
                 result.append("images of \(shape[1])×\(shape[2]) are too small for \(kind.rawValue)")
             }

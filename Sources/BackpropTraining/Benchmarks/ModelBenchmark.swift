@@ -217,7 +217,8 @@ public struct ModelBenchmark: Sendable {
                       gemmMFLOPPerStep: flops / 1e6, gflops: gflops, gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
                       parameters: network.parameterCount, data: dataName, blasCore: BLASInfo.coreName,
                       // Alternating, the untimed steps re-lay scratch out: no count per step then.
-                      allocationsPerStep: alternating ? nil : counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
+                      allocationsPerStep: alternating
+                          ? nil : counter.map { _ in Double(allocationsAfter - allocationsBefore) / Double(iterations) },
                       allocatedBytesPerStep: alternating ? nil : counter.map { _ in Double(bytesAfter - bytesBefore) / Double(iterations) },
                       stages: profileLayers ? profile(network, optimizer, train: train, spec: spec) : nil,
                       msPerStepMedianOneThread: oneThreadMedian,

@@ -28,8 +28,10 @@ public enum Checkpoint {
 
     /// A diverged run has NaN losses in its history; JSON has no NaN, so they are written as strings.
     static let nonFinite = (
-        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
-        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan"),
+        decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     )
 
     /// Saves `network` (and, with a trainer, the run's state; with a configuration, the run's flags) to
@@ -157,11 +159,13 @@ public struct CheckpointContents: Sendable {
         let dropouts = trainer.network.layers.compactMap { $0 as? Dropout<Scalar> }
         guard dropouts.count == state.dropoutGenerators.count else {
             throw CheckpointError.badMetadata(path: path, key: "training",
-                                              reason: "\(state.dropoutGenerators.count) dropout generators for \(dropouts.count) dropout layers")
+                                              reason: "\(state.dropoutGenerators.count) dropout generators for "
+                                                  + "\(dropouts.count) dropout layers")
         }
         guard state.sampler.count == trainer.trainSet.count, state.sampler.batchSize == trainer.sampler.batchSize else {
             throw CheckpointError.badMetadata(path: path, key: "training",
-                                              reason: "saved for \(state.sampler.count) training examples in batches of \(state.sampler.batchSize)")
+                                              reason: "saved for \(state.sampler.count) training examples in batches of "
+                                                  + "\(state.sampler.batchSize)")
         }
         guard state.sampler.withReplacement == state.options.batchesWithReplacement else {
             throw CheckpointError.badMetadata(path: path, key: "training",
@@ -169,7 +173,8 @@ public struct CheckpointContents: Sendable {
         }
         guard state.sampler.isValid, state.iteration >= 0, state.iteration <= state.options.iterations,
               state.pendingLossCount >= 0, state.optimizerStep >= 0 else {
-            throw CheckpointError.badMetadata(path: path, key: "training", reason: "impossible position (iteration \(state.iteration), epoch \(state.sampler.epoch), batch position \(state.sampler.position))")
+            let position = "iteration \(state.iteration), epoch \(state.sampler.epoch), batch position \(state.sampler.position)"
+            throw CheckpointError.badMetadata(path: path, key: "training", reason: "impossible position (\(position))")
         }
         var optimizerStates: [[String: Tensor<Scalar>]] = []
         for p in trainer.network.parameters {

@@ -43,7 +43,8 @@ struct CheckpointTests {
             #expect(contents.path == path)
             #expect(contents.dtype == "float32")
             #expect(contents.spec == net.spec)
-            #expect(contents.spec.kind == .twoLayer && contents.spec.hiddenSizes == [50] && contents.spec.weightInit == .standardDeviation(0.01))
+            #expect(contents.spec.kind == .twoLayer && contents.spec.hiddenSizes == [50])
+            #expect(contents.spec.weightInit == .standardDeviation(0.01))
             #expect(contents.training == nil)
             #expect(contents.file.metadata["format"] == "backprop-checkpoint-1")
             #expect(contents.file.metadata["dtype"] == "float32")
@@ -177,7 +178,8 @@ struct CheckpointTests {
             try Checkpoint.save(TwoLayerNet<Float>(inputSize: 784, hiddenSize: 50, outputSize: 10), to: path)
             // The spec now says 784-60-10; the tensors are 784-50-10.
             let bad = try edited(path) { file in
-                var spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [60], outputSize: 10, weightInit: .standardDeviation(0.01))
+                var spec = NetworkSpec(kind: .twoLayer, inputSize: 784, hiddenSizes: [60], outputSize: 10,
+                                       weightInit: .standardDeviation(0.01))
                 spec.weightDecay = 0
                 file.metadata["spec"] = String(decoding: try! JSONEncoder().encode(spec), as: UTF8.self)
             }
@@ -237,8 +239,10 @@ struct CheckpointTests {
                 _ = try Checkpoint.read(path: noSpec)
             }
             for text in ["not json", #"{"kind":"cnn"}"#,
-                         #"{"kind":"mlp","inputSize":2,"hiddenSizes":[],"outputSize":2,"activation":"relu","weightInit":"he","weightDecay":0,"batchNorm":false}"#,
-                         #"{"kind":"mlp","inputSize":2,"hiddenSizes":[2],"outputSize":2,"activation":"relu","weightInit":"wild","weightDecay":0,"batchNorm":false}"#] {
+                         #"{"kind":"mlp","inputSize":2,"hiddenSizes":[],"outputSize":2,"activation":"relu","weightInit":"he","#
+                             + #""weightDecay":0,"batchNorm":false}"#,
+                         #"{"kind":"mlp","inputSize":2,"hiddenSizes":[2],"outputSize":2,"activation":"relu","weightInit":"wild","#
+                             + #""weightDecay":0,"batchNorm":false}"#] {
                 let bad = try edited(path) { $0.metadata["spec"] = text }
                 DataFixtures.expectCheckpointError(path: bad, "spec \(text)", matches: {
                     if case .badMetadata(bad, "spec", _) = $0 { true } else { false }
