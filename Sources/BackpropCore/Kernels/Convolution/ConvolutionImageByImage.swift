@@ -1,3 +1,19 @@
+// Kernels/Convolution — §7.4.3's Convolution layer, fast. Every kernel here equals the book's
+// out = im2col(x)·W.reshape(FN, −1)ᵀ + b reshaped to (N, FN, OH, OW), and its backward db = Σ dout,
+// dW = colᵀ·dout, dx = col2im(dout·col_W), up to the order of the floating-point sums
+// (ConvolutionAlgorithmTests, ConvolutionTests, Im2colTests hold them to it).
+//
+// Symbols, as the book's §7: N batch size, C channels, H/W an image's height/width, FN filters,
+// FH/FW a filter's height/width (PH/PW a pooling window's), OH/OW the output's height/width,
+// K = C·FH·FW the length of one row of col.
+//
+// ConvolutionImageByImage       the layer's `.fast` algorithm: one image at a time, [W | b]·[colₙᵀ; 1]
+// ConvolutionUnrolledGradient   its stride-1 backward through dout unrolled over x's positions
+// ImageChunks                   the batch split into runs of images, one per thread
+// Im2colKernels                 im2col / col2im in the book's layout (N·OH·OW, K); Pooling uses them too
+// Im2colTransposedKernels       the same per image, transposed: (K, OH·OW)
+// Im2colPaddedKernels           the transposed ones at stride 1, through a zero-padded copy of the image
+
 /// §7.4.3's convolution arranged image by image — the `.fast` algorithm of `Convolution`. It equals the
 /// book's arrangement (`Convolution` with `.book`): col = im2col(x) (N·OH·OW, C·FH·FW), out = col·col_W + b
 /// reshaped to (N, FN, OH, OW), db = Σ dout, dW = colᵀ·dout, dx = col2im(dout·col_Wᵀ) — the same numbers up
