@@ -66,7 +66,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let g = window(over: x)
         self.x = x
         window = g
-        guard algorithm == .book else { return imageByImage.forward(x, g, weight: weight, bias: bias) }
+        guard algorithm == .book else { return imageByImage.forward(x, g, weight: weight.value, bias: bias.value) }
         let fn = weight.value.shape[0]
         // §7.4.3: col = im2col(x, FH, FW, self.stride, self.pad)
         let col = im2col(x, filterHeight: g.windowHeight, filterWidth: g.windowWidth, stride: stride, pad: pad)
@@ -93,7 +93,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
         guard algorithm == .book else {
-            return imageByImage.backward(dout, x: x, g, weight: weight, bias: bias, inputGradient: inputGradient)
+            // The same formulas image by image: the kernel returns dx and leaves dW and db in the buffers
+            // it is given, which are the parameters' own (self.dW, self.db).
+            return imageByImage.backward(dout, x: x, g, weight: weight.value, bias: bias.value, inputGradient: inputGradient,
+                                         weightGradient: &weight.gradient, biasGradient: &bias.gradient)
         }
         guard let col, let colW else { preconditionFailure("Convolution.backward called before forward") }
         let (fn, c, fh, fw) = (weight.value.shape[0], g.channels, g.windowHeight, g.windowWidth)

@@ -2,7 +2,7 @@
 /// `out = x.matmul(W, plus: b)`, `dx = dout.matmul(W, transposeOther: true)`,
 /// `dW = x.matmul(dout, transposeSelf: true)`, `db = dout.sum(axis: 0)`.
 ///
-/// Each product goes through `sharedGemm` (Kernels/SharedGemm.swift), which shares a large product
+/// Each product goes through `sharedGemm` (Kernels/GEMM/SharedGemm.swift), which shares a large product
 /// among `Threads.count` threads and is held by its tests to the product by definition. The `into:`
 /// forms equal the plain ones and write into reused storage.
 extension Tensor where Scalar: TensorScalar {

@@ -1,6 +1,6 @@
 // §7.4.4 pooling as named operations on a batch (N, C, H, W): the fast path of `Pooling`. Each equals
 // the book's im2col form (`Pooling(algorithm: .book)`, and the tests hold it to that), reads the windows
-// straight from the batch plane by plane (Kernels/PoolingPlanes.swift and the window loops beside it),
+// straight from the batch plane by plane (Kernels/Pooling/PoolingPlanes.swift and the window loops beside it),
 // split among threads over the (N, C) planes when large, and writes into a reused buffer.
 
 extension SlidingWindow {

@@ -1,4 +1,4 @@
-/// The operations of §5.6.3's Softmax-with-Loss layer, each one kernel (Kernels/SoftmaxCrossEntropyKernels.swift):
+/// The operations of §5.6.3's Softmax-with-Loss layer, each one kernel (Kernels/Elementwise/SoftmaxCrossEntropyKernels.swift):
 /// softmax with the cross-entropy error, one-hot targets from class indices, and (y − t)·scale.
 extension Tensor where Scalar: TensorScalar {
     /// §3.5.2 softmax of each row of scores (N, C) — x − max first, so every exp ≤ 1 — and §4.2.4's

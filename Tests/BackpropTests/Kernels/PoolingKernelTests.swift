@@ -4,7 +4,7 @@ import Testing
 @testable import BackpropCore
 @testable import BackpropTraining
 
-/// Each pooling kernel (Kernels/MaxPoolingKernels.swift, AveragePoolingKernels.swift,
+/// Each pooling kernel (Kernels/Pooling/MaxPoolingKernels.swift, AveragePoolingKernels.swift,
 /// UnpoolingKernels.swift, PoolingPlanes.swift) held to the plain operation its comment names.
 struct PoolingKernelTests {
     typealias Check = LayerGradientCheck

@@ -80,6 +80,36 @@ struct ConvolutionAlgorithmTests {
         }
     }
 
+    /// The fast kernel returns dW and db through the buffers the layer passes, the parameters' own: the
+    /// next backward writes into the same memory, gradients a caller still holds are never changed under
+    /// it (it gets fresh buffers instead), and doubling dout doubles dW and db exactly — for both backward
+    /// ways and for `backwardParameters`.
+    @Test(arguments: [cases[0], cases[1], cases[6]])
+    func gradientsGoIntoTheParametersBuffers(_ c: Case) {
+        let address = { (t: Tensor<Float>) in t.withUnsafeBufferPointer { $0.baseAddress } }
+        for unrolled in [true, false] {
+            for inputGradient in [true, false] {
+                let conv = Self.layer(c, Float.self, .fast)
+                conv.imageByImage.unrolledGradientOverride = unrolled
+                let x = Check.random(c.x, seed: 75).map { Float($0) }
+                let dout = Check.random(conv.forward(x).shape, seed: 76).map { Float($0) }
+                let step = { (d: Tensor<Float>) in
+                    _ = conv.forward(x)
+                    if inputGradient { _ = conv.backward(d) } else { conv.backwardParameters(d) }
+                }
+                step(dout)
+                let (dW, db) = (address(conv.weight.gradient), address(conv.bias.gradient))
+                step(dout)
+                #expect(address(conv.weight.gradient) == dW && address(conv.bias.gradient) == db)
+                let (heldW, heldB) = (conv.weight.gradient, conv.bias.gradient)
+                let (valuesW, valuesB) = (heldW.scalars, heldB.scalars)
+                step(dout * 2)
+                #expect(heldW.scalars == valuesW && heldB.scalars == valuesB)
+                #expect(conv.weight.gradient == heldW * 2 && conv.bias.gradient == heldB * 2)
+            }
+        }
+    }
+
     @Test func theBookKeepsColAndColW() {
         // §7.4.3's shapes: x (10, 3, 7, 7), W (2, 3, 5, 5) → col (90, 75), col_W (75, 2), out (10, 2, 3, 3).
         let c = Case(x: [10, 3, 7, 7], w: [2, 3, 5, 5], stride: 1, pad: 0)

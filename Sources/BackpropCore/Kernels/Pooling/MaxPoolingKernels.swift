@@ -1,4 +1,4 @@
-// Max pooling's window loops over one plane (§7.4.4), called by `poolPlanes` (Kernels/PoolingPlanes.swift).
+// Max pooling's window loops over one plane (§7.4.4), called by `poolPlanes` (Kernels/Pooling/PoolingPlanes.swift).
 // Each writes, for every window of the plane in row-major order, the window's first largest element
 // (row-major window order, as NumPy's argmax) into y and its offset in the plane into argMax: together
 // the book's `np.max(col, axis=1)` and `np.argmax(col, axis=1)` over this plane's rows of col, with the

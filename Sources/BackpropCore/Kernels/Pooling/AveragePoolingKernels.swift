@@ -1,4 +1,4 @@
-// Average pooling's window loops over one plane, called by `poolPlanes` (Kernels/PoolingPlanes.swift):
+// Average pooling's window loops over one plane, called by `poolPlanes` (Kernels/Pooling/PoolingPlanes.swift):
 // for every window in row-major order, the sum of its elements in row-major window order divided by
 // ph·pw — the mean of each row of the book's col (`np.mean(col, axis=1)`), padding counted as zeros.
 

@@ -1,3 +1,7 @@
+// Kernels/Optimizers — the §6.1 update rules (SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam), each
+// one fused pass over a parameter p, its gradient g and up to two state buffers. Each equals the book's
+// `common/optimizer.py` line for line on every element (UpdateKernelTests, OptimizerPathTests).
+
 /// One optimizer update rule with its hyper-parameters (§6.1), applied by a single fused kernel pass
 /// over a parameter, its gradient and up to two state buffers. The book's forms, exactly:
 public enum UpdateRule: Sendable, Equatable {

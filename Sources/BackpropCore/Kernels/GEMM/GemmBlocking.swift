@@ -1,3 +1,14 @@
+// Kernels/GEMM — matrix products, C = alpha·op(A)·op(B) + beta·C (row-major, op = identity or
+// transpose), every one a call to BLAS (`TensorScalar.gemm`): these files only choose how a product is
+// cut into pieces and shared among threads, so the result equals the one BLAS call up to the order of
+// the sums (GemmBlockingTests, SharedGemmTests, MatrixTransposeTests).
+//
+// Symbols, as BLAS's: C is m × n, the inner dimension k; lda, ldb, ldc the leading dimensions.
+//
+// GemmBlocking      one single-threaded product cut into pieces for OpenBLAS's small-matrix kernels
+// SharedGemm        one product shared among threads by rows, columns or k
+// MatrixTranspose   out = aᵀ, for the products that run faster on a transposed operand
+
 /// How one single-threaded matrix product is cut into pieces before it goes to BLAS.
 ///
 /// OpenBLAS (0.3.21 here, with SkylakeX-class kernels) has "small matrix" kernels that skip packing A and B

@@ -1,3 +1,19 @@
+// Kernels/Convolution — §7.4.3's Convolution layer, fast. Every kernel here equals the book's
+// out = im2col(x)·W.reshape(FN, −1)ᵀ + b reshaped to (N, FN, OH, OW), and its backward db = Σ dout,
+// dW = colᵀ·dout, dx = col2im(dout·col_W), up to the order of the floating-point sums
+// (ConvolutionAlgorithmTests, ConvolutionTests, Im2colTests hold them to it).
+//
+// Symbols, as the book's §7: N batch size, C channels, H/W an image's height/width, FN filters,
+// FH/FW a filter's height/width (PH/PW a pooling window's), OH/OW the output's height/width,
+// K = C·FH·FW the length of one row of col.
+//
+// ConvolutionImageByImage       the layer's `.fast` algorithm: one image at a time, [W | b]·[colₙᵀ; 1]
+// ConvolutionUnrolledGradient   its stride-1 backward through dout unrolled over x's positions
+// ImageChunks                   the batch split into runs of images, one per thread
+// Im2colKernels                 im2col / col2im in the book's layout (N·OH·OW, K); Pooling uses them too
+// Im2colTransposedKernels       the same per image, transposed: (K, OH·OW)
+// Im2colPaddedKernels           the transposed ones at stride 1, through a zero-padded copy of the image
+
 /// §7.4.3's convolution arranged image by image — the `.fast` algorithm of `Convolution`. It equals the
 /// book's arrangement (`Convolution` with `.book`): col = im2col(x) (N·OH·OW, C·FH·FW), out = col·col_W + b
 /// reshaped to (N, FN, OH, OW), db = Σ dout, dW = colᵀ·dout, dx = col2im(dout·col_Wᵀ) — the same numbers up
@@ -29,8 +45,10 @@
 ///   parameters. Per-thread scratch (colₙᵀ, ∂colₙᵀ, partial [∂W | ∂b]ᵀ, padded images) lives in `workspace`
 ///   (and the unrolled gradient's), reused while the shapes stay the same; out and dx are written into the
 ///   previous step's out and dx when the caller no longer holds them.
-/// - backward: dout (N, FN, OH, OW) → dx (N, C, H, W) (none for `inputGradient: false`); writes ∂L/∂W into
-///   `weight.gradient` (FN, C, FH, FW) and ∂L/∂b into `bias.gradient` (FN,).
+/// - backward: dout (N, FN, OH, OW) → dx (N, C, H, W) (none for `inputGradient: false`); ∂L/∂W (FN, C, FH, FW)
+///   and ∂L/∂b (FN,) go into the buffers the layer passes (its parameters' gradients), so the kernel never
+///   touches a `Parameter`: `backward` sets up, `backwardImages` runs the images' steps (`backwardImage`)
+///   run by run, and `sumPartialGradients` adds the runs' partials and splits [∂W | ∂b].
 final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
     /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
@@ -143,10 +161,9 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         }
     }
 
-    /// out = conv(x) for window `g` (already checked against W and b by the layer).
-    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight: Parameter<Scalar>,
-                 bias: Parameter<Scalar>) -> Tensor<Scalar> {
-        let w = weight.value, b = bias.value
+    /// out = conv(x) for window `g` (already checked against W and b by the layer), with W and b the
+    /// layer's parameter values.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
         if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
         let chunks = runs(g, filters: fn)
@@ -185,78 +202,75 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
             && outputShape[2] == g.outHeight && outputShape[3] == g.outWidth
     }
 
-    /// dx (nil when `inputGradient` is false) for the last forward, whose input was `x` and window `g`;
-    /// writes dW and db into the parameters' gradients.
-    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight: Parameter<Scalar>,
-                  bias: Parameter<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
-        let w = weight.value
-        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
+    /// dx (nil when `inputGradient` is false) for the last forward, whose input was `x` and window `g`,
+    /// with W and b the layer's parameter values. ∂L/∂W (FN, C, FH, FW) and ∂L/∂b (FN,) go into
+    /// `weightGradient` and `biasGradient`, the layer's buffers (replaced when their shapes are not those).
+    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>,
+                  bias b: Tensor<Scalar>, inputGradient: Bool,
+                  weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
+        let fn = w.shape[0], k = g.rowLength
         if !(matchesOutput(g, filters: fn) && dout.shape == outputShape) {
             checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
         }
-        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && bias.value.rank == 1 && bias.value.shape[0] == fn,
-                     "Convolution.backward: W has shape \(w.shape) and b has shape \(bias.value.shape), "
+        precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && b.rank == 1 && b.shape[0] == fn,
+                     "Convolution.backward: W has shape \(w.shape) and b has shape \(b.shape), "
                      + "which no longer match the last forward")
         if g.batch == 0 {
-            weight.gradient = .zeros(w.shape)
-            bias.gradient = .zeros([fn])
+            weightGradient = .zeros(w.shape)
+            biasGradient = .zeros([fn])
             return .zeros(x.shape)
         }
         if inputGradient, let gd = Unrolled.gradientWindow(g, filterHeight: w.shape[2], filterWidth: w.shape[3], filters: fn),
            unrolledGradientOverride ?? Unrolled.prefersUnrolledGradient(g, gd) {
             var dx = reusable(&inputGradientBuffer, shape: x.shape)
-            unrolledGradient.backward(dout, x: x, g, gd, weight: weight, bias: bias, runs: runs(g, filters: fn),
-                                      transposedOverride: transposedGradientOverride, into: &dx)
+            unrolledGradient.backward(dout, x: x, g, gd, weight: w, runs: runs(g, filters: fn),
+                                      transposedOverride: transposedGradientOverride, into: &dx,
+                                      weightGradient: &weightGradient, biasGradient: &biasGradient)
             inputGradientBuffer = dx
             return dx
         }
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
-        let transposedGradient = transposedGradientOverride ?? GemmBlocking.prefersTransposedB(m: k + 1, n: fn, k: p)
         var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : noInputGradient
+        backwardImages(dout, x: x, g, weight: w, runs: chunks, scratch, inputGradient: inputGradient, into: &dx)
+        sumPartialGradients(scratch, runs: chunks.count, weightShape: w.shape,
+                            weightGradient: &weightGradient, biasGradient: &biasGradient)
+        if inputGradient { inputGradientBuffer = dx }
+        return inputGradient ? dx : nil
+    }
+
+    /// What every image's backward step reads and writes (`backwardImage`): x, dout and W, dx (nil when
+    /// no input gradient is computed), the window, the scratch layout and the way of the [∂W | ∂b] product.
+    private struct BackwardOperands {
+        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>
+        let dx: UnsafeMutablePointer<Scalar>?
+        let window: SlidingWindow, filters: Int, scratch: Scratch
+        /// Whether doutₙᵀ is stored first so that the [∂W | ∂b]ᵀ product is A·B (`prefersTransposedB`).
+        let transposedGradient: Bool
+    }
+
+    /// Runs `backwardImage` over the batch, its runs (`chunks`) concurrently, each on its slice of
+    /// `workspace`: every run's partial [∂W | ∂b]ᵀ, and ∂xₙ into `dx` when `inputGradient`.
+    private func backwardImages(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>,
+                                runs chunks: ImageChunks, _ scratch: Scratch, inputGradient: Bool,
+                                into dx: inout Tensor<Scalar>) {
+        let fn = w.shape[0]
+        let transposedGradient = transposedGradientOverride
+            ?? GemmBlocking.prefersTransposedB(m: g.rowLength + 1, n: fn, k: g.outPositions)
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
                     dx.withUnsafeMutableBufferPointer { pdx in
                         workspace.withUnsafeMutableBufferPointer { pws in
-                            let (x, dout, w, ws) = (px.baseAddress!, pd.baseAddress!, pw.baseAddress!, pws.baseAddress!)
-                            let dx = pdx.baseAddress
+                            let operands = BackwardOperands(x: px.baseAddress!, dout: pd.baseAddress!, weight: pw.baseAddress!,
+                                                            dx: inputGradient ? pdx.baseAddress : nil, window: g, filters: fn,
+                                                            scratch: scratch, transposedGradient: transposedGradient)
+                            let ws = pws.baseAddress!
                             chunks.run { run, images in
                                 let slice = ws + run * scratch.size
-                                let col = slice + scratch.col, dcol = slice + scratch.dcol
-                                let gradient = slice + scratch.gradient, padded = slice + scratch.paddedInput
                                 for n in images {
-                                    let d = dout + n * fn * p          // doutₙ: (FN, OH·OW)
-                                    // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
-                                    Self.unroll(x, n, into: col, g, padded: padded)
-                                    // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and
-                                    // db = Σ dout, image by image (this run's images into its partial),
-                                    // computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
-                                    // the long K + 1 side as rows faster (10–30 % on these shapes).
-                                    // With `transposedGradient`, doutₙᵀ is stored first so the product is
-                                    // A·B, which OpenBLAS's small kernels take (`prefersTransposedB`).
-                                    var doutT = UnsafePointer(d)
-                                    if transposedGradient {
-                                        let dT = slice + scratch.transposedGradient
-                                        transposeMatrix(d, rows: fn, columns: p, into: dT)
-                                        doutT = UnsafePointer(dT)
-                                    }
-                                    blockedGemm(transposeA: false, transposeB: !transposedGradient, m: k + 1, n: fn, k: p,
-                                                alpha: 1, col, lda: p, doutT, ldb: transposedGradient ? fn : p,
-                                                beta: n == images.lowerBound ? 0 : 1, gradient, ldc: fn)
-                                    // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
-                                    guard inputGradient, let dx else { continue }
-                                    blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
-                                                alpha: 1, w, lda: k, d, ldb: p,
-                                                beta: 0, dcol, ldc: p)
-                                    if g.stride == 1 {
-                                        col2imTransposedPadded(dcol, dx + n * g.imageSize, g,
-                                                               padded: slice + scratch.paddedGradient)
-                                    } else {
-                                        col2imTransposedImages(dcol, dx + n * g.imageSize, g, images: 1, blockRows: k,
-                                                               parallel: false)
-                                    }
+                                    Self.backwardImage(n, first: n == images.lowerBound, operands, slice: slice)
                                 }
                             }
                         }
@@ -264,24 +278,62 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
                 }
             }
         }
-        // Add the runs' partials in run order, then split [dW | db].
-        if weight.gradient.shape != w.shape { weight.gradient = .zeros(w.shape) }
-        if !(bias.gradient.rank == 1 && bias.gradient.shape[0] == fn) { bias.gradient = .zeros([fn]) }
+    }
+
+    /// Image n's backward on its run's scratch `slice`: [∂W | ∂b]ᵀ of the run += [colₙᵀ; 1]·doutₙᵀ (set,
+    /// not added, for the run's `first` image), then ∂xₙ = col2im(Wᵀ·doutₙ) when there is a dx.
+    @inline(__always)
+    private static func backwardImage(_ n: Int, first: Bool, _ o: BackwardOperands, slice: UnsafeMutablePointer<Scalar>) {
+        let g = o.window, scratch = o.scratch, fn = o.filters, k = g.rowLength, p = g.outPositions
+        let col = slice + scratch.col, dcol = slice + scratch.dcol, gradient = slice + scratch.gradient
+        let d = o.dout + n * fn * p          // doutₙ: (FN, OH·OW)
+        // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
+        unroll(o.x, n, into: col, g, padded: slice + scratch.paddedInput)
+        // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and db = Σ dout, image by image (this
+        // run's images into its partial), computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
+        // the long K + 1 side as rows faster (10–30 % on these shapes). With `transposedGradient`, doutₙᵀ is
+        // stored first so the product is A·B, which OpenBLAS's small kernels take (`prefersTransposedB`).
+        var doutT = d
+        if o.transposedGradient {
+            let dT = slice + scratch.transposedGradient
+            transposeMatrix(d, rows: fn, columns: p, into: dT)
+            doutT = UnsafePointer(dT)
+        }
+        blockedGemm(transposeA: false, transposeB: !o.transposedGradient, m: k + 1, n: fn, k: p,
+                    alpha: 1, col, lda: p, doutT, ldb: o.transposedGradient ? fn : p,
+                    beta: first ? 0 : 1, gradient, ldc: fn)
+        // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
+        guard let dx = o.dx else { return }
+        blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
+                    alpha: 1, o.weight, lda: k, d, ldb: p,
+                    beta: 0, dcol, ldc: p)
+        if g.stride == 1 {
+            col2imTransposedPadded(dcol, dx + n * g.imageSize, g, padded: slice + scratch.paddedGradient)
+        } else {
+            col2imTransposedImages(dcol, dx + n * g.imageSize, g, images: 1, blockRows: k, parallel: false)
+        }
+    }
+
+    /// Adds the runs' partial [∂W | ∂b]ᵀ in run order into the first run's, then splits the total into
+    /// ∂W (`weightShape`) and ∂b (FN,) in the layer's buffers.
+    private func sumPartialGradients(_ scratch: Scratch, runs: Int, weightShape: [Int],
+                                     weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
+        let fn = scratch.filters, k = scratch.rows
+        if weightGradient.shape != weightShape { weightGradient = .zeros(weightShape) }
+        if !(biasGradient.rank == 1 && biasGradient.shape[0] == fn) { biasGradient = .zeros([fn]) }
         workspace.withUnsafeMutableBufferPointer { pws in
             let total = pws.baseAddress! + scratch.gradient
-            for run in 1..<chunks.count {
+            for run in 1..<runs {
                 Scalar.applyBinary(.add, total, total + run * scratch.size, total,
                                    Loop2D(outer: 1, inner: fn * (k + 1), aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
             }
-            weight.gradient.withUnsafeMutableBufferPointer { pw in
-                bias.gradient.withUnsafeMutableBufferPointer { pb in
+            weightGradient.withUnsafeMutableBufferPointer { pw in
+                biasGradient.withUnsafeMutableBufferPointer { pb in
                     // [dW | db]ᵀ (K + 1, FN): its first K rows transposed are dW, its last row is db.
                     transposeMatrix(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
                     pb.baseAddress!.update(from: total + k * fn, count: fn)
                 }
             }
         }
-        if inputGradient { inputGradientBuffer = dx }
-        return inputGradient ? dx : nil
     }
 }

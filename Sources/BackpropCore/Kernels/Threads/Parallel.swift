@@ -1,3 +1,10 @@
+// Kernels/Threads — how the kernels share work among threads: `Threads.count`, `parallelChunks` (a loop
+// split into contiguous chunks), and the `WorkerPool` that runs them. Results never depend on which
+// thread runs a chunk, only on how many chunks there are (WorkerPoolTests).
+//
+// Parallel     `Threads`, `parallelChunks`, single-threaded BLAS
+// WorkerPool   the threads, started once and kept
+
 import Foundation
 #if canImport(Accelerate)
 import Accelerate

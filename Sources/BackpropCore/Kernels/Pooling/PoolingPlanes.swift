@@ -1,6 +1,20 @@
+// Kernels/Pooling — §7.4.4's Pooling layer, fast. Every kernel here equals the book's
+// im2col(x) → max (or mean) of each row → reshape to (N, C, OH, OW), and its backward (dout scattered
+// to each window's argmax, or spread evenly over the window, then col2im), bit for bit
+// (PoolingKernelTests, PoolingAlgorithmTests).
+//
+// Symbols, as the book's §7: N batch size, C channels, H/W an image's height/width, FN filters,
+// FH/FW a filter's height/width (PH/PW a pooling window's), OH/OW the output's height/width,
+// K = C·FH·FW the length of one row of col.
+//
+// PoolingPlanes           the drivers: (N, C) planes among threads, padding, the choice of window loop
+// MaxPoolingKernels       max and argmax of each window (2×2 stride 2 on vectors, 2×2 and 3×3 unrolled)
+// AveragePoolingKernels   the mean of each window
+// UnpoolingKernels        the backward of both
+
 // §7.4.4 pooling, plane by plane: the drivers behind `maxPooled`, `averagePooled`, `maxUnpooled` and
 // `averageUnpooled` (Tensor/PoolingOperations.swift). They split the (N, C) planes among threads, pad a
-// plane into scratch when needed and pick the window loop (Kernels/MaxPoolingKernels.swift,
+// plane into scratch when needed and pick the window loop (Kernels/Pooling/MaxPoolingKernels.swift,
 // AveragePoolingKernels.swift, UnpoolingKernels.swift).
 //
 // Each (N, C) plane is pooled on its own, so planes run in parallel. With pad > 0 the plane is first

@@ -1,5 +1,5 @@
 // im2col and col2im with each image's rows transposed, (C·FH·FW, OH·OW) per image: the layout of
-// Convolution's image-by-image arrangement (Kernels/ConvolutionImageByImage.swift). Each equals the
+// Convolution's image-by-image arrangement (Kernels/Convolution/ConvolutionImageByImage.swift). Each equals the
 // book's im2col (col2im) of one image followed (preceded) by a transpose; Im2colTests hold them to it.
 
 // MARK: - Transposed, image by image (Convolution's layout)

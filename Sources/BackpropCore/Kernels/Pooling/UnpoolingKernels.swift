@@ -1,4 +1,4 @@
-// Pooling's backward over planes (§7.4.4), called by `poolingBackward` (Kernels/PoolingPlanes.swift).
+// Pooling's backward over planes (§7.4.4), called by `poolingBackward` (Kernels/Pooling/PoolingPlanes.swift).
 
 /// Backward over planes `planes` into dx (overwritten).
 ///

@@ -1,3 +1,20 @@
+// Kernels/Elementwise — the per-element loops: y[i] = f(x[i]) and out = f(a, b) over a `Loop2D`
+// (broadcast operands), comparisons, masks, reductions along an axis, exp/log/tanh, softmax with
+// cross-entropy row by row, and gathering images from bytes. Each equals the plain loop over the
+// elements its doc comment writes down (ArithmeticTests, MathFunctionTests, ReductionTests,
+// NamedOperationTests, SoftmaxWithLossTests, LLVMIntrinsicsTests).
+//
+// Symbols: count the elements; a `Loop2D` is outer × inner with each operand's strides; a reduction
+// sees x as (outer, length, inner) and reduces the middle axis.
+//
+// ElementwiseKernels           unary, binary, comparison and select loops
+// ExpKernels                   exp, log, tanh, sigmoid
+// MaskKernels                  ReLU, LeakyReLU and Dropout in one pass each
+// ReductionKernels             sum, max, min, argmax
+// SoftmaxCrossEntropyKernels   softmax and cross-entropy (§5.6.3), one-hot rows
+// ImageGatherKernels           bytes to numbers, a batch of images gathered by index
+// LLVMIntrinsics               the vector square root and prefetch, which Swift does not expose
+
 import Foundation
 
 // The per-element loops behind `TensorScalar`. Each function is generic and `@inline(__always)`;
