@@ -39,12 +39,16 @@ public struct Loop2D: Sendable {
 /// The element types a `Tensor` can do arithmetic on: `Float` and `Double`.
 ///
 /// Every per-element loop lives behind one of these static requirements, implemented concretely for
-/// `Float` and `Double` (see `Kernels.swift`), so generic tensor code pays one dynamic dispatch per kernel
-/// call and never one per element.
+/// `Float` and `Double` at the end of this file, each a one-line call into `Kernels/` (`Elementwise/`,
+/// `Optimizers/`, `GEMM/`), so generic tensor code pays one dynamic dispatch per kernel call and never
+/// one per element. The requirements come in five groups: element-wise maths, the layers' fused kernels,
+/// data loading, the optimizer update, and GEMM.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
     /// NumPy's name for the type: "float32" or "float64".
     static var dtypeName: String { get }
+
+    // Element-wise maths, reductions and selection (Kernels/Elementwise).
 
     /// y[i] = op(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
     static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
@@ -63,6 +67,9 @@ where RawSignificand: FixedWidthInteger {
     /// out[i] = mask[i] ? a[i] : b[i], all contiguous of `count` elements.
     static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
                        _ out: UnsafeMutablePointer<Self>, count: Int)
+
+    // The layers' fused kernels: ReLU with its mask, masked gradients, softmax with cross-entropy.
+
     /// §5.5.1 ReLU forward in one pass: mask[i] = x[i] ≤ 0; y[i] = mask[i] ? 0 : x[i].
     static func reluForward(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, mask: UnsafeMutablePointer<Bool>,
                             count: Int)
@@ -74,6 +81,9 @@ where RawSignificand: FixedWidthInteger {
     /// Σᵢ −Σ_c tᵢc·log yᵢc, with log y = (x − max) − log Σ exp(x − max) exactly; a zero target adds 0.
     static func softmaxCrossEntropy(_ x: UnsafePointer<Self>, _ t: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>,
                                     rows: Int, columns: Int) -> Self
+
+    // Data loading: image bytes to numbers (Kernels/Elementwise/ImageGatherKernels).
+
     /// dst[i] = Self(src[i]) / divisor: bytes (images) to numbers, e.g. divisor 255 to normalise to [0, 1]
     /// exactly as the book's `x /= 255.0`.
     static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, divisor: Self)
@@ -84,15 +94,24 @@ where RawSignificand: FixedWidthInteger {
     /// per pixel took 70 µs of a 0.6 ms TwoLayerNet step).
     static func gatherImages(_ src: UnsafePointer<UInt8>, indices: UnsafeBufferPointer<Int>, size: Int, divisor: Self,
                              _ dst: UnsafeMutablePointer<Self>)
+
+    // Softmax-with-loss's targets and gradient (Kernels/Elementwise/SoftmaxCrossEntropyKernels).
+
     /// One-hot rows from class indices: out (count, classes) is zeroed, then out[i, t[i]] = 1. Returns the
     /// first i whose t[i] is not an integer in 0..<classes (out is then incomplete), or nil.
     static func oneHot(_ t: UnsafePointer<Self>, count: Int, classes: Int, _ out: UnsafeMutablePointer<Self>) -> Int?
     /// dx[i] = (y[i] − t[i])·scale: §5.6.3 softmax-with-loss backward, scale = dout / batch size.
     static func scaledDifference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, scale: Self,
                                  _ dx: UnsafeMutablePointer<Self>, count: Int)
+
+    // The optimizer update (Kernels/Optimizers).
+
     /// One optimizer step over `count` elements: parameter p, gradient g, state buffers as the rule needs.
     static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>,
                             _ state1: UnsafeMutablePointer<Self>?, _ state2: UnsafeMutablePointer<Self>?, count: Int)
+
+    // Matrix products: BLAS (OpenBLAS, or Accelerate on macOS).
+
     /// C = alpha·op(A)·op(B) + beta·C, row-major, through BLAS (`cblas_sgemm` / `cblas_dgemm`).
     static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, _ a: UnsafePointer<Self>, lda: Int,
