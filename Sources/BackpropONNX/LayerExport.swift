@@ -111,7 +111,8 @@ extension ONNXGraphBuilder {
         let perChannel = bn.perChannel && shape.count == 3
         let features = perChannel ? shape[0] : shape.reduce(1, *)
         guard shape.count == 1 || shape.count == 3, features == bn.featureCount else {
-            throw mismatch("BatchNormalization over \(bn.featureCount) \(perChannel ? "channels" : "features") gets values of shape \(shape)")
+            throw mismatch("BatchNormalization over \(bn.featureCount) \(perChannel ? "channels" : "features") "
+                           + "gets values of shape \(shape)")
         }
         let name = layerName("BatchNormalization")
         let original = shape

@@ -94,7 +94,8 @@ public enum ONNXExport {
         }
         guard builder.shape.count == 1, !builder.nodes.isEmpty else {
             throw ONNXExportError.shapeMismatch(path: path, index: max(network.layers.count - 1, 0),
-                                                reason: "the network ends in values of shape \(builder.shape) per example, not class scores")
+                                                reason: "the network ends in values of shape \(builder.shape) per example, "
+                                                    + "not class scores")
         }
         let classes = builder.shape
         builder.renameCurrent(to: "logits")

@@ -79,7 +79,8 @@ struct BookWeightsTests {
         for (file, dtype) in [("ch03_sample_weight.pkl", "float32"), ("ch08_deep_convnet_params.pkl", "float64")] {
             guard let pickle = InteropFixtures.bookFile(file) else { return }
             let output = (directory as NSString).appendingPathComponent("\(file).safetensors")
-            try Conversion.convert(input: pickle, output: output, options: ConversionOptions(activation: file.hasPrefix("ch03") ? .sigmoid : nil))
+            try Conversion.convert(input: pickle, output: output,
+                                   options: ConversionOptions(activation: file.hasPrefix("ch03") ? .sigmoid : nil))
             let checkpoint = try Checkpoint.read(path: output)
             #expect(checkpoint.dtype == dtype)
             let pickled = try NumPyPickle.readArrays(path: pickle)
@@ -98,7 +99,8 @@ struct BookWeightsTests {
         guard let theirs = try Self.numpyProbabilities(pickle, sigmoid: true, in: directory) else { return }
         let worst = zip(ours, theirs).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-5, "float32 probabilities differ from float64 by up to \(worst)")
-        print("measured: ch03 float32: max |Δp| = \(worst), classes differ: \(zip(Self.classes(ours), Self.classes(theirs)).filter { $0 != $1 }.count)")
+        let differing = zip(Self.classes(ours), Self.classes(theirs)).filter { $0 != $1 }.count
+        print("measured: ch03 float32: max |Δp| = \(worst), classes differ: \(differing)")
         for (i, (a, b)) in zip(Self.classes(ours), Self.classes(theirs)).enumerated() where a != b {
             let row = Array(theirs[(i * 10)..<(i * 10 + 10)]).sorted(by: >)
             #expect(row[0] - row[1] < 1e-4, "image \(i): class \(a) against NumPy's \(b)")

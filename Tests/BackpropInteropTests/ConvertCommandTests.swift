@@ -114,7 +114,8 @@ struct ConvertCommandTests {
             bn.runningMean = bn.runningMean + 0.25
             bn.runningVariance = bn.runningVariance * 3
         }
-        let (first, npz, second) = (Self.path(directory, "a.safetensors"), Self.path(directory, "a.npz"), Self.path(directory, "b.safetensors"))
+        let (first, npz, second) = (Self.path(directory, "a.safetensors"), Self.path(directory, "a.npz"),
+                                    Self.path(directory, "b.safetensors"))
         try Checkpoint.save(network, to: first)
         guard let toNPZ = try InteropFixtures.backprop(["convert", first, npz, "--compress"]),
               let back = try InteropFixtures.backprop(["convert", npz, second, "--model", "mlp", "--hidden", "100,100"]) else { return }

@@ -24,7 +24,9 @@ struct HostilePickleTests {
         stacked.unicode("builtins")
         stacked.unicode("eval")
         stacked.op(0x93)                   // STACK_GLOBAL at offset 2 + 10 + 6
-        #expect(throws: PickleError.forbiddenGlobal(path: "evil.pkl", offset: 18, module: "builtins", name: "eval")) { try Self.parse(stacked.bytes) }
+        #expect(throws: PickleError.forbiddenGlobal(path: "evil.pkl", offset: 18, module: "builtins", name: "eval")) {
+            try Self.parse(stacked.bytes)
+        }
         #expect(!FileManager.default.fileExists(atPath: "/tmp/backprop-pwned"))
     }
 
@@ -34,7 +36,9 @@ struct HostilePickleTests {
         #expect(throws: PickleError.forbiddenOpcode(path: "evil.pkl", offset: 3, opcode: "INST")) { try Self.parse([0x80, 3, 0x28, 0x69]) }
         #expect(throws: PickleError.forbiddenOpcode(path: "evil.pkl", offset: 2, opcode: "PERSID")) { try Self.parse([0x80, 2, 0x50]) }
         #expect(throws: PickleError.unsupportedProtocol(path: "evil.pkl", offset: 0, protocol: 5)) { try Self.parse([0x80, 5, 0x7D, 0x2E]) }
-        #expect(throws: PickleError.unsupportedProtocol(path: "evil.pkl", offset: 0, protocol: -1)) { try Self.parse(Array("(dp0\n.".utf8)) }
+        #expect(throws: PickleError.unsupportedProtocol(path: "evil.pkl", offset: 0, protocol: -1)) {
+            try Self.parse(Array("(dp0\n.".utf8))
+        }
     }
 
     @Test("a declared length beyond the file is refused without allocating it")
@@ -111,7 +115,8 @@ struct HostilePickleTests {
         // One 1 kB array under 2,000 keys (BINGET each): more than the file's size in arrays.
         #expect { try Self.parse(Self.repeatedArray(keys: 2_000)) } throws: { "\($0)".contains("its arrays hold more bytes than the file") }
         // The same with one key reads.
-        #expect(try Self.parse(Self.repeatedArray(keys: 1)) == ["W0": StoredTensor(dtype: .f32, shape: [250], bytes: [UInt8](repeating: 0, count: 1000))])
+        #expect(try Self.parse(Self.repeatedArray(keys: 1))
+                == ["W0": StoredTensor(dtype: .f32, shape: [250], bytes: [UInt8](repeating: 0, count: 1000))])
     }
 
     /// A dict whose `keys` keys all name one float32 array of 250 zeros (memoised once, then BINGET).

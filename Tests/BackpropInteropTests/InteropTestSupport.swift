@@ -27,7 +27,8 @@ enum InteropFixtures {
     static func bookFile(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> String? {
         let path = (bookWeights as NSString).appendingPathComponent(name)
         guard FileManager.default.fileExists(atPath: path) else {
-            Issue.record("the book's weights are missing: \(path) (set BOOK_WEIGHTS to the folder holding \(bookFiles.joined(separator: ", ")))",
+            let files = bookFiles.joined(separator: ", ")
+            Issue.record("the book's weights are missing: \(path) (set BOOK_WEIGHTS to the folder holding \(files))",
                          sourceLocation: sourceLocation)
             return nil
         }
@@ -70,12 +71,14 @@ enum InteropFixtures {
     static func python(_ script: String, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run? {
         let probe = try run("/usr/bin/env", ["python3", "-c", "import numpy"])
         guard probe.status == 0 else {
-            Issue.record("python3 with NumPy is needed for this check (scripts/setup.sh installs it): \(probe.stderr)", sourceLocation: sourceLocation)
+            Issue.record("python3 with NumPy is needed for this check (scripts/setup.sh installs it): \(probe.stderr)",
+                         sourceLocation: sourceLocation)
             return nil
         }
         let result = try run("/usr/bin/env", ["python3", (pythonDirectory as NSString).appendingPathComponent(script)] + arguments)
         guard result.status == 0 else {
-            Issue.record("\(script) \(arguments.joined(separator: " ")) failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)", sourceLocation: sourceLocation)
+            Issue.record("\(script) \(arguments.joined(separator: " ")) failed (\(result.status)):\n\(result.stdout)\n\(result.stderr)",
+                         sourceLocation: sourceLocation)
             return nil
         }
         return result
@@ -83,7 +86,8 @@ enum InteropFixtures {
 
     /// The `backprop` executable SwiftPM builds next to the test bundle.
     static let executable: String = {
-        var candidates = [URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent().appendingPathComponent("backprop")]
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.deletingLastPathComponent()
+        var candidates = [here.appendingPathComponent("backprop")]
         for argument in CommandLine.arguments.dropFirst() where argument.hasSuffix(".xctest") {
             candidates.append(URL(fileURLWithPath: argument).deletingLastPathComponent().appendingPathComponent("backprop"))
         }
@@ -94,7 +98,8 @@ enum InteropFixtures {
     /// Runs `backprop` (recording a failure when it was not built).
     static func backprop(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Run? {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            Issue.record("the backprop executable is missing at \(executable); build it with `swift build --build-tests`", sourceLocation: sourceLocation)
+            Issue.record("the backprop executable is missing at \(executable); build it with `swift build --build-tests`",
+                         sourceLocation: sourceLocation)
             return nil
         }
         return try run(executable, arguments)

@@ -48,9 +48,12 @@ struct NPYHeaderTests {
         ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), ", "the header ends inside the dict"),
         ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3)} junk", "unexpected text after the dict"),
         ("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 3)}", "structured dtype"),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3), }", "the header declares shape [3, 3] of float32, 36 bytes, and 24 bytes follow it"),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }", "the header declares shape [2, 2] of float32, 16 bytes, and 24 bytes follow it"),
-        ("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }", "shape [4294967296, 4294967296, 4294967296] is larger than any file"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3), }",
+         "the header declares shape [3, 3] of float32, 36 bytes, and 24 bytes follow it"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }",
+         "the header declares shape [2, 2] of float32, 16 bytes, and 24 bytes follow it"),
+        ("{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }",
+         "shape [4294967296, 4294967296, 4294967296] is larger than any file"),
         (String(repeating: "(", count: 40), "brackets nested more than 16 deep"),
     ])
     func refused(_ header: String, _ reason: String) throws {

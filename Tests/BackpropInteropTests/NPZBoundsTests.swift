@@ -34,7 +34,8 @@ import ZIPFoundation
     }
 
     /// Writes `bytes` to a fresh file and reads it as an `.npz`; returns the error and the seconds taken.
-    static func refusal(_ bytes: [UInt8], maximumMemberBytes: Int = NPZ.defaultMaximumMemberBytes) throws -> (InteropError?, Double, String) {
+    static func refusal(_ bytes: [UInt8],
+                        maximumMemberBytes: Int = NPZ.defaultMaximumMemberBytes) throws -> (InteropError?, Double, String) {
         let directory = try InteropFixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = (directory as NSString).appendingPathComponent("bomb.npz")
@@ -59,7 +60,8 @@ import ZIPFoundation
         #expect(named == path)
         #expect(reason.contains("member W1.npy") && reason.contains("claims shape [1048576, 1048576]")
                 && reason.contains("\(4_398_046_511_104 + Self.npy(shape: "(1048576, 1048576)", zeros: 0).count) bytes")
-                && reason.contains("the zip entry declares \(Self.npy(shape: "(1048576, 1048576)", zeros: Self.fourMB).count)"), "\(reason)")
+                && reason.contains("the zip entry declares \(Self.npy(shape: "(1048576, 1048576)", zeros: Self.fourMB).count)"),
+                "\(reason)")
         #expect(seconds < 2, "took \(seconds) s")
     }
 
@@ -91,7 +93,8 @@ import ZIPFoundation
         let (capped, _, _) = try Self.refusal(honest, maximumMemberBytes: 1 << 20)
         guard case .badNPZ(_, let cappedReason) = capped else { Issue.record("not refused: \(String(describing: capped))"); return }
         let size = Self.npy(shape: "(1024, 1024)", zeros: Self.fourMB).count
-        #expect(cappedReason.contains("member W1.npy declares \(size) bytes uncompressed, more than the limit of 1048576"), "\(cappedReason)")
+        #expect(cappedReason.contains("member W1.npy declares \(size) bytes uncompressed, more than the limit of 1048576"),
+                "\(cappedReason)")
     }
 
     @Test func convertRefusesTheBombInOneLineFastAndSmall() throws {

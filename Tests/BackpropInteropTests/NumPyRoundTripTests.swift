@@ -39,7 +39,8 @@ struct NumPyRoundTripTests {
             #expect(try NPY.read(path: Self.path(directory, "\(name).npy")) == .array(expected[name]!), "\(name).npy")
         }
         for version in [2, 3] {
-            #expect(try NPY.read(path: Self.path(directory, "f64_le_v\(version).npy")) == .array(expected["f64_le"]!), "version \(version).0")
+            #expect(try NPY.read(path: Self.path(directory, "f64_le_v\(version).npy")) == .array(expected["f64_le"]!),
+                    "version \(version).0")
         }
         let members = ["f32_le", "f64_be", "f64_fortran", "f32_vector"]
         for archive in ["stored.npz", "compressed.npz"] {

@@ -36,7 +36,9 @@ struct RecognitionTests {
 
     @Test("the ch. 3 network must name its activation")
     func chapter3() throws {
-        #expect(throws: InteropError.architecture(path: "w.npz", reason: "784-50-100-10 is the book's ch. 3 sample network, whose activation is sigmoid: give --activation sigmoid (or --activation relu)")) {
+        let reason = "784-50-100-10 is the book's ch. 3 sample network, whose activation is sigmoid: "
+            + "give --activation sigmoid (or --activation relu)"
+        #expect(throws: InteropError.architecture(path: "w.npz", reason: reason)) {
             try Self.recognise(Self.arrays(Self.chapter3))
         }
         #expect(try Self.recognise(Self.arrays(Self.chapter3), ConversionOptions(activation: .sigmoid)).activation == .sigmoid)

@@ -91,8 +91,10 @@ enum ONNXHarness {
     static func check(_ model: String, _ arguments: [String], label: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) {
         let result = run([checkScript, model] + arguments)
         // The figures (max |Δp| per batch size) go to the test log.
-        print(result.output.split(separator: "\n").map { "\(label ?? URL(fileURLWithPath: model).lastPathComponent): \($0)" }.joined(separator: "\n"))
-        #expect(result.status == 0, "check_onnx.py \(model) \(arguments.joined(separator: " ")) → status \(result.status)\n\(result.output)",
+        let name = label ?? URL(fileURLWithPath: model).lastPathComponent
+        print(result.output.split(separator: "\n").map { "\(name): \($0)" }.joined(separator: "\n"))
+        #expect(result.status == 0,
+                "check_onnx.py \(model) \(arguments.joined(separator: " ")) → status \(result.status)\n\(result.output)",
                 sourceLocation: sourceLocation)
     }
 

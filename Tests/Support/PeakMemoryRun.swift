@@ -23,7 +23,8 @@ public enum PeakMemoryRun {
         public var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
         public var description: String {
             "status \(status)\(signaled ? " (signal)" : "")\(timedOut ? " (timed out)" : ""), "
-                + "peak \(peakBytes.map { "\($0 / 1_000_000) MB" } ?? "not measured"), \(String(format: "%.2f", seconds)) s\n--- stderr ---\n\(stderr.prefix(2000))"
+                + "peak \(peakBytes.map { "\($0 / 1_000_000) MB" } ?? "not measured"), \(String(format: "%.2f", seconds)) s\n"
+                + "--- stderr ---\n\(stderr.prefix(2000))"
         }
     }
 

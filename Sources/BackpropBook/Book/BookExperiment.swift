@@ -121,7 +121,8 @@ public struct BookContext: Sendable {
             return BookImages(train: train, test: test, title: data.title)
         case .directory(let path):
             if path == DatasetDirectory.defaultPath && !FileManager.default.fileExists(atPath: path) {
-                throw DatasetError.missingFile(path: path + " (install Debian's dataset-fashion-mnist with scripts/setup.sh, or pass --data DIR or --data synthetic)")
+                throw DatasetError.missingFile(path: path + " (install Debian's dataset-fashion-mnist with scripts/setup.sh, "
+                                                   + "or pass --data DIR or --data synthetic)")
             }
             let directory = try DatasetDirectory(path: path)
             return BookImages(train: directory.train, test: directory.test, title: data.title)

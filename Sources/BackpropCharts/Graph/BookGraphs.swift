@@ -90,7 +90,8 @@ public enum BookGraphs {
         let layerDx = layer.backward(Tensor([dout])).scalars[0]
         let n = { GraphLabels.number($0) }
         recorder.addNote("nodes: ∂L/∂x = dout · y² · exp(−x) = \(n(dout)) · \(n(y.value))² · \(n(Foundation.exp(-x))) = \(n(dx))")
-        recorder.addNote("Sigmoid layer: y = \(n(layerY)), ∂L/∂x = dout · y(1 − y) = \(n(dout)) · \(n(layerY)) · \(n(1 - layerY)) = \(n(layerDx))")
+        recorder.addNote("Sigmoid layer: y = \(n(layerY)), ∂L/∂x = dout · y(1 − y) = "
+                         + "\(n(dout)) · \(n(layerY)) · \(n(1 - layerY)) = \(n(layerDx))")
         recorder.addNote(GraphLabels.number(dx, digits: 12) == GraphLabels.number(layerDx, digits: 12)
                          ? "the same number: y² · exp(−x) simplifies to y(1 − y) (§5.5.2)"
                          : "they differ by \(n(dx - layerDx)) (rounding)")

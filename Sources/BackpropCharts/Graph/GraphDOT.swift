@@ -17,7 +17,9 @@ public enum GraphDOT {
             ? "on each edge: the value going forward, and under it in red the gradient coming back"
             : "on each edge: what goes forward (nothing was run backward)")]
         caption[0] = "<B>\(caption[0])</B>"
-        out += "  graph [fontname=\"DejaVu Sans\", fontsize=12, labelloc=t, labeljust=l, label=<\(caption.joined(separator: "<BR ALIGN=\"LEFT\"/>"))<BR ALIGN=\"LEFT\"/>>];\n"
+        let lineBreak = "<BR ALIGN=\"LEFT\"/>"
+        out += "  graph [fontname=\"DejaVu Sans\", fontsize=12, labelloc=t, labeljust=l, "
+            + "label=<\(caption.joined(separator: lineBreak))\(lineBreak)>];\n"
         out += "  node [fontname=\"DejaVu Sans\", fontsize=12];\n"
         out += "  edge [fontname=\"DejaVu Sans\", fontsize=10];\n"
         for (index, node) in graph.nodes.enumerated() {

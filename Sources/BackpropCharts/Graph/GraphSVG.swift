@@ -39,7 +39,8 @@ public enum GraphSVG {
             let b = node.box
             switch graph.nodes[node.index].kind {
             case .operation:
-                out += "<circle cx=\"\(f(b.midX))\" cy=\"\(f(b.midY))\" r=\"\(f(b.width / 2))\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
+                out += "<circle cx=\"\(f(b.midX))\" cy=\"\(f(b.midY))\" r=\"\(f(b.width / 2))\" "
+                    + "fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
             case .layer:
                 out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"6\" "
                 out += "fill=\"#eef3fa\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"

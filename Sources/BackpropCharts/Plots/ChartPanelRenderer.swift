@@ -127,7 +127,8 @@ struct ChartPanelRenderer {
             guard let xa = px(histogram.edges[k]), let xb = px(histogram.edges[k + 1]), let y = py(Double(count)) else { continue }
             // Bars above a fixed range run off the top (clipped), as matplotlib's do.
             let yTop = Swift.max(y, top - 2)
-            out += "<rect x=\"\(n(xa))\" y=\"\(n(yTop))\" width=\"\(n(Swift.max(0, xb - xa)))\" height=\"\(n(Swift.max(0, base - yTop)))\"/>\n"
+            out += "<rect x=\"\(n(xa))\" y=\"\(n(yTop))\" "
+                + "width=\"\(n(Swift.max(0, xb - xa)))\" height=\"\(n(Swift.max(0, base - yTop)))\"/>\n"
         }
         return out + "</g>\n"
     }

@@ -37,7 +37,8 @@ public enum FilterPlot {
                 svg += "<rect x=\"\(x0 + (i % width) * cellSize)\" y=\"\(y0 + (i / width) * cellSize)\" "
                     + "width=\"\(cellSize)\" height=\"\(cellSize)\" fill=\"rgb(\(gray),\(gray),\(gray))\"/>\n"
             }
-            svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(tileWidth)\" height=\"\(tileHeight)\" fill=\"none\" stroke=\"#999\" stroke-width=\"0.5\"/>\n"
+            svg += "<rect x=\"\(x0)\" y=\"\(y0)\" width=\"\(tileWidth)\" height=\"\(tileHeight)\" "
+                + "fill=\"none\" stroke=\"#999\" stroke-width=\"0.5\"/>\n"
             if !captions.isEmpty {
                 for (k, line) in captions[f].split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                     svg += "<text x=\"\(x0)\" y=\"\(y0 + tileHeight + (k + 1) * lineHeight - 2)\" "

@@ -43,7 +43,8 @@ public struct Chapter3InferenceExperiment: BookExperiment {
         for k in 1...3 {
             let (w, b) = (network["W\(k)"]!, network["b\(k)"]!)
             guard w.rank == 2, w.shape[0] == inputs, b.shape == [w.shape[1]], k < 3 || w.shape[1] == 10 else {
-                throw BookError.badWeights(path: path, reason: "W\(k) \(w.shape) and b\(k) \(b.shape) do not continue a 784 → … → 10 network")
+                throw BookError.badWeights(path: path,
+                                           reason: "W\(k) \(w.shape) and b\(k) \(b.shape) do not continue a 784 → … → 10 network")
             }
             inputs = w.shape[1]
         }
@@ -52,7 +53,8 @@ public struct Chapter3InferenceExperiment: BookExperiment {
 
     public func run(_ context: BookContext) throws -> BookReport {
         guard let path = context.checkpoint else {
-            throw BookError.missingInput(experiment: name, what: "give the book's weights with --checkpoint FILE (its ch03/sample_weight.pkl, or a converted .safetensors)")
+            throw BookError.missingInput(experiment: name, what: "give the book's weights with --checkpoint FILE "
+                                             + "(its ch03/sample_weight.pkl, or a converted .safetensors)")
         }
         let network = try Self.initNetwork(path: path)
         let images = try context.images()

@@ -61,7 +61,8 @@ public enum Conversion {
             switch try NPY.read(path: path) {
             case .dictionary(let tensors): weights.tensors = tensors
             case .array(let tensor):
-                throw InteropError.notWeights(path: path, reason: "it holds one array of shape \(tensor.shape); save the dict (np.save(file, params)) or use np.savez")
+                throw InteropError.notWeights(path: path, reason: "it holds one array of shape \(tensor.shape); "
+                                                  + "save the dict (np.save(file, params)) or use np.savez")
             }
         case .safetensors:
             do {
@@ -80,7 +81,8 @@ public enum Conversion {
     /// Converts `input` to `output` (formats by extension). Throws as `load`, and `InteropError` when
     /// the arrays fit no network or the flags disagree with them.
     @discardableResult
-    public static func convert(input: String, output: String, options: ConversionOptions = ConversionOptions()) throws -> ConversionSummary {
+    public static func convert(input: String, output: String,
+                               options: ConversionOptions = ConversionOptions()) throws -> ConversionSummary {
         guard let outputFormat = WeightFormat(path: output), outputFormat.isWritable else {
             throw InteropError.unsupportedConversion(path: output, reason: "cannot write this format (.safetensors, .npz or .onnx)")
         }

@@ -107,7 +107,8 @@ public enum NPY {
         }
         let found = bytes.count - dataStart
         guard found == expected else {
-            throw bad("the header declares shape \(header.shape) of \(element == .float32 ? "float32" : "float64"), \(expected) bytes, and \(found) bytes follow it")
+            let name = element == .float32 ? "float32" : "float64"
+            throw bad("the header declares shape \(header.shape) of \(name), \(expected) bytes, and \(found) bytes follow it")
         }
         let data = ArrayLayout.littleEndianCOrder(bytes[dataStart...], elementSize: size, shape: header.shape,
                                                   bigEndian: order == ">", fortranOrder: header.fortranOrder)

@@ -99,7 +99,9 @@ public enum NPZ {
                 data.subdata(in: Int(position)..<(Int(position) + size))
             }
         }
-        guard let bytes = archive.data else { throw InteropError.unsupportedConversion(path: "npz", reason: "the zip archive could not be made in memory") }
+        guard let bytes = archive.data else {
+            throw InteropError.unsupportedConversion(path: "npz", reason: "the zip archive could not be made in memory")
+        }
         return [UInt8](bytes)
     }
 

@@ -11,7 +11,8 @@ public enum NumPyPickle {
     public static func readArrays(path: String) throws -> [String: StoredTensor] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw PickleError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? fileErrorReason(error, path: path) : "file not found")
+            let exists = FileManager.default.fileExists(atPath: path)
+            throw PickleError.unreadable(path: path, reason: exists ? fileErrorReason(error, path: path) : "file not found")
         }
         return try arrays(fromPickle: [UInt8](data), path: path)
     }
@@ -43,7 +44,8 @@ public enum NumPyPickle {
             }
             // The same array under several keys would be copied once per key: keep the total to the file's size.
             guard data.count <= budget else {
-                throw PickleError.notArrayDict(path: path, reason: "its arrays hold more bytes than the file (arrays repeated under several keys)")
+                throw PickleError.notArrayDict(path: path,
+                                               reason: "its arrays hold more bytes than the file (arrays repeated under several keys)")
             }
             budget -= data.count
             let size = dtype.element == .float32 ? 4 : 8

@@ -42,7 +42,9 @@ extension Unpickler {
             var data: [UInt8] = []
             data.reserveCapacity(count)
             for scalar in text.unicodeScalars {
-                guard scalar.value < 256 else { throw fail("the text has a character beyond latin-1 (U+\(String(scalar.value, radix: 16)))") }
+                guard scalar.value < 256 else {
+                    throw fail("the text has a character beyond latin-1 (U+\(String(scalar.value, radix: 16)))")
+                }
                 data.append(UInt8(scalar.value))
             }
             return .bytes(data[...])
@@ -62,10 +64,13 @@ extension Unpickler {
     private func build(_ dtype: NumPyDType, _ items: [PickleValue]) throws {
         guard items.count == 8 || items.count == 9, let version = items[0].integer, version == 3 || version == 4,
               let order = items[1].text, order.count == 1, "<>|=".contains(order) else {
-            throw fail("the state of numpy.dtype is \(describe(items)) instead of (3, byte order, None, None, None, size, alignment, flags)")
+            throw fail("the state of numpy.dtype is \(describe(items)) instead of "
+                       + "(3, byte order, None, None, None, size, alignment, flags)")
         }
         for i in 2...4 {
-            guard case .none = items[i] else { throw PickleError.unsupportedDType(path: path, offset: opcodeOffset, dtype: "with fields or a subarray") }
+            guard case .none = items[i] else {
+                throw PickleError.unsupportedDType(path: path, offset: opcodeOffset, dtype: "with fields or a subarray")
+            }
         }
         dtype.byteOrder = order.first
     }
@@ -95,7 +100,8 @@ extension Unpickler {
             guard case .bytes(let data) = items[3] else { throw fail("the data of a float array is \(items[3].kindName), not bytes") }
             let size = dtype.element == .float32 ? 4 : 8
             guard data.count == count * size else {
-                throw fail("shape \(shapeText(shapeTuple)) of \(dtype.element == .float32 ? "float32" : "float64") needs \(count * size) bytes, the pickle holds \(data.count)")
+                let element = dtype.element == .float32 ? "float32" : "float64"
+                throw fail("shape \(shapeText(shapeTuple)) of \(element) needs \(count * size) bytes, the pickle holds \(data.count)")
             }
             array.data = data
         case .object:

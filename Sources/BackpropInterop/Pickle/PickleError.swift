@@ -28,7 +28,8 @@ public enum PickleError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let path, let reason): return "\(path): cannot read: \(reason)"
         case .forbiddenGlobal(let path, let offset, let module, let name):
-            return "\(path): byte \(offset): GLOBAL \(module).\(name) is not allowed (a pickle of NumPy arrays names only \(NumPyGlobal.allowedNames)); nothing was run"
+            return "\(path): byte \(offset): GLOBAL \(module).\(name) is not allowed "
+                + "(a pickle of NumPy arrays names only \(NumPyGlobal.allowedNames)); nothing was run"
         case .unknownOpcode(let path, let offset, let byte):
             return "\(path): byte \(offset): 0x\(String(byte, radix: 16, uppercase: true)) is not a pickle opcode"
         case .forbiddenOpcode(let path, let offset, let opcode):

@@ -143,7 +143,8 @@ enum NumPyGlobal: Equatable {
     }
 
     /// What the error message lists as allowed.
-    static let allowedNames = "numpy.core.multiarray._reconstruct, numpy._core.multiarray._reconstruct, numpy.ndarray, numpy.dtype, _codecs.encode"
+    static let allowedNames = "numpy.core.multiarray._reconstruct, numpy._core.multiarray._reconstruct, numpy.ndarray, "
+        + "numpy.dtype, _codecs.encode"
 }
 
 /// A `numpy.dtype` being unpickled: its type from the constructor, its byte order from BUILD (shared by

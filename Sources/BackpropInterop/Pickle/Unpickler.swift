@@ -87,7 +87,8 @@ struct Unpickler {
         let limit = min(remaining, Self.maximumLineLength + 1)
         guard let newline = bytes[position..<(position + limit)].firstIndex(of: 0x0A) else {
             if limit == remaining {
-                throw PickleError.truncated(path: path, offset: opcodeOffset, opcode: opcode.name, needed: remaining + 1, remaining: remaining)
+                throw PickleError.truncated(path: path, offset: opcodeOffset, opcode: opcode.name, needed: remaining + 1,
+                                            remaining: remaining)
             }
             throw fail("a line longer than \(Self.maximumLineLength) bytes")
         }

@@ -80,7 +80,8 @@ extension Unpickler {
             let length = Int32(bitPattern: UInt32(try readUnsigned(4)))
             guard length >= 0 else { throw fail("negative length \(length)") }
             guard Int(length) <= remaining else {
-                throw PickleError.lengthTooLarge(path: path, offset: opcodeOffset, opcode: op.name, length: UInt64(length), remaining: remaining)
+                throw PickleError.lengthTooLarge(path: path, offset: opcodeOffset, opcode: op.name, length: UInt64(length),
+                                                 remaining: remaining)
             }
             try push(.bytes(try read(Int(length))))
         case .shortBinstring: try push(.bytes(try read(try readLength(1))))

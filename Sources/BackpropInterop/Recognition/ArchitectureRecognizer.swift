@@ -37,7 +37,8 @@ public enum ArchitectureRecognizer {
         }
         let convolutions = weights.prefix { $0.count == 4 }.count
         if let bad = weights.indices.dropFirst(convolutions).first(where: { weights[$0].count != 2 }) {
-            throw fail("W\(bad + 1) has shape \(weights[bad]); weights are (in, out) matrices after the (filters, channels, h, w) convolutions")
+            throw fail("W\(bad + 1) has shape \(weights[bad]); "
+                       + "weights are (in, out) matrices after the (filters, channels, h, w) convolutions")
         }
         let spec = convolutions == 0
             ? try mlpSpec(weights, tensors: tensors, options: options, fail: fail)
@@ -61,7 +62,8 @@ public enum ArchitectureRecognizer {
             throw fail("the arrays are \(describe(spec)), not --model \(model.rawValue)")
         }
         if let hidden = options.hidden, hidden != spec.hiddenSizes {
-            throw fail("the arrays have hidden sizes \(spec.hiddenSizes.map(String.init).joined(separator: ",")), not --hidden \(hidden.map(String.init).joined(separator: ","))")
+            throw fail("the arrays have hidden sizes \(spec.hiddenSizes.map(String.init).joined(separator: ",")), "
+                       + "not --hidden \(hidden.map(String.init).joined(separator: ","))")
         }
         if let activation = options.activation, activation != spec.activation {
             throw fail("\(describe(spec)) uses \(spec.activation.rawValue), not --activation \(activation.rawValue)")
@@ -94,11 +96,13 @@ public enum ArchitectureRecognizer {
         let batchNorm = !gammas.isEmpty
         if batchNorm {
             for k in 1...hidden.count where tensors["running_mean\(k)"] == nil || tensors["running_var\(k)"] == nil {
-                throw fail("gamma\(k) and beta\(k) without running_mean\(k) and running_var\(k): batch norm at inference needs the running statistics (the book's params dict does not keep them)")
+                throw fail("gamma\(k) and beta\(k) without running_mean\(k) and running_var\(k): batch norm at inference needs "
+                           + "the running statistics (the book's params dict does not keep them)")
             }
         }
         if options.activation == nil, sizes == chapter3Sizes {
-            throw fail("784-50-100-10 is the book's ch. 3 sample network, whose activation is sigmoid: give --activation sigmoid (or --activation relu)")
+            throw fail("784-50-100-10 is the book's ch. 3 sample network, whose activation is sigmoid: "
+                       + "give --activation sigmoid (or --activation relu)")
         }
         let activation = options.activation ?? .relu
         let kind: NetworkSpec.Kind = options.model == .twoLayer && hidden.count == 1 ? .twoLayer : .mlp
@@ -132,7 +136,8 @@ public enum ArchitectureRecognizer {
             return candidate.problems.isEmpty && candidate.tensorShapes.first { $0.name == name }?.shape.first == rows
         }
         guard let side = sides.contains(28) ? 28 : sides.first else {
-            throw fail("\(name) has \(rows) rows, which no square image gives \(kind.rawValue) (SimpleConvNet: 30·((side−4)/2)²; DeepConvNet: 64·(side/8)²)")
+            throw fail("\(name) has \(rows) rows, which no square image gives \(kind.rawValue) "
+                       + "(SimpleConvNet: 30·((side−4)/2)²; DeepConvNet: 64·(side/8)²)")
         }
         return spec(side: side)
     }

@@ -150,7 +150,8 @@ public struct SafetensorsFile: Sendable, Equatable {
             }
             guard end - begin == expected else {
                 throw CheckpointError.badTensorEntry(path: path, name: name,
-                                                     reason: "shape \(shape) of \(dtypeName) needs \(expected) bytes, data_offsets give \(end - begin)")
+                                                     reason: "shape \(shape) of \(dtypeName) needs \(expected) bytes, "
+                                                         + "data_offsets give \(end - begin)")
             }
             ranges.append((begin, end, name))
             file.tensors[name] = StoredTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(headerEnd + begin)..<(headerEnd + end)]))
@@ -175,7 +176,8 @@ public struct SafetensorsFile: Sendable, Equatable {
         for name in tensors.keys.sorted() {
             let t = tensors[name]!
             let shape = t.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}")
+            parts.append("\(jsonString(name)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)],"
+                         + "\"data_offsets\":[\(offset),\(offset + t.bytes.count)]}")
             offset += t.bytes.count
             data += t.bytes
         }

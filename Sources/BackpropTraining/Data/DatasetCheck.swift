@@ -28,7 +28,8 @@ public enum DatasetCheck {
         let network = model.map { "the network in \($0)" } ?? "\(spec.kind.rawValue)"
         if spec.kind.isConvolutional {
             guard let image else {
-                throw DatasetError.doesNotFitModel(path: name, reason: "\(network) takes images; this data holds \(set.inputSize) features per example")
+                throw DatasetError.doesNotFitModel(path: name,
+                                                   reason: "\(network) takes images; this data holds \(set.inputSize) features per example")
             }
             let shape = spec.imageShape
             let described = shape.count == 3 ? "\(shape[0]) channel(s) of \(shape[1])×\(shape[2])" : "input shape \(shape)"
@@ -41,15 +42,18 @@ public enum DatasetCheck {
             }
             guard shape == [1, image.rows, image.columns] else {
                 throw DatasetError.doesNotFitModel(path: imagesPath,
-                                                   reason: "images of 1 channel of \(image.rows)×\(image.columns); \(network) takes \(described)")
+                                                   reason: "images of 1 channel of \(image.rows)×\(image.columns); "
+                                                       + "\(network) takes \(described)")
             }
             guard ConvNetLayout.featureShape(spec.kind, input: shape) != nil else {
                 throw DatasetError.doesNotFitModel(path: imagesPath,
-                                                   reason: "images of \(image.rows)×\(image.columns) are too small for \(spec.kind.rawValue)")
+                                                   reason: "images of \(image.rows)×\(image.columns) are too small for "
+                                                       + "\(spec.kind.rawValue)")
             }
         }
         guard set.inputSize == spec.inputSize else {
-            let what = image.map { "images of \($0.rows)×\($0.columns) (\(set.inputSize) inputs)" } ?? "\(set.inputSize) features per example"
+            let what = image.map { "images of \($0.rows)×\($0.columns) (\(set.inputSize) inputs)" }
+                ?? "\(set.inputSize) features per example"
             throw DatasetError.doesNotFitModel(path: imagesPath, reason: "\(what); \(network) takes \(spec.inputSize) inputs")
         }
         var largest = -1, at = 0
@@ -60,7 +64,8 @@ public enum DatasetCheck {
         }
         guard largest < spec.outputSize else {
             throw DatasetError.doesNotFitModel(path: labelsPath,
-                                               reason: "label \(largest) at index \(at), but \(network) has \(spec.outputSize) classes (0..<\(spec.outputSize))")
+                                               reason: "label \(largest) at index \(at), but \(network) has \(spec.outputSize) classes "
+                                                   + "(0..<\(spec.outputSize))")
         }
     }
 }

@@ -22,7 +22,8 @@ struct CLIBookDataTests {
 
     @Test func missingCheckpointIsOneLine() throws {
         guard CLIHarness.requireExecutable() else { return }
-        let result = try CLIHarness.run(["book", "misclassified", "--quick", "--data", "synthetic", "--checkpoint", "/nonexistent/n.safetensors"])
+        let result = try CLIHarness.run(["book", "misclassified", "--quick", "--data", "synthetic",
+                                         "--checkpoint", "/nonexistent/n.safetensors"])
         #expect(result.status == 65, "\(result)")
         #expect(result.stderrLines.count == 1 && result.stderr.contains("/nonexistent/n.safetensors"), "\(result)")
     }

@@ -94,7 +94,8 @@ import Testing
         // 20 examples in batches of 8: 8, 8, then the remaining 4 — 20 examples in 3 iterations, not 24.
         for replacement in [[], ["--with-replacement"]] {
             let (result, json) = try Self.summary(["--batch-size", "8", "--iterations", "3", "--quiet"] + replacement, train: 20)
-            guard let json, let seconds = CLIHarness.number(json["seconds"]), let rate = CLIHarness.number(json["examples_per_second"]) else {
+            guard let json, let seconds = CLIHarness.number(json["seconds"]),
+                  let rate = CLIHarness.number(json["examples_per_second"]) else {
                 Issue.record("no summary: \(result)")
                 continue
             }

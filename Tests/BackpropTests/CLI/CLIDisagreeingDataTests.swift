@@ -112,7 +112,8 @@ struct CLIDisagreeingDataTests {
             let checkpoint = CLIHarness.join(scratch, "spiral.safetensors")
             try CLIHarness.runOK(["train", "--data", "synthetic", "--iterations", "1", "--quiet", "--checkpoint", checkpoint])
             let result = try CLIHarness.run(["evaluate", "--checkpoint", checkpoint, "--data", data])
-            CLIHarness.expectFailure(result, status: 65, oneLine: true, mentions: [CLIHarness.join(data, CLIHarness.trainImagesName), "2 inputs"])
+            CLIHarness.expectFailure(result, status: 65, oneLine: true,
+                                     mentions: [CLIHarness.join(data, CLIHarness.trainImagesName), "2 inputs"])
         }
     }
 

@@ -10,7 +10,8 @@ struct CLIGraphTests {
         try CLIHarness.withScratchDirectory("graph-svg") { scratch in
             let svg = CLIHarness.join(scratch, "g.svg")
             let result = try CLIHarness.runOK(["graph", "buy-apple-orange", "--out", svg])
-            let rows = result.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+            let rows = result.stdout.split(separator: "\n")
+                .map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
             for row in ["apple → × 100 2.2", "apple_num → × 2 110", "orange → × 150 3.3", "orange_num → × 3 165",
                         "+ → × 650 1.1", "tax → × 1.1 650", "× → price 715 1", "wrote \(svg)"] {
                 #expect(rows.contains(row), "no line \(row): \(result)")

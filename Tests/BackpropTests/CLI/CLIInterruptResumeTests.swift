@@ -9,7 +9,8 @@ struct CLIInterruptResumeTests {
 
     /// Starts `train … --checkpoint path --json` (with progress on stderr, so we can see it has started),
     /// interrupts it after its first epoch line, and returns the result; nil when it finished first.
-    static func interruptedRun(data: String, checkpoint: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIHarness.Result? {
+    static func interruptedRun(data: String, checkpoint: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIHarness.Result? {
         let running = try CLIHarness.Running(["train", "--data", data, "--checkpoint", checkpoint, "--json"] + runFlags)
         // The progress header is printed after the SIGINT handler is installed; wait for the first epoch
         // line so that training is under way.

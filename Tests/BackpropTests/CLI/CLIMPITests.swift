@@ -70,7 +70,8 @@ struct CLIMPITests {
             let data = CLIHarness.join(scratch, "data")
             try CLIHarness.writeTinyDataset(at: data, train: 63, test: 20)
             let checkpoint = CLIHarness.join(scratch, "run.safetensors")
-            let running = try MPIHarness.start(ranks: 2, ["train", "--data", data, "--model", "mlp", "--hidden", "20,20", "--batch-size", "21",
+            let running = try MPIHarness.start(ranks: 2, ["train", "--data", data, "--model", "mlp", "--hidden", "20,20",
+                                                          "--batch-size", "21",
                                                           "--iterations", "45", "--threads", "1", "--checkpoint", checkpoint, "--quiet"])
             let saved = running.wait(until: { FileManager.default.fileExists(atPath: checkpoint) }, timeout: 60)
             #expect(saved, "no checkpoint after 60 s")

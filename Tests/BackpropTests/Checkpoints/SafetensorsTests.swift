@@ -305,7 +305,8 @@ struct SafetensorsTests {
     /// What the other safetensors implementations accept: padding spaces, any order of entries, tensors
     /// stored in a different order than their names, metadata last.
     @Test func acceptsOtherWritersLayouts() throws {
-        let header = #"{"z":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a" : {"data_offsets":[4,12],"shape":[1],"dtype":"F64"},"__metadata__":{"k":"v"}}"#
+        let header = #"{"z":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "#
+            + #""a" : {"data_offsets":[4,12],"shape":[1],"dtype":"F64"},"__metadata__":{"k":"v"}}"#
             + String(repeating: " ", count: 5)
         let data = Self.floatBytes([3]) + Self.doubleBytes([-1])
         let file = try SafetensorsFile.parse(Self.rawFile(header, data), path: "p")

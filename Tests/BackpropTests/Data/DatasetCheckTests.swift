@@ -29,7 +29,8 @@ struct DatasetCheckTests {
     @Test func splitsOfDifferentImageSizes() throws {
         let train = try Self.set(), test = try Self.set(rows: 20, columns: 20, name: "test")
         #expect(Self.error { try DatasetCheck.splits(train: train, test: test) }
-                == .imageSizeMismatch(path: "test-images", rows: 20, columns: 20, otherPath: "train-images", otherRows: 28, otherColumns: 28))
+                == .imageSizeMismatch(path: "test-images", rows: 20, columns: 20, otherPath: "train-images",
+                                      otherRows: 28, otherColumns: 28))
         #expect(Self.error { try DatasetCheck.splits(train: train, test: try Self.set(count: 3, name: "test")) } == nil)
     }
 
@@ -71,7 +72,9 @@ struct DatasetCheckTests {
         // trapped in Pooling.forward before ConvNetLayout.featureShape checked the pool's window).
         #expect(Self.error { try DatasetCheck.check(try Self.set(rows: 2, columns: 2), fits: Self.spec(.deepCNN, inputSize: 4), name: "d") }
                 == .doesNotFitModel(path: "train-images", reason: "images of 2×2 are too small for deep-cnn"))
-        #expect(Self.error { try DatasetCheck.check(try Self.set(rows: 6, columns: 6), fits: Self.spec(.deepCNN, inputSize: 36), name: "d") } == nil)
+        #expect(Self.error {
+            try DatasetCheck.check(try Self.set(rows: 6, columns: 6), fits: Self.spec(.deepCNN, inputSize: 36), name: "d")
+        } == nil)
         #expect(Self.error { try DatasetCheck.check(try Self.set(), fits: Self.spec(.cnn), name: "d") } == nil)
         #expect(Self.error { try DatasetCheck.check(try Self.set(), fits: Self.spec(.deepCNN), name: "d") } == nil)
     }

@@ -69,7 +69,9 @@ struct PNGReaderTests {
             for fixture in cases where fixture.path.hasSuffix("rgb16.png") || fixture.path.hasSuffix("palette4_trns.png") {
                 let bytes = try DataFixtures.readBytes(fixture.path)
                 for length in 0..<bytes.count {
-                    #expect(throws: ImageFileError.self, "prefix of \(length)") { try ImageFile.decode(Array(bytes.prefix(length)), path: "p.png") }
+                    #expect(throws: ImageFileError.self, "prefix of \(length)") {
+                        try ImageFile.decode(Array(bytes.prefix(length)), path: "p.png")
+                    }
                 }
                 for i in 8..<bytes.count {
                     var damaged = bytes

@@ -83,10 +83,12 @@ struct DataParallelTrainerTests {
             // A bias just before a batch norm has ∂L/∂b = 0 exactly (BN subtracts the mean): it stays 0 up
             // to rounding noise (~1e-17) on both sides, and only that is checked for it.
             if scale < 1e-12 {
-                #expect((y.map(abs).max() ?? 0) < 1e-12, "\(what): \(name) should stay 0 up to rounding: \(y)", sourceLocation: sourceLocation)
+                #expect((y.map(abs).max() ?? 0) < 1e-12, "\(what): \(name) should stay 0 up to rounding: \(y)",
+                        sourceLocation: sourceLocation)
                 continue
             }
-            #expect(worst <= 1e-12 * scale, "\(what): \(name) differs by \(worst) (largest element \(scale))", sourceLocation: sourceLocation)
+            #expect(worst <= 1e-12 * scale, "\(what): \(name) differs by \(worst) (largest element \(scale))",
+                    sourceLocation: sourceLocation)
         }
         #expect(abs(a.testLoss - b.testLoss) <= 1e-12 * abs(a.testLoss), "\(what): test loss \(a.testLoss) vs \(b.testLoss)",
                 sourceLocation: sourceLocation)

@@ -20,11 +20,13 @@ struct GraphRenderingTests {
         var rng = SeededGenerator(seed: 2)
         for spec in specs {
             let shape = spec.kind.isConvolutional ? spec.imageShape : [spec.inputSize]
-            result.append((spec.kind.rawValue, NetworkGraph.shapes(of: Network<Float>(spec: spec), exampleShape: shape, title: spec.kind.rawValue)))
+            result.append((spec.kind.rawValue,
+                           NetworkGraph.shapes(of: Network<Float>(spec: spec), exampleShape: shape, title: spec.kind.rawValue)))
             let x = Tensor<Float>.randomUniform([3] + shape, using: &rng)
             let t = Tensor<Float>([1, 4, 7])
             result.append((spec.kind.rawValue + " with a batch",
-                           NetworkGraph.pass(of: Network<Float>(spec: spec), x: x, t: t, title: spec.kind.rawValue + ", a batch of 3 with a long title to fit")))
+                           NetworkGraph.pass(of: Network<Float>(spec: spec), x: x, t: t,
+                                             title: spec.kind.rawValue + ", a batch of 3 with a long title to fit")))
         }
         return result
     }
@@ -34,7 +36,8 @@ struct GraphRenderingTests {
 
     static func allGraphs() -> [(String, ComputationalGraph)] {
         [("buy-apple", BookGraphs.buyApple()), ("buy-apple-orange", BookGraphs.buyAppleOrange()),
-         ("buy-apple-orange, long numbers", BookGraphs.buyAppleOrange(apple: 123.456789, appleCount: 17, orange: 0.000123, orangeCount: 1e9, tax: 1.0825)),
+         ("buy-apple-orange, long numbers",
+          BookGraphs.buyAppleOrange(apple: 123.456789, appleCount: 17, orange: 0.000123, orangeCount: 1e9, tax: 1.0825)),
          ("sigmoid", BookGraphs.sigmoid()), ("sigmoid at -7", BookGraphs.sigmoid(x: -7, dout: 0.001)),
          ("relu", BookGraphs.relu()), ("relu at -1", BookGraphs.relu(x: -1)), ("affine", BookGraphs.affine()),
          ("affine 100×784→50", BookGraphs.affine(batch: 100, inputs: 784, outputs: 50))] + networkGraphs()
@@ -88,7 +91,8 @@ struct GraphRenderingTests {
 
     @Test("DOT: Graphviz's dot renders every graph to SVG")
     func dotRenders() throws {
-        guard let dot = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"].first(where: FileManager.default.isExecutableFile) else {
+        let dots = ["/usr/bin/dot", "/usr/local/bin/dot", "/opt/homebrew/bin/dot"]
+        guard let dot = dots.first(where: FileManager.default.isExecutableFile) else {
             Issue.record("Graphviz's dot is needed for this check (scripts/setup.sh installs graphviz)")
             return
         }

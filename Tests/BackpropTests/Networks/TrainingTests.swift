@@ -6,7 +6,8 @@ import Testing
 
 /// Every optimizer trains a two-layer net on the 3-class spiral to ≥ 95% training accuracy.
 struct TrainingTests {
-    func train(_ optimizer: any Optimizer<Double>, iterations: Int = 2000, seed: UInt64 = 0) -> (first: Double, last: Double, accuracy: Double) {
+    func train(_ optimizer: any Optimizer<Double>, iterations: Int = 2000,
+               seed: UInt64 = 0) -> (first: Double, last: Double, accuracy: Double) {
         let data = SpiralDataset(pointsPerClass: 100, classes: 3, seed: 1)
         let x = data.points, t = data.labelTensor(as: Double.self)
         let net = TwoLayerNet<Double>(inputSize: 2, hiddenSize: 100, outputSize: 3, weightInitStd: 1, seed: seed)

@@ -15,7 +15,8 @@ public enum CheckpointNetwork {
         let saved = try Checkpoint.read(path: path)
         guard data.inputSize == saved.spec.inputSize, data.classes == saved.spec.outputSize else {
             throw CheckpointError.badMetadata(path: path, key: "spec",
-                                              reason: "the network takes \(saved.spec.inputSize) inputs and \(saved.spec.outputSize) classes, the data has \(data.inputSize) and \(data.classes)")
+                                              reason: "the network takes \(saved.spec.inputSize) inputs and "
+                                                  + "\(saved.spec.outputSize) classes, the data has \(data.inputSize) and \(data.classes)")
         }
         self = saved.dtype == "float64" ? .float64(try saved.makeNetwork()) : .float32(try saved.makeNetwork())
     }

@@ -22,9 +22,11 @@ public struct BatchNormExperiment: BookExperiment {
             hiddenSizes: context.size(book: [100, 100, 100, 100, 100], quick: [20, 20, 20, 20, 20]),
             batchSize: context.size(book: 100, quick: 20), epochs: context.size(book: 20, quick: 4), seed: context.seed)
         var lines = ["\(images.title): first \(Swift.min(experiment.trainCount, images.train.count)) training images, "
-                     + "784-\(experiment.hiddenSizes.map(String.init).joined(separator: "-"))-10 ReLU net, SGD (lr \(experiment.learningRate)), "
+                     + "784-\(experiment.hiddenSizes.map(String.init).joined(separator: "-"))-10 ReLU net, "
+                     + "SGD (lr \(experiment.learningRate)), "
                      + "batches of \(experiment.batchSize); train accuracy without - with batch norm",
-                     DataExperimentSupport.seedLine(context, "the same weight deviates for every scale and both nets, and the same batches")]
+                     DataExperimentSupport.seedLine(context,
+                                                    "the same weight deviates for every scale and both nets, and the same batches")]
         let panels = experiment.run(on: images.train)
         for (i, p) in panels.enumerated() {
             lines.append("============== \(i + 1)/\(panels.count) ============== W: \(p.weightScale)")
@@ -48,7 +50,8 @@ public struct BatchNormExperiment: BookExperiment {
         }
         let title = "Figure 6-19: train accuracy with (solid) and without (dashed) batch norm, \(images.title), seed \(context.seed)"
         return BookReport(lines: lines,
-                          values: ["data": .string(images.title), "train_images": .integer(Swift.min(experiment.trainCount, images.train.count)),
+                          values: ["data": .string(images.title),
+                                   "train_images": .integer(Swift.min(experiment.trainCount, images.train.count)),
                                    "epochs": .integer(experiment.epochs), "batch_size": .integer(experiment.batchSize),
                                    "seed": DataExperimentSupport.seedValue(context),
                                    "panels": .array(panels.map { p in

@@ -35,7 +35,8 @@ public struct HyperparametersExperiment: BookExperiment {
         for (i, t) in best.enumerated() {
             lines.append("Best-\(i + 1)(val acc:\(t.finalValidation)) | \(describe(t))")
             let x = t.validation.indices.map(Double.init)
-            var panel = ChartPanel(title: "Best-\(i + 1): lr \(String(format: "%.2g", t.learningRate)), λ \(String(format: "%.2g", t.weightDecay))",
+            let panelTitle = "Best-\(i + 1): lr \(String(format: "%.2g", t.learningRate)), λ \(String(format: "%.2g", t.weightDecay))"
+            var panel = ChartPanel(title: panelTitle,
                                    series: [ChartSeries("validation", x: x, y: t.validation, color: Chart.palette[0], lineWidth: 1.5),
                                             ChartSeries("train", x: x, y: t.train, color: Chart.palette[1], line: .dashed, lineWidth: 1.5)],
                                    yRange: 0...1)
@@ -43,7 +44,8 @@ public struct HyperparametersExperiment: BookExperiment {
             panel.legend = i == 0
             panels.append(panel)
         }
-        let title = "Figure 6-24: the best \(best.count) of \(trials.count) trials by validation accuracy, \(images.title), seed \(context.seed)"
+        let title = "Figure 6-24: the best \(best.count) of \(trials.count) trials by validation accuracy, \(images.title), "
+            + "seed \(context.seed)"
         let trialValues: [BookValue] = trials.map { t in
             ["index": .integer(t.index), "learning_rate": .number(t.learningRate), "weight_decay": .number(t.weightDecay),
              "validation_accuracy": .numbers(t.validation), "train_accuracy": .numbers(t.train)]

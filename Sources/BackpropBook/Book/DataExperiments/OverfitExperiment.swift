@@ -60,7 +60,8 @@ enum OverfittingScale {
         let images = try context.images()
         let test: any LabeledDataset = context.size(book: images.test, quick: DatasetSubset(images.test, first: 200))
         let first = runs[0].experiment
-        var lines = ["\(images.title): first \(Swift.min(first.trainCount, images.train.count)) training images, \(test.count) test images, "
+        var lines = ["\(images.title): first \(Swift.min(first.trainCount, images.train.count)) training images, "
+                     + "\(test.count) test images, "
                      + "784-\(first.hiddenSizes.map(String.init).joined(separator: "-"))-10 ReLU net, SGD (lr \(first.learningRate)), "
                      + "batches of \(first.batchSize), \(first.epochs) epochs",
                      DataExperimentSupport.seedLine(context, seedNote)]
@@ -86,12 +87,15 @@ enum OverfittingScale {
             let marked = Array(stride(from: 0, to: x.count, by: mark))
             panels.append(ChartPanel(title: "\(figures[k]): \(run.label)", xLabel: "epochs", yLabel: "accuracy", series: [
                 ChartSeries("train", x: x, y: curves.train, color: Chart.palette[0], lineWidth: 1.5),
-                ChartSeries("", x: marked.map { x[$0] }, y: marked.map { curves.train[$0] }, color: Chart.palette[0], line: nil, marker: .circle),
+                ChartSeries("", x: marked.map { x[$0] }, y: marked.map { curves.train[$0] }, color: Chart.palette[0], line: nil,
+                            marker: .circle),
                 ChartSeries("test", x: x, y: curves.test, color: Chart.palette[1], lineWidth: 1.5),
-                ChartSeries("", x: marked.map { x[$0] }, y: marked.map { curves.test[$0] }, color: Chart.palette[1], line: nil, marker: .square),
+                ChartSeries("", x: marked.map { x[$0] }, y: marked.map { curves.test[$0] }, color: Chart.palette[1], line: nil,
+                            marker: .square),
             ], yRange: 0...1))
         }
-        let title = "Overfitting: \(Swift.min(first.trainCount, images.train.count)) training images of \(images.title), seed \(context.seed)"
+        let title = "Overfitting: \(Swift.min(first.trainCount, images.train.count)) training images of \(images.title), "
+            + "seed \(context.seed)"
         return BookReport(lines: lines, values: values, plot: Chart(title: title, panels: panels, columns: 2).svg)
     }
 }

@@ -24,7 +24,8 @@ public struct WeightInitDataExperiment: BookExperiment {
         let layers = experiment.hiddenSizes.map(String.init).joined(separator: "-")
         var lines = ["\(images.title): \(train.count) training images, 784-\(layers)-10 ReLU net, SGD (lr \(experiment.learningRate)), "
                      + "\(experiment.iterations) batches of \(experiment.batchSize)",
-                     DataExperimentSupport.seedLine(context, "weights — the same deviates scaled three ways — and batches, drawn with replacement")]
+                     DataExperimentSupport.seedLine(context,
+                                                    "weights — the same deviates scaled three ways — and batches, drawn with replacement")]
         lines += DataExperimentSupport.lossTable(curves, every: context.size(book: 100, quick: 10))
         let title = "Figure 6-15: initial weights on \(images.title), 5-layer ReLU net, seed \(context.seed)"
         return BookReport(lines: lines,

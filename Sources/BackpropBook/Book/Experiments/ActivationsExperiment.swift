@@ -26,7 +26,8 @@ public struct ActivationsExperiment: BookExperiment {
 
     public func run(_ context: BookContext) throws -> BookReport {
         let x = Tensor<Double>([-1.0, 1.0, 2.0])
-        let functions: [(name: String, python: String, apply: (Tensor<Double>) -> Tensor<Double>, ylim: ClosedRange<Double>, figure: String)] = [
+        let functions: [(name: String, python: String, apply: (Tensor<Double>) -> Tensor<Double>, ylim: ClosedRange<Double>,
+                         figure: String)] = [
             ("step function", "step_function", Self.stepFunction, -0.1...1.1, "figure 3-6"),
             ("sigmoid", "sigmoid", Self.sigmoid, -0.1...1.1, "figure 3-7"),
             ("ReLU", "relu", Self.relu, -1.0...5.5, "figure 3-9"),
@@ -42,8 +43,8 @@ public struct ActivationsExperiment: BookExperiment {
             panels.append(ChartPanel(title: "\(function.name) (\(function.figure))", xLabel: "x", yLabel: "y",
                                      series: [curve], xRange: -6...6, yRange: function.ylim))
         }
-        report.plot = Chart(title: "Figures 3-6, 3-7, 3-9: the step function, sigmoid and ReLU", panels: panels, columns: 3, panelWidth: 400,
-                            panelHeight: 360).svg
+        report.plot = Chart(title: "Figures 3-6, 3-7, 3-9: the step function, sigmoid and ReLU", panels: panels, columns: 3,
+                            panelWidth: 400, panelHeight: 360).svg
         return report
     }
 }

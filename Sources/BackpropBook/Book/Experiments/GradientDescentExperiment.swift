@@ -34,7 +34,8 @@ public struct GradientDescentExperiment: BookExperiment {
         report.lines.append("gradient_descent(function_2, init_x=np.array([-3.0, 4.0]), lr=…, step_num=100):")
         for (label, lr) in [("0.1", 0.1), ("10.0", 10.0), ("1e-10", 1e-10)] {
             let x = Self.gradientDescent(GradientExperiment.function2, initX: initX, lr: lr, stepNum: 100).x
-            report.lines.append("  lr=\(label): \(BookFormat.numpy(x.scalars))   (\(x.scalars.map(BookFormat.python).joined(separator: ", ")))")
+            let python = x.scalars.map(BookFormat.python).joined(separator: ", ")
+            report.lines.append("  lr=\(label): \(BookFormat.numpy(x.scalars))   (\(python))")
             report.values["lr_\(label)"] = .numbers(x.scalars)
         }
         // Figure 4-10: the 20 points before each step at lr = 0.1.
