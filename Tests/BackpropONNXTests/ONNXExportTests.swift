@@ -66,7 +66,8 @@ struct ONNXExportTests {
         guard let data = ONNXHarness.requirements() else { return }
         let directory = try ONNXHarness.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: .standardDeviation(0.01), inputShape: [1, 28, 28])
+        let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10, weightInit: .standardDeviation(0.01),
+                               inputShape: [1, 28, 28])
         let contents = try ONNXHarness.trainedCheckpoint(spec, as: Double.self, iterations: 10, data: data, in: directory)
         let double = "\(directory)/net64.onnx", single = "\(directory)/net32.onnx", expected = "\(directory)/probabilities.npy"
         try ONNXExport.write(contents, to: double)

@@ -119,7 +119,8 @@ public final class BatchNormalization<Scalar: TensorScalar>: Layer {
         var dxc = dxn / std                                           // dxc = dxn / self.std
         if trained {
             let m = Scalar(batchCount)
-            let dstd = -scope.sum(layout.sumOverBatch(dxn * xc)) / (std * std)   // dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
+            // dstd = -np.sum((dxn * self.xc) / (self.std * self.std), axis=0)
+            let dstd = -scope.sum(layout.sumOverBatch(dxn * xc)) / (std * std)
             let dvar = 0.5 * dstd / std                               // dvar = 0.5 * dstd / self.std
             dxc += xc * (dvar * (2 / m))                              // dxc += (2.0 / self.batch_size) * self.xc * dvar
             let dmu = scope.sum(layout.sumOverBatch(dxc))             // dmu = np.sum(dxc, axis=0)

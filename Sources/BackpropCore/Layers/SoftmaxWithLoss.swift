@@ -44,7 +44,8 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
         givenTarget = nil
         let (oneHot, bad) = Tensor.oneHot(t, classes: c, into: &oneHotBuffer)
         if let bad {
-            preconditionFailure("SoftmaxWithLoss.forward: target \(bad) is \(t.scalars[bad]), not a class index in 0..<\(c) for x of shape \(x.shape)")
+            preconditionFailure("SoftmaxWithLoss.forward: target \(bad) is \(t.scalars[bad]), "
+                                + "not a class index in 0..<\(c) for x of shape \(x.shape)")
         }
         return run(x, oneHot)
     }

@@ -21,7 +21,9 @@ extension Tensor where Scalar: TensorScalar {
                 into buffer: inout some ResultBuffer<Scalar>, shape: [Int]? = nil) -> Tensor {
         let (m, n, k) = productShape(other, transposeSelf, transposeOther, bias)
         guard let shape else {   // (m, n): no shape array built when the storage is reused
-            return buffer.write(rows: m, columns: n) { writeProduct(other, transposeSelf, transposeOther, bias, m: m, n: n, k: k, into: &$0) }
+            return buffer.write(rows: m, columns: n) {
+                writeProduct(other, transposeSelf, transposeOther, bias, m: m, n: n, k: k, into: &$0)
+            }
         }
         precondition(shape.reduce(1, *) == m * n,
                      "matmul(into:): result shape \(shape) does not hold the (\(m), \(n)) product of \(self.shape) and \(other.shape)")

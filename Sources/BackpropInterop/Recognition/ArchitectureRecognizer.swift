@@ -127,7 +127,8 @@ public enum ArchitectureRecognizer {
         let dropout = options.dropout ?? (kind == .deepCNN ? 0.5 : nil)
         func spec(side: Int) -> NetworkSpec {
             NetworkSpec(kind: kind, inputSize: channels * side * side, hiddenSizes: [hidden], outputSize: output,
-                        weightInit: kind == .cnn ? .standardDeviation(0.01) : .he, dropoutRatio: dropout, inputShape: [channels, side, side])
+                        weightInit: kind == .cnn ? .standardDeviation(0.01) : .he, dropoutRatio: dropout,
+                        inputShape: [channels, side, side])
         }
         // The side for which the layout gives the first Affine `rows` inputs.
         let name = "W\(convolutions + 1)"

@@ -16,7 +16,8 @@ struct DatasetCheckTests {
     }
 
     static func spec(_ kind: NetworkSpec.Kind, inputSize: Int = 784, classes: Int = 10, inputShape: [Int]? = nil) -> NetworkSpec {
-        NetworkSpec(kind: kind, inputSize: inputSize, hiddenSizes: [5], outputSize: classes, weightInit: .standardDeviation(0.01), inputShape: inputShape)
+        NetworkSpec(kind: kind, inputSize: inputSize, hiddenSizes: [5], outputSize: classes, weightInit: .standardDeviation(0.01),
+                    inputShape: inputShape)
     }
 
     static func error(_ body: () throws -> Void) -> DatasetError? {

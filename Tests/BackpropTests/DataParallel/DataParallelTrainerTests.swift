@@ -22,7 +22,8 @@ struct DataParallelTrainerTests {
 
     /// TwoLayerNet (§5.7).
     static func twoLayer(seed: UInt64) -> Network<Double> {
-        Network(spec: NetworkSpec(kind: .twoLayer, inputSize: 16, hiddenSizes: [10], outputSize: 4, weightInit: .standardDeviation(0.1)), seed: seed)
+        Network(spec: NetworkSpec(kind: .twoLayer, inputSize: 16, hiddenSizes: [10], outputSize: 4,
+                                  weightInit: .standardDeviation(0.1)), seed: seed)
     }
 
     /// A small convolutional net with per-channel batch normalization on 4-d input:

@@ -40,7 +40,8 @@ struct PoolingKernelTests {
 
     /// Runs a max kernel over one plane.
     static func run<T: TensorScalar>(_ x: [T], _ p: Plane,
-                                     _ kernel: (UnsafePointer<T>, UnsafeMutablePointer<T>, UnsafeMutablePointer<Int32>, PlaneWindows) -> Void)
+                                     _ kernel: (UnsafePointer<T>, UnsafeMutablePointer<T>, UnsafeMutablePointer<Int32>,
+                                                PlaneWindows) -> Void)
         -> (y: [T], offsets: [Int32]) {
         var y = [T](repeating: 0, count: p.outHeight * p.outWidth), offsets = [Int32](repeating: 0, count: y.count)
         x.withUnsafeBufferPointer { px in

@@ -77,7 +77,8 @@ func maxWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<
 }
 
 /// Equals `!(0..<n).allSatisfy { p[$0].isFinite }`: whether any of n elements is NaN or infinite
-/// (x − x is NaN exactly then, and a NaN stays in a sum). Eight independent accumulators, so the pass over a plane already in cache runs at full speed. Infinities only send the
+/// (x − x is NaN exactly then, and a NaN stays in a sum). Eight independent accumulators, so the pass
+/// over a plane already in cache runs at full speed. Infinities only send the
 /// plane to the exact loop, which handles them as well.
 @inline(__always)
 func containsNonFinite<F: BinaryFloatingPoint>(_ p: UnsafePointer<F>, _ n: Int) -> Bool {
