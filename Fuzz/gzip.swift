@@ -1,5 +1,6 @@
 // Fuzz target: gzip/zlib streams through zlib (Gzip.decompress), bounded output.
-@testable import Backprop
+import Backprop
+@testable import BackpropTraining
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzGzip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,6 +1,7 @@
 // Fuzz target: IDX files, plain or gzip-compressed (IDX.decode), then a dataset from them (ImageSet,
 // DatasetCheck) as `backprop train` builds it.
-@testable import Backprop
+import Backprop
+@testable import BackpropTraining
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzIDX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
