@@ -80,7 +80,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Save the trained network (and the run's state) to this safetensors file.")
     var checkpoint: String?
 
-    @Option(help: "Continue the run saved in this checkpoint (its model, options and dataset are used).")
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (its configuration, network and dataset are used; "
+                + "--data and --threads may be given again)."))
     var resume: String?
 
     @Option(help: "Write per-epoch metrics to this file (.csv or .json).")
@@ -122,6 +123,11 @@ struct TrainCommand: ParsableCommand {
             trainLimit: trainLimit)
         problems += configuration.problems()
         if !problems.isEmpty { throw usageFailure(problems.joined(separator: "; ")) }
+        // The network is checked twice, on purpose: here for 28×28 images and 10 classes, before the dataset
+        // is read (Fashion-MNIST is ~55 MB of pixels to read and unzip; a missing or bad dataset must not hide
+        // the usage error), and in `TrainingRun` on the spec built for the dataset's real sizes, before
+        // the network is allocated. The two can differ (`--data synthetic` has 2 inputs and 3 classes), and
+        // CLIBoundsTests hold --max-parameters to the first (its counts are those of 784 inputs).
         if resume == nil { try checkSize(configuration.spec(), configuration) }
         return configuration
     }
@@ -153,6 +159,8 @@ struct TrainCommand: ParsableCommand {
         }
         try reportingErrors {
             let saved = try resume.map { try resumable($0, ranks: ranks) }
+            let configuration = try saved.flatMap { try resumedConfiguration($0) } ?? configuration
+            if threads == nil, saved?.configuration != nil, let stored = configuration.threads { Threads.count = stored }
             if saved.map({ $0.dtype == "float64" }) ?? (configuration.dtype == .float64) {
                 try TrainingRun<Double>(command: self, configuration: configuration, resuming: saved, ranks: ranks).run()
             } else {
@@ -168,6 +176,21 @@ struct TrainCommand: ParsableCommand {
             throw CheckpointError.missingMetadata(path: path, key: "training (it holds a network but no training run to continue)")
         }
         return saved
+    }
+
+    /// The run a --resume continues: the checkpoint's stored configuration, with --data and --threads (where
+    /// and how fast to run, not what) taking over when given. Nil for a checkpoint written before
+    /// configurations were saved: its training state then decides (`TrainingRun`). A stored configuration
+    /// that fails validation is refused as bad metadata (exit 65).
+    private func resumedConfiguration(_ saved: CheckpointContents) throws -> TrainingConfiguration? {
+        guard var stored = saved.configuration else { return nil }
+        let problems = stored.problems(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize)
+        if !problems.isEmpty {
+            throw CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: problems.joined(separator: "; "))
+        }
+        if let data { stored.data = data }
+        if let threads { stored.threads = threads }
+        return stored
     }
 }
 

@@ -7,9 +7,10 @@ import Foundation
 /// Data-parallel under mpirun: every rank runs one; only rank 0 prints and writes files.
 final class TrainingRun<Scalar: TensorScalar> {
     let command: TrainCommand
-    /// The run's flags, validated (`TrainCommand.makeConfiguration`).
+    /// The run's flags, validated (`TrainCommand.makeConfiguration`); when resuming, the checkpoint's stored
+    /// configuration (with --data and --threads from the flags), or the flags for a checkpoint without one.
     let configuration: TrainingConfiguration
-    /// The checkpoint of --resume: its model, options, training limit and dataset are used.
+    /// The checkpoint of --resume: its network and position are used, with its configuration's options.
     let saved: CheckpointContents?
     let ranks: (any RankGroup)?
     /// Rank 0 (or no MPI): the rank that prints and writes.
@@ -29,8 +30,15 @@ final class TrainingRun<Scalar: TensorScalar> {
         quiet = command.quiet || !leader
     }
 
-    /// The training examples used: the checkpoint's --train-limit when resuming, else the flag's.
-    var trainLimit: Int? { saved?.training?.trainLimit ?? configuration.trainLimit }
+    /// Resuming a checkpoint written before configurations were saved: its training state decides the
+    /// options, the training limit and the seed.
+    private var resumingWithoutConfiguration: Bool { saved != nil && saved?.configuration == nil }
+
+    /// The training examples used: the configuration's --train-limit (the training state's for a checkpoint
+    /// without a configuration).
+    var trainLimit: Int? {
+        resumingWithoutConfiguration ? saved?.training?.trainLimit ?? configuration.trainLimit : configuration.trainLimit
+    }
 
     /// Loads the data, trains, and reports (exit 130 when interrupted).
     func run() throws {
@@ -48,7 +56,7 @@ final class TrainingRun<Scalar: TensorScalar> {
 
     /// The dataset: a resumed run reads the one it was trained on unless --data says otherwise.
     private func loadData() throws -> LoadedData {
-        let seed = saved?.training?.options.seed ?? configuration.seed
+        let seed = resumingWithoutConfiguration ? saved?.training?.options.seed ?? configuration.seed : configuration.seed
         return try onEveryRank(ranks) {
             try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed)
         }
@@ -58,12 +66,12 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func networkAndOptions(_ data: LoadedData) throws -> (Network<Scalar>, TrainingOptions) {
         if let saved, let state = saved.training {
             try data.check(fits: saved.spec, model: saved.path)
-            return (try saved.makeNetwork(), state.options)
+            return (try saved.makeNetwork(), try resumedOptions(saved, state: state, data: data))
         }
         let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
-        try command.checkSize(spec, configuration)
+        try command.checkSize(spec, configuration)   // the second check: see `TrainCommand.makeConfiguration`
         let options: TrainingOptions
         do { options = try configuration.options(trainingCount: data.train.count) } catch let error as TrainingConfigurationError {
             throw usageFailure(error.description)
@@ -75,6 +83,24 @@ final class TrainingRun<Scalar: TensorScalar> {
                        + "training examples of \(data.name); using batches of \(options.batchSize)")
         }
         return (Network(spec: spec, seed: configuration.seed), options)
+    }
+
+    /// The options a resumed run continues with: its configuration's, which must be those its training state
+    /// holds and describe its network (else the checkpoint contradicts itself: exit 65). A checkpoint without
+    /// a configuration, or --data naming a training set of another size (which `restore` refuses), keeps
+    /// the training state's.
+    private func resumedOptions(_ saved: CheckpointContents, state: TrainingState, data: LoadedData) throws -> TrainingOptions {
+        guard saved.configuration != nil, data.train.count == state.sampler.count else { return state.options }
+        func contradiction(_ reason: String) -> CheckpointError {
+            CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: reason)
+        }
+        guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize) == saved.spec else {
+            throw contradiction("describes another network than the checkpoint's spec")
+        }
+        guard let options = try? configuration.options(trainingCount: data.train.count), options == state.options else {
+            throw contradiction("gives other training options than the checkpoint's training state")
+        }
+        return options
     }
 
     /// The trainer, where the checkpoint left off when resuming, with rank 0's parameters on every rank.
@@ -122,8 +148,8 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func saveProgress(_ trainer: Trainer<Scalar>, metadata: [String: String]) throws {
         guard leader, savedIteration != trainer.iteration else { return }
         if let checkpoint = command.checkpoint {
-            // A resumed run keeps the configuration of the run that wrote its checkpoint (none before they were saved).
-            let saving = saved == nil ? configuration : saved?.configuration
+            // A resumed run saves the configuration it continued (none for a checkpoint written before they were saved).
+            let saving = resumingWithoutConfiguration ? nil : configuration
             try notice.saving(iteration: trainer.iteration) {
                 try Checkpoint.save(trainer.network, trainer: trainer, trainLimit: trainLimit, configuration: saving,
                                     metadata: metadata, to: checkpoint)

@@ -59,6 +59,9 @@ struct CLIInterruptResumeTests {
             let resumedSummary = CLIHarness.jsonObject(resumed)
             #expect(CLIHarness.integer(resumedSummary?["iterations"]) == 400)
             #expect(resumedSummary?["interrupted"] as? Bool == false)
+            let resumedConfiguration = try Checkpoint.read(path: resumedPath).configuration
+            #expect(resumedConfiguration != nil && resumedConfiguration == saved.configuration,
+                    "the resumed run saves the configuration it continued")
 
             // The same run straight through.
             let straightPath = CLIHarness.join(scratch, "straight.safetensors")
