@@ -38,10 +38,12 @@ public struct Loop2D: Sendable {
 
 /// The element types a `Tensor` can do arithmetic on: `Float` and `Double`.
 ///
-/// Every per-element loop lives behind one of these static requirements, implemented concretely for
-/// `Float` and `Double` at the end of this file, each a one-line call into `Kernels/` (`Elementwise/`,
-/// `Optimizers/`, `GEMM/`), so generic tensor code pays one dynamic dispatch per kernel call and never
-/// one per element. The requirements come in five groups: element-wise maths, the layers' fused kernels,
+/// Every per-element loop lives behind one of these static requirements, each a one-line call into
+/// `Kernels/` (`Elementwise/`, `Optimizers/`, `GEMM/`), so generic tensor code pays one dynamic dispatch
+/// per kernel call and never one per element. The calls that are the same for both types are written once,
+/// in the extension after the protocol (Float's and Double's witnesses are its specialisations); `Float`
+/// and `Double` implement only what differs: the name, the image gather, the update's maths and the BLAS
+/// routine. The requirements come in five groups: element-wise maths, the layers' fused kernels,
 /// data loading, the optimizer update, and GEMM.
 public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
 where RawSignificand: FixedWidthInteger {
@@ -130,59 +132,77 @@ private func cblasTranspose(_ t: Bool) -> CBLAS_TRANSPOSE {
 @inline(__always) private func blasInt(_ v: Int) -> blasint { blasint(v) }
 #endif
 
-extension Float: TensorScalar {
-    public static var dtypeName: String { "float32" }
-
-    public static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+/// The requirements whose implementation is the same for `Float` and `Double`: one call into the generic
+/// kernel, which the compiler specialises for each type's witness (they stay requirements, so generic code
+/// still dispatches once per kernel call).
+extension TensorScalar {
+    /// `unaryKernel`: y[i] = op(x[i]).
+    public static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int) {
         unaryKernel(op, x, y, count)
     }
-    public static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                                   _ out: UnsafeMutablePointer<Float>, _ loop: Loop2D) {
+    /// `binaryKernel`: out[i·inner + j] = op(a[…], b[…]).
+    public static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+                                   _ out: UnsafeMutablePointer<Self>, _ loop: Loop2D) {
         binaryKernel(op, a, b, out, loop)
     }
-    public static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    /// `comparisonKernel`: like `applyBinary`, writing `true` where the comparison holds.
+    public static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
                                        _ out: UnsafeMutablePointer<Bool>, _ loop: Loop2D) {
         comparisonKernel(op, a, b, out, loop)
     }
-    public static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
-                              _ out: UnsafeMutablePointer<Float>) {
+    /// `reductionKernel` along the middle axis of (outer, length, inner).
+    public static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
+                              _ out: UnsafeMutablePointer<Self>) {
         reductionKernel(op, x, outer, length, inner, out)
     }
-    public static func argmax(_ x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int,
+    /// `argmaxKernel` along the middle axis of (outer, length, inner).
+    public static func argmax(_ x: UnsafePointer<Self>, outer: Int, length: Int, inner: Int,
                               _ out: UnsafeMutablePointer<Int>) {
         argmaxKernel(x, outer, length, inner, out)
     }
-    public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                              _ out: UnsafeMutablePointer<Float>, count: Int) {
+    /// `selectKernel`: out[i] = mask[i] ? a[i] : b[i].
+    public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
+                              _ out: UnsafeMutablePointer<Self>, count: Int) {
         selectKernel(mask, a, b, out, count)
     }
-    public static func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Bool>,
+    /// `reluForwardKernel`: ReLU forward with its mask in one pass.
+    public static func reluForward(_ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, mask: UnsafeMutablePointer<Bool>,
                                    count: Int) {
         reluForwardKernel(x, y, mask, count)
     }
-    public static func maskedZero(_ dout: UnsafePointer<Float>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Float>,
+    /// `maskedZeroKernel`: dx[i] = mask[i] ? 0 : dout[i].
+    public static func maskedZero(_ dout: UnsafePointer<Self>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Self>,
                                   count: Int) {
         maskedZeroKernel(dout, mask, dx, count)
     }
-    public static func softmaxCrossEntropy(_ x: UnsafePointer<Float>, _ t: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                                           rows: Int, columns: Int) -> Float {
+    /// `softmaxCrossEntropyKernel`: softmax row by row and the summed cross-entropy.
+    public static func softmaxCrossEntropy(_ x: UnsafePointer<Self>, _ t: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>,
+                                           rows: Int, columns: Int) -> Self {
         softmaxCrossEntropyKernel(x, t, y, rows, columns)
     }
-    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Float>, count: Int, divisor: Float) {
-        for i in 0..<count { dst[i] = Float(src[i]) / divisor }
+    /// dst[i] = Self(src[i]) / divisor (a byte converts exactly to either type).
+    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Self>, count: Int, divisor: Self) {
+        for i in 0..<count { dst[i] = Self(src[i]) / divisor }
     }
+    /// `oneHotKernel`: one-hot rows from class indices.
+    public static func oneHot(_ t: UnsafePointer<Self>, count: Int, classes: Int, _ out: UnsafeMutablePointer<Self>) -> Int? {
+        oneHotKernel(t, count, classes, out)
+    }
+    /// dx[i] = (y[i] − t[i])·scale.
+    public static func scaledDifference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, scale: Self,
+                                        _ dx: UnsafeMutablePointer<Self>, count: Int) {
+        for i in 0..<count { dx[i] = (y[i] - t[i]) * scale }
+    }
+}
+
+extension Float: TensorScalar {
+    public static var dtypeName: String { "float32" }
+
     public static func gatherImages(_ src: UnsafePointer<UInt8>, indices: UnsafeBufferPointer<Int>, size: Int,
                                     divisor: Float, _ dst: UnsafeMutablePointer<Float>) {
         gatherImagesKernel(src, indices, size, dst) { s, d in
             for i in 0..<size { d[i] = Float(s[i]) / divisor }
         }
-    }
-    public static func oneHot(_ t: UnsafePointer<Float>, count: Int, classes: Int, _ out: UnsafeMutablePointer<Float>) -> Int? {
-        oneHotKernel(t, count, classes, out)
-    }
-    public static func scaledDifference(_ y: UnsafePointer<Float>, _ t: UnsafePointer<Float>, scale: Float,
-                                        _ dx: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count { dx[i] = (y[i] - t[i]) * scale }
     }
     public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
                                    _ state1: UnsafeMutablePointer<Float>?, _ state2: UnsafeMutablePointer<Float>?, count: Int) {
@@ -206,44 +226,6 @@ extension Float: TensorScalar {
 extension Double: TensorScalar {
     public static var dtypeName: String { "float64" }
 
-    public static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        unaryKernel(op, x, y, count)
-    }
-    public static func applyBinary(_ op: BinaryOp, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
-                                   _ out: UnsafeMutablePointer<Double>, _ loop: Loop2D) {
-        binaryKernel(op, a, b, out, loop)
-    }
-    public static func applyComparison(_ op: ComparisonOp, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
-                                       _ out: UnsafeMutablePointer<Bool>, _ loop: Loop2D) {
-        comparisonKernel(op, a, b, out, loop)
-    }
-    public static func reduce(_ op: ReductionOp, _ x: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
-                              _ out: UnsafeMutablePointer<Double>) {
-        reductionKernel(op, x, outer, length, inner, out)
-    }
-    public static func argmax(_ x: UnsafePointer<Double>, outer: Int, length: Int, inner: Int,
-                              _ out: UnsafeMutablePointer<Int>) {
-        argmaxKernel(x, outer, length, inner, out)
-    }
-    public static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
-                              _ out: UnsafeMutablePointer<Double>, count: Int) {
-        selectKernel(mask, a, b, out, count)
-    }
-    public static func reluForward(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, mask: UnsafeMutablePointer<Bool>,
-                                   count: Int) {
-        reluForwardKernel(x, y, mask, count)
-    }
-    public static func maskedZero(_ dout: UnsafePointer<Double>, mask: UnsafePointer<Bool>, _ dx: UnsafeMutablePointer<Double>,
-                                  count: Int) {
-        maskedZeroKernel(dout, mask, dx, count)
-    }
-    public static func softmaxCrossEntropy(_ x: UnsafePointer<Double>, _ t: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
-                                           rows: Int, columns: Int) -> Double {
-        softmaxCrossEntropyKernel(x, t, y, rows, columns)
-    }
-    public static func convertBytes(_ src: UnsafePointer<UInt8>, _ dst: UnsafeMutablePointer<Double>, count: Int, divisor: Double) {
-        for i in 0..<count { dst[i] = Double(src[i]) / divisor }
-    }
     public static func gatherImages(_ src: UnsafePointer<UInt8>, indices: UnsafeBufferPointer<Int>, size: Int,
                                     divisor: Double, _ dst: UnsafeMutablePointer<Double>) {
         func gather(_ table: UnsafeBufferPointer<Double>) {
@@ -263,13 +245,6 @@ extension Double: TensorScalar {
                 gather(UnsafeBufferPointer(table))
             }
         }
-    }
-    public static func oneHot(_ t: UnsafePointer<Double>, count: Int, classes: Int, _ out: UnsafeMutablePointer<Double>) -> Int? {
-        oneHotKernel(t, count, classes, out)
-    }
-    public static func scaledDifference(_ y: UnsafePointer<Double>, _ t: UnsafePointer<Double>, scale: Double,
-                                        _ dx: UnsafeMutablePointer<Double>, count: Int) {
-        for i in 0..<count { dx[i] = (y[i] - t[i]) * scale }
     }
     public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
                                    _ state1: UnsafeMutablePointer<Double>?, _ state2: UnsafeMutablePointer<Double>?, count: Int) {
