@@ -36,22 +36,10 @@ public struct Loop2D: Sendable {
     public var bOuter: Int, bInner: Int
 }
 
-/// The element types a `Tensor` can do arithmetic on: `Float` and `Double`.
-///
-/// Every per-element loop lives behind one of these static requirements, each a one-line call into
-/// `Kernels/` (`Elementwise/`, `Optimizers/`, `GEMM/`), so generic tensor code pays one dynamic dispatch
-/// per kernel call and never one per element. The calls that are the same for both types are written once,
-/// in the extension after the protocol (Float's and Double's witnesses are its specialisations); `Float`
-/// and `Double` implement only what differs: the name, the image gather, the update's maths and the BLAS
-/// routine. The requirements come in five groups: element-wise maths, the layers' fused kernels,
-/// data loading, the optimizer update, and GEMM.
-public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, LosslessStringConvertible
-where RawSignificand: FixedWidthInteger {
-    /// NumPy's name for the type: "float32" or "float64".
-    static var dtypeName: String { get }
-
-    // Element-wise maths, reductions and selection (Kernels/Elementwise).
-
+/// The element-wise part of `TensorScalar`: maths, comparisons, reductions and selection over raw
+/// buffers (Kernels/Elementwise). `TensorScalar` refines it; its implementations for `Float` and `Double`
+/// are the shared ones in `extension TensorScalar` below.
+public protocol ElementwiseKernels {
     /// y[i] = op(x[i]) for i in 0..<count. `x` and `y` may be the same buffer.
     static func applyUnary(_ op: UnaryOp, _ x: UnsafePointer<Self>, _ y: UnsafeMutablePointer<Self>, count: Int)
     /// out[i·inner + j] = op(a[i·aOuter + j·aInner], b[i·bOuter + j·bInner]).
@@ -69,6 +57,21 @@ where RawSignificand: FixedWidthInteger {
     /// out[i] = mask[i] ? a[i] : b[i], all contiguous of `count` elements.
     static func select(_ mask: UnsafePointer<Bool>, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>,
                        _ out: UnsafeMutablePointer<Self>, count: Int)
+}
+
+/// The element types a `Tensor` can do arithmetic on: `Float` and `Double`.
+///
+/// Every per-element loop lives behind one of these static requirements, each a one-line call into
+/// `Kernels/` (`Elementwise/`, `Optimizers/`, `GEMM/`), so generic tensor code pays one dynamic dispatch
+/// per kernel call and never one per element. The calls that are the same for both types are written once,
+/// in the extension after the protocol (Float's and Double's witnesses are its specialisations); `Float`
+/// and `Double` implement only what differs: the name, the image gather, the update's maths and the BLAS
+/// routine. The requirements come in five groups: element-wise maths (`ElementwiseKernels`), the layers'
+/// fused kernels, data loading, the optimizer update, and GEMM.
+public protocol TensorScalar: ElementwiseKernels, BinaryFloatingPoint, SIMDScalar, Sendable, Codable,
+    LosslessStringConvertible where RawSignificand: FixedWidthInteger {
+    /// NumPy's name for the type: "float32" or "float64".
+    static var dtypeName: String { get }
 
     // The layers' fused kernels: ReLU with its mask, masked gradients, softmax with cross-entropy.
 
