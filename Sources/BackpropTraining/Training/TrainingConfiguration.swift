@@ -162,8 +162,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             throw TrainingConfigurationError(problems: [
                 "--epochs \(epochs ?? 0): \(epochs ?? 0) × \(batches) batches per epoch is too many iterations"])
         }
-        return TrainingOptions(optimizer: effectiveOptimizer, learningRate: effectiveLearningRate,
-                               batchSize: batch, iterations: total, seed: seed, batchesWithReplacement: withReplacement)
+        return options(trainingCount: trainingCount, iterations: total)
+    }
+
+    /// The trainer's options for exactly `iterations` steps on a training set of `trainingCount` examples
+    /// (what `backprop bench` times), whatever `epochs` and `iterations` say; the batch size clamped as above.
+    public func options(trainingCount: Int, iterations: Int) -> TrainingOptions {
+        TrainingOptions(optimizer: effectiveOptimizer, learningRate: effectiveLearningRate,
+                        batchSize: Swift.min(batchSize, trainingCount), iterations: iterations, seed: seed,
+                        batchesWithReplacement: withReplacement)
     }
 }
 
