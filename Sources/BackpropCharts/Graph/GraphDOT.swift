@@ -5,6 +5,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// A `ComputationalGraph` as Graphviz DOT text, left to right, each edge labelled with its forward
+/// value and (in red) its gradient; render with `dot -Tsvg graph.dot -o graph.svg`.
 public enum GraphDOT {
     /// The gradients' colour, as in `GraphSVG`.
     static let gradientColor = "#d62728"

@@ -14,6 +14,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// Builds a `ComputationalGraph` while real layers run: wrappers (`RecordingLayer`, `RecordedMul`, …)
+/// note on each edge what crossed it forward and backward; the layers themselves are untouched.
 public final class GraphRecorder {
     /// The graph so far.
     public private(set) var graph: ComputationalGraph
@@ -98,6 +100,7 @@ public final class RecordingLayer<Scalar: TensorScalar>: Layer {
     public let node: Int
     /// The edge into the layer, and the edge out of it (nil until something follows it).
     public internal(set) var inputEdge: Int
+    /// The edge out of the layer; nil until something follows it (then nothing is recorded going out).
     public var outputEdge: Int?
     private let recorder: GraphRecorder
 

@@ -10,6 +10,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// A `ComputationalGraph` as plain text: one edge a line with its forward value and gradient, in the
+/// order the edges were recorded (what `backprop graph` prints).
 public enum GraphText {
     /// The text, ending in a newline.
     public static func render(_ graph: ComputationalGraph) -> String {

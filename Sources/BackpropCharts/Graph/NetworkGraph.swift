@@ -11,6 +11,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// A network's layer chain as a `ComputationalGraph` (§5.7): x → each layer → the loss → L, parameters
+/// as side nodes; with a batch, each edge also carries activation statistics and gradient norms (§6.2).
 public enum NetworkGraph {
     /// The chain with shapes only, from one inference-mode forward pass of one zero example of shape
     /// `exampleShape` ((784) for a fully connected net, (1, 28, 28) for a convolutional one).

@@ -3,9 +3,11 @@
 import BackpropCore
 import BackpropTraining
 
+/// Histogram bars (the book's `plt.hist`): `counts[k]` values fell in [edges[k], edges[k + 1]).
 public struct ChartHistogram: Sendable {
     /// counts.count + 1 increasing bin edges.
     public var edges: [Double]
+    /// The number of values in each bin, one per bar.
     public var counts: [Int]
     /// The bars' fill, a CSS colour.
     public var color: String

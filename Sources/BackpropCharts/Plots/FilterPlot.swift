@@ -5,6 +5,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// The first layer's filters (FN, C, FH, FW) drawn as a grid of grayscale tiles, channel 0 of each, as the
+/// book's figure 7-24 (`ch07/visualize_filter.py`).
 public enum FilterPlot {
     /// A standalone SVG of `weights` (FN, C, FH, FW): FN tiles of FH×FW cells, `columns` tiles per row.
     /// With `captions` (one per tile; lines separated by "\n"), each tile has its caption below it

@@ -11,6 +11,8 @@
 import BackpropCore
 import BackpropTraining
 
+/// A training history as a two-panel `Chart` (the book's figures 4-11 and 4-12): loss against epochs on
+/// the left, train and test accuracy against epochs on the right (what `backprop train --plot` writes).
 public enum TrainingCurves {
     /// The loss line's colour, and the train accuracy's (matplotlib's first colour).
     static let trainColor = "#1f77b4"
