@@ -11,6 +11,8 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Every experiment `backprop book` runs, in the book's order: `noDataExperiments` (this file),
+/// `dataExperiments` (`BookCatalog+Data.swift`), joined by `all`.
 public enum BookCatalog {
     /// The experiments of this file.
     public static let noDataExperiments: [any BookExperiment] = [

@@ -7,6 +7,8 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Made-up 28×28 grayscale images in ten classes (class k: a bright bar on rows 4 + 2k and 5 + 2k over dim
+/// noise), for the data experiments without a dataset (`--data synthetic`, and the tests).
 public enum SyntheticImages {
     /// `count` images; image i has class (i + r) mod 10 with r random in 0…9. The same seed gives the
     /// same images on every platform.

@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.3.2 (figure 6-19): `BatchNormComparison` on the first 1000 training images, train accuracy per
+/// epoch without and with batch norm for 16 initial weight scales.
 public struct BatchNormExperiment: BookExperiment {
     public let name = "batch-norm"
     public let section = "§6.3.2"
     public let figure: String? = "figure 6-19"
     public let summary = "6-layer net with and without batch norm over 16 initial weight scales, 1000 images, 20 epochs: train accuracy"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.3.4: the test accuracy of the context's network as saved and with its parameters and the test
+/// images rounded to float16 values (`HalfFloat`).
 public struct HalfFloatExperiment: BookExperiment {
     public let name = "half-float"
     public let section = "§8.3.4"
     public let figure: String? = nil
     public let summary = "test accuracy of a checkpoint (--checkpoint) with its weights rounded to float16, beside its own precision's"
 
+    /// The experiment; the network is the context's `checkpoint`, or a TwoLayerNet trained on the spot.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

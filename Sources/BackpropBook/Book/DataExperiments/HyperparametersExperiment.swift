@@ -8,12 +8,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.5.3 (figure 6-24): `HyperparameterSearch` over learning rate and weight decay, 100 trials of 50
+/// epochs, each trial printed as the book prints it, the best 20 drawn.
 public struct HyperparametersExperiment: BookExperiment {
     public let name = "hyperparameters"
     public let section = "§6.5.3"
     public let figure: String? = "figure 6-24"
     public let summary = "random search of lr 10^U(-6,-2) and weight decay 10^U(-8,-4), 100 trials of 50 epochs: the best 20"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

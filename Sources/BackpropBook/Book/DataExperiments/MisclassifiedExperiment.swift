@@ -7,12 +7,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.1.1 (figure 8-3): the test accuracy of the context's network and its first 20 misclassified test
+/// images, printed as the book prints them and drawn as a captioned image grid.
 public struct MisclassifiedExperiment: BookExperiment {
     public let name = "misclassified"
     public let section = "§8.1.1"
     public let figure: String? = "figure 8-3"
     public let summary = "the first 20 misclassified test images of a checkpoint (--checkpoint), with label and guess, as an image grid"
 
+    /// The experiment; the network is the context's `checkpoint`, or a TwoLayerNet trained on the spot.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.1.8 (figure 6-9): `OptimizersOnData`, SGD, Momentum, AdaGrad and Adam training the same network,
+/// the loss every 100 iterations printed and the smoothed curves drawn.
 public struct OptimizersDataExperiment: BookExperiment {
     public let name = "optimizers-data"
     public let section = "§6.1.8"
     public let figure: String? = "figure 6-9"
     public let summary = "SGD, Momentum, AdaGrad, Adam training a 5-layer ReLU net, 2000 batches of 128: loss curves"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

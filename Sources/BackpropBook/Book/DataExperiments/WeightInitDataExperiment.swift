@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.2.4 (figure 6-15): `WeightInitOnData`, the same network trained from std 0.01, Xavier and He weights,
+/// the losses printed and the smoothed curves drawn.
 public struct WeightInitDataExperiment: BookExperiment {
     public let name = "weight-init-data"
     public let section = "§6.2.4"
     public let figure: String? = "figure 6-15"
     public let summary = "std 0.01 vs Xavier vs He initial weights, 5-layer ReLU net, SGD, 2000 batches of 128: loss curves"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

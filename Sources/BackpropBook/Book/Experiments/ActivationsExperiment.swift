@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §3.2 (figures 3-6, 3-7, 3-9): the step function, sigmoid and ReLU of [-1, 1, 2], and their curves on
+/// [−5, 5) with the book's y limits.
 public struct ActivationsExperiment: BookExperiment {
     public let name = "activations"
     public let section = "§3.2"
     public let figure: String? = "figures 3-6, 3-7, 3-9"
     public let summary = "step, sigmoid and ReLU of [-1, 1, 2] and their curves"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// §3.2.3 `x > 0` as 0/1.

@@ -7,12 +7,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.4.1 (figure 4-10): 100 steps of x ← x − η∇f from (−3, 4) on x0² + x1² with η = 0.1, 10 and 1e-10,
+/// digit for digit as the book prints them, and the path of 20 steps at η = 0.1.
 public struct GradientDescentExperiment: BookExperiment {
     public let name = "gradient-descent"
     public let section = "§4.4.1"
     public let figure: String? = "figure 4-10"
     public let summary = "100 steps of x ← x − η∇f from (−3, 4), η = 0.1, 10, 1e-10; the path (figure 4-10)"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `gradient_descent(f, init_x, lr, step_num)`: the final x and the points before each step.

@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.4 (figure 4-9): ∇(x0² + x1²) by central differences at (3, 4), (0, 2) and (3, 0), as the book
+/// prints it, and the field of −∇f on a grid.
 public struct GradientExperiment: BookExperiment {
     public let name = "gradient"
     public let section = "§4.4"
     public let figure: String? = "figure 4-9"
     public let summary = "∇(x0² + x1²) at (3, 4), (0, 2), (3, 0) by central differences, and the field of −∇f"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `function_2`: x0² + x1² (`np.sum(x**2)`).

@@ -6,12 +6,15 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.3.2 (figure 4-7): the central-difference derivative of 0.01x² + 0.1x at 5 and 10, bit for bit as
+/// the book prints it, and the tangent lines there.
 public struct NumericalDiffExperiment: BookExperiment {
     public let name = "numerical-diff"
     public let section = "§4.3.2"
     public let figure: String? = "figure 4-7"
     public let summary = "d/dx (0.01x² + 0.1x) at 5 and 10 by central difference, and the tangents"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `function_1`.

@@ -7,16 +7,20 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.1.7 (figure 6-8): SGD, Momentum, AdaGrad and Adam, 30 updates each on f(x, y) = x²/20 + y² from
+/// (−7, 2), their end points printed and their paths drawn over f's contour lines.
 public struct OptimizersExperiment: BookExperiment {
     public let name = "optimizers"
     public let section = "§6.1.7"
     public let figure: String? = "figure 6-8"
     public let summary = "SGD, Momentum, AdaGrad, Adam: 30 steps on x²/20 + y² from (−7, 2), end points and paths"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's f and its gradient `df`.
     public static func f(_ x: Double, _ y: Double) -> Double { x * x / 20.0 + y * y }
+    /// ∇f(x, y) = (x/10, 2y).
     public static func df(_ x: Double, _ y: Double) -> (Double, Double) { (x / 10.0, 2.0 * y) }
 
     /// The book's four optimizers, in its order.
