@@ -100,7 +100,7 @@ public final class RecordingLayer<Scalar: TensorScalar>: Layer {
     public let node: Int
     /// The edge into the layer, and the edge out of it (nil until something follows it).
     public internal(set) var inputEdge: Int
-    /// The edge out of the layer; nil until something follows it (then nothing is recorded going out).
+    /// The edge out of the layer; nil until something follows it, and while nil its output is not recorded.
     public var outputEdge: Int?
     private let recorder: GraphRecorder
 

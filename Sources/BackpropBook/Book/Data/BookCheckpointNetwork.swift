@@ -5,6 +5,8 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// A checkpoint's network in the precision it was saved in (float32 or float64), for the ch. 8
+/// experiments that load one (the book's `network.load_params(…)`).
 public enum CheckpointNetwork {
     case float32(Network<Float>)
     case float64(Network<Double>)

@@ -9,6 +9,8 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.3.4: a trained network's test accuracy as trained and with its parameters and the test images
+/// rounded to float16 values, the arithmetic unchanged (as the book's `astype(np.float16)`).
 public struct HalfFloat: Sendable {
     /// The result: both accuracies over the same test images.
     public struct Result: Sendable, Equatable {
@@ -20,11 +22,13 @@ public struct HalfFloat: Sendable {
         public var count: Int
         /// Parameter values that rounding changed, of `parameterCount`.
         public var changedValues: Int
+        /// The number of parameter values (weights, biases, γ and β; not batch norm's running statistics).
         public var parameterCount: Int
         /// The largest |w − half(w)| / |w| over nonzero parameters that stay finite.
         public var largestRelativeChange: Double
     }
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// Measures `network` on `test`, then rounds its parameters to float16 values IN PLACE and measures

@@ -12,13 +12,21 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Figure 6-9 (§6.1.8): SGD, Momentum, AdaGrad and Adam with the book's default hyper-parameters, each
+/// training the same 5-layer ReLU `MultiLayerNet` from the same weights on the same mini-batches.
 public struct OptimizersOnData: Sendable {
+    /// The optimizers compared, one network each, with the book's default hyper-parameters (`OptimizerKind.make()`).
     public var optimizers: [OptimizerKind]
+    /// The widths of the hidden layers (the book's four of 100).
     public var hiddenSizes: [Int]
+    /// Examples per mini-batch (the book's 128).
     public var batchSize: Int
+    /// Training iterations, one mini-batch each (the book's 2000).
     public var iterations: Int
+    /// The seed of the initial weights (shared by all networks) and of the batches (drawn with replacement).
     public var seed: UInt64
 
+    /// The comparison with these settings; the defaults are the book's.
     public init(optimizers: [OptimizerKind] = [.sgd, .momentum, .adagrad, .adam], hiddenSizes: [Int] = [100, 100, 100, 100],
                 batchSize: Int = 128, iterations: Int = 2000, seed: UInt64 = 0) {
         self.optimizers = optimizers

@@ -9,6 +9,8 @@ import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// The book's `smooth_curve`: each value replaced by its Kaiser-weighted (β = 2) mean over 11 neighbours,
+/// ends reflected as the book does; same length out. Fewer than 11 values come back unchanged.
 public func smoothCurve(_ x: [Double]) -> [Double] {
     let windowLength = 11, half = 5
     let n = x.count
