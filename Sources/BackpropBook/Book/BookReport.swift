@@ -1,6 +1,3 @@
-/// What an experiment produced: the lines its script prints, the same results as values for `--json`,
-/// and its figure.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining

@@ -1,13 +1,10 @@
-/// The book's shopping examples (§5.4), run through `MulLayer` and `AddLayer` exactly as
-/// `ch05/buy_apple.py` and `ch05/buy_apple_orange.py` do. The CLI prints them
-/// (`backprop example buy-apple`); the tests check every number.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// The book's shopping examples (§5.4) run through `MulLayer` and `AddLayer` as `ch05/buy_apple.py` and
-/// `ch05/buy_apple_orange.py` do: the price forward, its derivatives backward (`backprop example buy-apple`).
+/// The book's shopping examples (§5.4), run through `MulLayer` and `AddLayer` exactly as
+/// `ch05/buy_apple.py` and `ch05/buy_apple_orange.py` do. The CLI prints them
+/// (`backprop example buy-apple`); the tests check every number.
 public enum ShoppingExamples {
     /// §5.4.1 (Figure 5-16): 2 apples at 100 each, 10% tax.
     public struct BuyApple: Sendable, Equatable {

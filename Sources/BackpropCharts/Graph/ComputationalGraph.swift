@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// A computational graph as chapter 5 draws them (§5.1–§5.4, figures 5-16 to 5-30): nodes (layers, or
 /// the elementary operations of the book's worked examples) joined by edges, each edge carrying the value
 /// that went forward along it and the derivative ∂L/∂(that value) that came back.
@@ -5,12 +8,6 @@
 /// `GraphRecorder` and `RecordingLayer` fill one in while real layers run; `BookGraphs` and
 /// `NetworkGraph` build the book's figures and a network's layer chain; `GraphSVG`, `GraphDOT` and
 /// `GraphText` draw it.
-
-import BackpropCore
-import BackpropTraining
-
-/// A computational graph of chapter 5: nodes joined by edges that carry the value going forward and
-/// ∂L/∂(that value) coming back. Build it with `addNode`/`addEdge` or a `GraphRecorder`.
 public struct ComputationalGraph: Sendable, Equatable {
     /// A caption, e.g. "buy-apple (§5.4.1, figure 5-16)".
     public var title: String

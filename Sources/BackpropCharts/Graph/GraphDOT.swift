@@ -1,12 +1,9 @@
-/// A `ComputationalGraph` in Graphviz's DOT language (the format DeZero's `plot_dot_graph` writes),
-/// left to right: each edge labelled with its forward value and, under it in red, its gradient.
-/// Render it with `dot -Tsvg graph.dot -o graph.svg` (or -Tpng).
-
 import BackpropCore
 import BackpropTraining
 
-/// A `ComputationalGraph` as Graphviz DOT text, left to right, each edge labelled with its forward
-/// value and (in red) its gradient; render with `dot -Tsvg graph.dot -o graph.svg`.
+/// A `ComputationalGraph` in Graphviz's DOT language (the format DeZero's `plot_dot_graph` writes),
+/// left to right: each edge labelled with its forward value and, under it in red, its gradient.
+/// Render it with `dot -Tsvg graph.dot -o graph.svg` (or -Tpng).
 public enum GraphDOT {
     /// The gradients' colour, as in `GraphSVG`.
     static let gradientColor = "#d62728"

@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// Builds a `ComputationalGraph` while real layers run: nodes are added up front, and the wrappers
 /// (`RecordingLayer`, `RecordedMul`, `RecordedAdd`, …) note on each edge what crossed it forward and
 /// backward. The layers themselves are untouched; code that does not wrap them records nothing and pays
@@ -10,12 +13,6 @@
 ///     var dout = Tensor<Float>.ones(y.shape)
 ///     for layer in layers.reversed() { dout = layer.backward(dout) }
 ///     let graph = recorder.graph                          // shapes, means, stds and gradient norms
-
-import BackpropCore
-import BackpropTraining
-
-/// Builds a `ComputationalGraph` while real layers run: wrappers (`RecordingLayer`, `RecordedMul`, …)
-/// note on each edge what crossed it forward and backward; the layers themselves are untouched.
 public final class GraphRecorder {
     /// The graph so far.
     public private(set) var graph: ComputationalGraph

@@ -1,9 +1,7 @@
-/// Contour lines of a function sampled on a grid: the book's `plt.contour(X, Y, Z)`.
-
 import BackpropCore
 import BackpropTraining
 
-/// Contour lines of a function sampled on a grid (the book's `plt.contour(X, Y, Z)`), drawn in a `ChartPanel`.
+/// Contour lines of a function sampled on a grid: the book's `plt.contour(X, Y, Z)`.
 public struct ChartContours: Sendable {
     /// The grid's x values (increasing) and y values (increasing).
     public var xs: [Double]

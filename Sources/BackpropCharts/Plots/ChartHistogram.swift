@@ -1,9 +1,7 @@
-/// Bars of a histogram: `counts[k]` values fell in [edges[k], edges[k + 1]) (the book's `plt.hist`).
-
 import BackpropCore
 import BackpropTraining
 
-/// Histogram bars (the book's `plt.hist`): `counts[k]` values fell in [edges[k], edges[k + 1]).
+/// Bars of a histogram: `counts[k]` values fell in [edges[k], edges[k + 1]) (the book's `plt.hist`).
 public struct ChartHistogram: Sendable {
     /// counts.count + 1 increasing bin edges.
     public var edges: [Double]

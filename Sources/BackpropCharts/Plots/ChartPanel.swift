@@ -1,12 +1,9 @@
-/// One plot of a `Chart`: axes with ticks, labels and grid, then (bottom to top) histogram bars,
-/// contour lines, arrows, series and a legend. Everything is optional, so the same panel draws a line
-/// chart, a scatter plot, a path over contours, a gradient field or a histogram.
-
 import BackpropCore
 import BackpropTraining
 
-/// One plot of a `Chart`: axes, ticks, labels and grid, then (bottom to top) histogram bars, contour
-/// lines, arrows, series and a legend; every part is optional.
+/// One plot of a `Chart`: axes with ticks, labels and grid, then (bottom to top) histogram bars,
+/// contour lines, arrows, series and a legend. Everything is optional, so the same panel draws a line
+/// chart, a scatter plot, a path over contours, a gradient field or a histogram.
 public struct ChartPanel: Sendable {
     /// Above the panel.
     public var title: String

@@ -1,10 +1,7 @@
-/// One line or set of points in a `ChartPanel`: the book's `plt.plot(x, y, …)`.
-
 import BackpropCore
 import BackpropTraining
 
-/// One line or set of points in a `ChartPanel` (the book's `plt.plot(x, y, …)`), with its colour,
-/// line style, markers and legend label.
+/// One line or set of points in a `ChartPanel`: the book's `plt.plot(x, y, …)`.
 public struct ChartSeries: Sendable {
     /// How the points are joined.
     public enum Line: Sendable { case solid, dashed, dotted }

@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// A training history drawn as a `Chart` in the style of the book's figures 4-11 and 4-12 (what
 /// `backprop train --plot run.svg` writes): on the left the training loss against epochs, on the right
 /// train (solid, circles) and test (dashed, squares) accuracy against epochs, each panel with its legend.
@@ -7,12 +10,6 @@
 /// and a panel with nothing to draw says "no data".
 ///
 ///     try TrainingCurves.write(history: trainer.history, title: "mlp on mnist", to: "run.svg")
-
-import BackpropCore
-import BackpropTraining
-
-/// A training history as a two-panel `Chart` (the book's figures 4-11 and 4-12): loss against epochs on
-/// the left, train and test accuracy against epochs on the right (what `backprop train --plot` writes).
 public enum TrainingCurves {
     /// The loss line's colour, and the train accuracy's (matplotlib's first colour).
     static let trainColor = "#1f77b4"

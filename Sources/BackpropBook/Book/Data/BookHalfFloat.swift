@@ -1,16 +1,13 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// §8.3.4 (`ch08/half_float_network.py`): a trained network's test accuracy with its parameters, and
 /// the test images, rounded to 16-bit floats — "values rounded, arithmetic unchanged", as the book does
 /// it (`param[...] = param.astype(np.float16)` and `x_test.astype(np.float16)`, then float64 arithmetic):
 /// each value becomes the nearest IEEE binary16 number, and the network computes in its own precision.
 /// Batch-norm running statistics are not parameters, so they stay as they are (the book's `params`
 /// holds only the weights, biases, γ and β).
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
-/// §8.3.4: a trained network's test accuracy as trained and with its parameters and the test images
-/// rounded to float16 values, the arithmetic unchanged (as the book's `astype(np.float16)`).
 public struct HalfFloat: Sendable {
     /// The result: both accuracies over the same test images.
     public struct Result: Sendable, Equatable {

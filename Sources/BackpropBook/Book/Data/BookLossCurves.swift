@@ -1,10 +1,8 @@
-/// The training loss of one network at every iteration, from a run beside other networks.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// The training loss of one network at every iteration, from a run beside other networks (`trainSideBySide`).
+/// The training loss of one network at every iteration, from a run beside other networks.
 public struct LossCurve: Sendable, Equatable {
     /// The book's label for the run ("SGD", "Xavier", …).
     public var name: String

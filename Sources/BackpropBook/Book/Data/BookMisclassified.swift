@@ -1,14 +1,11 @@
-/// §8.1.1 (`ch08/misclassified_mnist.py`): the test accuracy of a trained network and the first test
-/// images it gets wrong, each with its label and the network's guess — the book shows 20 in a 4 × 5
-/// grid of grayscale images (`imshow(…, cmap=gray_r)`), each drawn from its darkest to its lightest
-/// pixel.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §8.1.1: the test accuracy of a trained network and the first `limit` test images it gets wrong, each
-/// with its label and the network's guess (the book shows 20).
+/// §8.1.1 (`ch08/misclassified_mnist.py`): the test accuracy of a trained network and the first test
+/// images it gets wrong, each with its label and the network's guess — the book shows 20 in a 4 × 5
+/// grid of grayscale images (`imshow(…, cmap=gray_r)`), each drawn from its darkest to its lightest
+/// pixel.
 public struct Misclassified: Sendable {
     /// A test image the network classifies wrongly.
     public struct Example: Sendable, Equatable {

@@ -1,3 +1,7 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// Figure 6-9 (§6.1.8, `ch06/optimizer_compare_mnist.py`): SGD, Momentum, AdaGrad and Adam, each with the
 /// book's default hyper-parameters (learning rate 0.01, Adam 0.001), training a 5-layer ReLU
 /// `MultiLayerNet` (four hidden layers of 100, He weights) on the same 2000 mini-batches of 128.
@@ -7,13 +11,6 @@
 ///
 ///     let curves = OptimizersOnData(seed: 0).run(on: trainSet)
 ///     for c in curves { print(c.name, c.finalLoss) }
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
-/// Figure 6-9 (§6.1.8): SGD, Momentum, AdaGrad and Adam with the book's default hyper-parameters, each
-/// training the same 5-layer ReLU `MultiLayerNet` from the same weights on the same mini-batches.
 public struct OptimizersOnData: Sendable {
     /// The optimizers compared, one network each, with the book's default hyper-parameters (`OptimizerKind.make()`).
     public var optimizers: [OptimizerKind]

@@ -1,10 +1,8 @@
-/// Train and test accuracy after each epoch of one run.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// Train and test accuracy (0…1) after each epoch of one run, e.g. of `Overfitting`.
+/// Train and test accuracy after each epoch of one run.
 public struct AccuracyCurves: Sendable, Equatable {
     /// Accuracy on the training images after each epoch.
     public var train: [Double]

@@ -1,16 +1,13 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`): a 5-layer ReLU `MultiLayerNet` (four hidden
 /// layers of 100) started from weights of std 0.01, Xavier's √(1/n) and He's √(2/n), trained with SGD
 /// (learning rate 0.01) on the same 2000 mini-batches of 128.
 ///
 /// The three networks draw the same normal deviates from `seed`, scaled by each initializer, so they
 /// differ only in scale.
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
-/// Figure 6-15 (§6.2.4): the same 5-layer ReLU `MultiLayerNet` started from weights of std 0.01, Xavier's
-/// √(1/n) and He's √(2/n), trained with SGD on the same mini-batches.
 public struct WeightInitOnData: Sendable {
     /// The book's legend and initializer of each run.
     public var initializers: [(name: String, initializer: WeightInitializer)]

@@ -1,13 +1,10 @@
-/// Figure 6-19 (§6.3.2, `ch06/batch_norm_test.py`) as a `BookExperiment`: `BatchNormComparison` on the
-/// first 1000 training images, printed as the book prints each epoch ("epoch:E | without - with"),
-/// drawn as 16 small panels. Quick scale: 3 scales, 200 images, hidden layers of 20, batches of 20, 4 epochs.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §6.3.2 (figure 6-19): `BatchNormComparison` on the first 1000 training images, train accuracy per
-/// epoch without and with batch norm for 16 initial weight scales.
+/// Figure 6-19 (§6.3.2, `ch06/batch_norm_test.py`) as a `BookExperiment`: `BatchNormComparison` on the
+/// first 1000 training images, printed as the book prints each epoch ("epoch:E | without - with"),
+/// drawn as 16 small panels. Quick scale: 3 scales, 200 images, hidden layers of 20, batches of 20, 4 epochs.
 public struct BatchNormExperiment: BookExperiment {
     public let name = "batch-norm"
     public let section = "§6.3.2"

@@ -1,13 +1,10 @@
-/// §8.3.4 (`ch08/half_float_network.py`) as a `BookExperiment`: the context's checkpoint's test
-/// accuracy as saved and with its parameters and the test images rounded to float16 values (the
-/// arithmetic unchanged, as the book). No figure. Quick scale: the first 200 test images.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §8.3.4: the test accuracy of the context's network as saved and with its parameters and the test
-/// images rounded to float16 values (`HalfFloat`).
+/// §8.3.4 (`ch08/half_float_network.py`) as a `BookExperiment`: the context's checkpoint's test
+/// accuracy as saved and with its parameters and the test images rounded to float16 values (the
+/// arithmetic unchanged, as the book). No figure. Quick scale: the first 200 test images.
 public struct HalfFloatExperiment: BookExperiment {
     public let name = "half-float"
     public let section = "§8.3.4"

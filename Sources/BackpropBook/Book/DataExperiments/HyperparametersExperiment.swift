@@ -1,15 +1,12 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// Figure 6-24 (§6.5.3, `ch06/hyperparameter_optimization.py`) as a `BookExperiment`: `HyperparameterSearch`
 /// with the book's 100 trials of 50 epochs, each trial printed as the book prints it, then the best 20,
 /// drawn as 20 small panels (validation solid, training dashed — each trial's own; the book's script
 /// draws the last trial's training curve in every panel). Quick scale: 4 trials of 5 epochs on 100
 /// images, hidden layers of 20, batches of 20. Fewer trials from the library: `HyperparameterSearch(trials:)`.
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
-/// §6.5.3 (figure 6-24): `HyperparameterSearch` over learning rate and weight decay, 100 trials of 50
-/// epochs, each trial printed as the book prints it, the best 20 drawn.
 public struct HyperparametersExperiment: BookExperiment {
     public let name = "hyperparameters"
     public let section = "§6.5.3"

@@ -1,13 +1,10 @@
-/// Figure 6-9 (§6.1.8, `ch06/optimizer_compare_mnist.py`) as a `BookExperiment`: `OptimizersOnData` on
-/// the context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
-/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §6.1.8 (figure 6-9): `OptimizersOnData`, SGD, Momentum, AdaGrad and Adam training the same network,
-/// the loss every 100 iterations printed and the smoothed curves drawn.
+/// Figure 6-9 (§6.1.8, `ch06/optimizer_compare_mnist.py`) as a `BookExperiment`: `OptimizersOnData` on
+/// the context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
+/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
 public struct OptimizersDataExperiment: BookExperiment {
     public let name = "optimizers-data"
     public let section = "§6.1.8"

@@ -1,14 +1,11 @@
-/// Figures 6-20 and 6-21 (§6.4.1–6.4.2, `ch06/overfit_weight_decay.py` with λ = 0 and λ = 0.1) as a
-/// `BookExperiment`: `Overfitting` trained without and with weight decay on 300 training images, train
-/// and test accuracy every epoch. Quick scale: 100 images (200 test), hidden layers of 20, batches of
-/// 20, 20 epochs.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §6.4.1–6.4.2 (figures 6-20, 6-21): `Overfitting` on 300 training images without and with weight
-/// decay λ = 0.1, train and test accuracy every epoch.
+/// Figures 6-20 and 6-21 (§6.4.1–6.4.2, `ch06/overfit_weight_decay.py` with λ = 0 and λ = 0.1) as a
+/// `BookExperiment`: `Overfitting` trained without and with weight decay on 300 training images, train
+/// and test accuracy every epoch. Quick scale: 100 images (200 test), hidden layers of 20, batches of
+/// 20, 20 epochs.
 public struct OverfitExperiment: BookExperiment {
     public let name = "overfit"
     public let section = "§6.4.1"

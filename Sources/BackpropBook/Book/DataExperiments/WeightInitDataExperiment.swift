@@ -1,13 +1,10 @@
-/// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`) as a `BookExperiment`: `WeightInitOnData` on the
-/// context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
-/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §6.2.4 (figure 6-15): `WeightInitOnData`, the same network trained from std 0.01, Xavier and He weights,
-/// the losses printed and the smoothed curves drawn.
+/// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`) as a `BookExperiment`: `WeightInitOnData` on the
+/// context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
+/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
 public struct WeightInitDataExperiment: BookExperiment {
     public let name = "weight-init-data"
     public let section = "§6.2.4"

@@ -1,13 +1,10 @@
-/// §4.4 The gradient (`ch04/gradient_2d.py`): ∇f of f(x0, x1) = x0² + x1² by central differences at
-/// the book's three points — [6.00000000000378, 7.999999999999119], [0, 4.000000000004] and
-/// [6.000000000012662, 0], bit for bit — and the field of −∇f on a grid (figure 4-9).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §4.4 (figure 4-9): ∇(x0² + x1²) by central differences at (3, 4), (0, 2) and (3, 0), as the book
-/// prints it, and the field of −∇f on a grid.
+/// §4.4 The gradient (`ch04/gradient_2d.py`): ∇f of f(x0, x1) = x0² + x1² by central differences at
+/// the book's three points — [6.00000000000378, 7.999999999999119], [0, 4.000000000004] and
+/// [6.000000000012662, 0], bit for bit — and the field of −∇f on a grid (figure 4-9).
 public struct GradientExperiment: BookExperiment {
     public let name = "gradient"
     public let section = "§4.4"

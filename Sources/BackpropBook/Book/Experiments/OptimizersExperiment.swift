@@ -1,14 +1,11 @@
-/// §6.1.7 Comparing the update methods (`ch06/optimizer_compare_naive.py`, figure 6-8): minimise
-/// f(x, y) = x²/20 + y² from (−7, 2) with 30 updates each of SGD (η = 0.95), Momentum (η = 0.1),
-/// AdaGrad (η = 1.5) and Adam (η = 0.3) — the library's own optimizer classes, x and y two parameters
-/// as in the book's `params` dictionary — drawn over f's contour lines.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
-/// §6.1.7 (figure 6-8): SGD, Momentum, AdaGrad and Adam, 30 updates each on f(x, y) = x²/20 + y² from
-/// (−7, 2), their end points printed and their paths drawn over f's contour lines.
+/// §6.1.7 Comparing the update methods (`ch06/optimizer_compare_naive.py`, figure 6-8): minimise
+/// f(x, y) = x²/20 + y² from (−7, 2) with 30 updates each of SGD (η = 0.95), Momentum (η = 0.1),
+/// AdaGrad (η = 1.5) and Adam (η = 0.3) — the library's own optimizer classes, x and y two parameters
+/// as in the book's `params` dictionary — drawn over f's contour lines.
 public struct OptimizersExperiment: BookExperiment {
     public let name = "optimizers"
     public let section = "§6.1.7"
