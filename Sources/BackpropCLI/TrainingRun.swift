@@ -71,6 +71,9 @@ final class TrainingRun<Scalar: TensorScalar> {
         let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
+        if let problem = configuration.augmentation?.problem(imageShape: data.train.imageShape, dataName: data.name) {
+            throw usageFailure(problem)
+        }
         try command.checkSize(spec, configuration)   // the second check: see `TrainCommand.makeConfiguration`
         let options: TrainingOptions
         do { options = try configuration.options(trainingCount: data.train.count) } catch let error as TrainingConfigurationError {
