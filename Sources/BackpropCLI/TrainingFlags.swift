@@ -72,7 +72,7 @@ struct TrainingFlags: ParsableArguments {
                 + "or cosine (down to 0 over the run) (default: constant)."))
     var lrSchedule: String?
 
-    @Option(help: "Iterations of linear learning-rate warm-up from 0 (default: 0).")
+    @Option(parsing: .unconditional, help: "Iterations of linear learning-rate warm-up from 0 (default: 0).")
     var warmup: Int?
 
     @Option(help: ArgumentHelp("Augment the training images, seeded: crop=P (random crop after P pixels of zero padding) "
