@@ -169,7 +169,9 @@ final class TrainingRun<Scalar: TensorScalar> {
         let spec = trainer.network.spec!, options = trainer.options
         let sizes = ([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")
         printError("backprop: \(spec.kind.rawValue) \(sizes), "
-                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
+                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate)"
+                   + (options.schedulesLearningRate ? " (\(options.learningRateSchedule), warm-up \(options.warmup))" : "")
+                   + (options.augmentation.map { ", augment \($0)" } ?? "") + ", batch \(options.batchSize), "
                    + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                    + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(dataName)")
     }
