@@ -66,7 +66,14 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func networkAndOptions(_ data: LoadedData) throws -> (Network<Scalar>, TrainingOptions) {
         if let saved, let state = saved.training {
             try data.check(fits: saved.spec, model: saved.path)
-            return (try saved.makeNetwork(), try resumedOptions(saved, state: state, data: data))
+            let options = try resumedOptions(saved, state: state, data: data)
+            // The schedule and augmentation of a checkpoint without a configuration are checked here (exit 65).
+            let problems = options.learningRateSchedule.problems(warmup: options.warmup) + (options.augmentation?.problems ?? [])
+                + [options.augmentation?.problem(imageShape: data.train.imageShape, dataName: data.name)].compactMap { $0 }
+            if !problems.isEmpty {
+                throw CheckpointError.badMetadata(path: saved.path, key: "training", reason: problems.joined(separator: "; "))
+            }
+            return (try saved.makeNetwork(), options)
         }
         let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
         try data.check(fits: spec)

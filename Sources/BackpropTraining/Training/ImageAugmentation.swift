@@ -100,6 +100,8 @@ package struct BatchAugmenter<Scalar: TensorScalar> {
 
     package init(_ augmentation: ImageAugmentation, imageShape: [Int], seed: UInt64) {
         precondition(imageShape.count == 3, "BatchAugmenter: image shape must be (C, H, W), got \(imageShape)")
+        precondition(augmentation.problem(imageShape: imageShape, dataName: "the data") == nil && augmentation.problems.isEmpty,
+                     "BatchAugmenter: \(augmentation) does not fit images of shape \(imageShape)")
         self.augmentation = augmentation
         self.imageShape = imageShape
         self.seed = seed

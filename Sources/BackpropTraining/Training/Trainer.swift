@@ -15,6 +15,7 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var batchesWithReplacement: Bool
     /// How the rate changes from step to step (`LearningRateSchedule`), after `warmup` iterations of linear warm-up.
     public var learningRateSchedule: LearningRateSchedule
+    /// Iterations of linear warm-up from 0 before the schedule (`LearningRateSchedule`).
     public var warmup: Int
     /// Random crops and flips of the training images (nil: none), seeded by `seed`.
     public var augmentation: ImageAugmentation?

@@ -81,3 +81,29 @@ struct CLIScheduleAugmentTests {
         }
     }
 }
+
+/// A checkpoint without a configuration whose training state holds an augmentation that does not fit
+/// the images (or a broken schedule) is bad metadata: one line, exit 65, never a trap.
+struct CLIScheduleAugmentHostileTests {
+    @Test(arguments: [(#""cropPadding":3"#, #""cropPadding":1000000000000"#), (#""warmup":5"#, #""warmup":-4"#)])
+    func badTrainingStateIsRefused(_ from: String, _ to: String) throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("schedule-hostile") { scratch in
+            let data = CLIHarness.join(scratch, "data"), first = CLIHarness.join(scratch, "first.safetensors")
+            try CLIHarness.writeTinyDataset(at: data)
+            try CLIHarness.runOK(["train", "--data", data, "--iterations", "3", "--checkpoint", first, "--quiet"]
+                                 + CLIScheduleAugmentTests.runFlags)
+            var file = try SafetensorsFile.read(path: first)
+            file.metadata["configuration"] = nil
+            var state = try Checkpoint.read(path: first).training!
+            state.options.iterations = 30
+            let text = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+            #expect(text.contains(from), "\(text)")
+            file.metadata["training"] = text.replacingOccurrences(of: from, with: to)
+            let hostile = CLIHarness.join(scratch, "hostile.safetensors")
+            try file.write(to: hostile)
+            let result = try CLIHarness.run(["train", "--resume", hostile, "--quiet"])
+            CLIHarness.expectFailure(result, status: 65, oneLine: true, mentions: ["hostile.safetensors", "training"])
+        }
+    }
+}
