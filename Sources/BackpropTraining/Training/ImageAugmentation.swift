@@ -122,7 +122,7 @@ package struct BatchAugmenter<Scalar: TensorScalar> {
                     var generator = ImageAugmentation.generator(seed: seed, iteration: iteration, position: firstPosition + k)
                     let (top, left, flip) = augmentation.draw(&generator)
                     let image = UnsafeMutableBufferPointer(rebasing: all[k * size ..< (k + 1) * size])
-                    _ = source.initialize(from: image)
+                    source.baseAddress!.update(from: image.baseAddress!, count: size)
                     Self.crop(source, into: image, shape: (channels, height, width), padding: augmentation.cropPadding ?? 0,
                               top: top, left: left, flip: flip)
                 }
@@ -131,22 +131,31 @@ package struct BatchAugmenter<Scalar: TensorScalar> {
     }
 
     /// `out[c][y][x] = image[c][y + top − padding][x′ + left − padding]` (0 outside), x′ = W − 1 − x when
-    /// `flip`, else x.
+    /// `flip`, else x: per row, zeros where the window leaves the image and a copy (reversed when flipped)
+    /// of the part inside.
     private static func crop(_ image: UnsafeMutableBufferPointer<Scalar>, into out: UnsafeMutableBufferPointer<Scalar>,
                              shape: (channels: Int, height: Int, width: Int), padding: Int, top: Int, left: Int, flip: Bool) {
         let (channels, height, width) = shape
+        let shift = left - padding   // out[x] = row[x + shift], or row[W − 1 − x + shift] flipped
+        // The x whose source column is inside the image: [max(0, −shift), min(W, W − shift)) unflipped,
+        // [max(0, shift), min(W, W + shift)) flipped.
+        let first = Swift.max(0, flip ? shift : -shift), end = Swift.min(width, flip ? width + shift : width - shift)
+        let (source, target) = (image.baseAddress!, out.baseAddress!)
         for c in 0..<channels {
             for y in 0..<height {
-                let row = y + top - padding, start = (c * height + y) * width
-                guard row >= 0 && row < height else {
-                    for x in 0..<width { out[start + x] = 0 }
+                let row = y + top - padding, start = target + (c * height + y) * width
+                guard row >= 0 && row < height, first < end else {
+                    start.update(repeating: 0, count: width)
                     continue
                 }
-                let inRow = (c * height + row) * width
-                for x in 0..<width {
-                    let column = (flip ? width - 1 - x : x) + left - padding
-                    out[start + x] = column >= 0 && column < width ? image[inRow + column] : 0
+                let inRow = source + (c * height + row) * width
+                start.update(repeating: 0, count: first)
+                if flip {
+                    for x in first..<end { start[x] = inRow[width - 1 - x + shift] }
+                } else {
+                    (start + first).update(from: inRow + first + shift, count: end - first)
                 }
+                (start + end).update(repeating: 0, count: width - end)
             }
         }
     }
