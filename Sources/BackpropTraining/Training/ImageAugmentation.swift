@@ -131,31 +131,63 @@ package struct BatchAugmenter<Scalar: TensorScalar> {
     }
 
     /// `out[c][y][x] = image[c][y + top − padding][x′ + left − padding]` (0 outside), x′ = W − 1 − x when
-    /// `flip`, else x: per row, zeros where the window leaves the image and a copy (reversed when flipped)
-    /// of the part inside.
+    /// `flip`, else x. The elements are moved as their bits (`UInt32` for Float, `UInt64` for Double), so
+    /// that the loops are specialised even where the trainer's generic code is not; zero bits are 0.0.
     private static func crop(_ image: UnsafeMutableBufferPointer<Scalar>, into out: UnsafeMutableBufferPointer<Scalar>,
                              shape: (channels: Int, height: Int, width: Int), padding: Int, top: Int, left: Int, flip: Bool) {
-        let (channels, height, width) = shape
-        let shift = left - padding   // out[x] = row[x + shift], or row[W − 1 − x + shift] flipped
-        // The x whose source column is inside the image: [max(0, −shift), min(W, W − shift)) unflipped,
-        // [max(0, shift), min(W, W + shift)) flipped.
-        let first = Swift.max(0, flip ? shift : -shift), end = Swift.min(width, flip ? width + shift : width - shift)
-        let (source, target) = (image.baseAddress!, out.baseAddress!)
+        let window = CropWindow(shape: shape, padding: padding, top: top, left: left, flip: flip)
+        let (source, target) = (UnsafeMutableRawPointer(image.baseAddress!), UnsafeMutableRawPointer(out.baseAddress!))
+        switch MemoryLayout<Scalar>.stride {
+        case 4: window.copy(source.assumingMemoryBound(to: UInt32.self), into: target.assumingMemoryBound(to: UInt32.self))
+        case 8: window.copy(source.assumingMemoryBound(to: UInt64.self), into: target.assumingMemoryBound(to: UInt64.self))
+        default: window.copy(image.baseAddress!, into: out.baseAddress!)
+        }
+    }
+}
+
+/// One example's crop window and flip, applied row by row: zeros where the window leaves the image and
+/// a copy (reversed when flipped) of the part inside.
+private struct CropWindow {
+    let channels: Int, height: Int, width: Int, padding: Int, top: Int, flip: Bool
+    /// out[x] = row[x + shift], or row[W − 1 − x + shift] when flipped.
+    let shift: Int
+    /// The x whose source column is inside the image: [max(0, −shift), min(W, W − shift)) unflipped,
+    /// [max(0, shift), min(W, W + shift)) flipped.
+    let first: Int, end: Int
+
+    init(shape: (channels: Int, height: Int, width: Int), padding: Int, top: Int, left: Int, flip: Bool) {
+        (channels, height, width) = shape
+        (self.padding, self.top, self.flip) = (padding, top, flip)
+        shift = left - padding
+        first = Swift.max(0, flip ? shift : -shift)
+        end = Swift.min(width, flip ? width + shift : width - shift)
+    }
+
+    func copy<Element: BinaryInteger>(_ source: UnsafeMutablePointer<Element>, into target: UnsafeMutablePointer<Element>) {
+        copy(source, into: target, zero: 0)
+    }
+
+    func copy<Element>(_ source: UnsafeMutablePointer<Element>, into target: UnsafeMutablePointer<Element>) where Element: TensorScalar {
+        copy(source, into: target, zero: 0)
+    }
+
+    @inline(__always)
+    private func copy<Element>(_ source: UnsafeMutablePointer<Element>, into target: UnsafeMutablePointer<Element>, zero: Element) {
         for c in 0..<channels {
             for y in 0..<height {
                 let row = y + top - padding, start = target + (c * height + y) * width
                 guard row >= 0 && row < height, first < end else {
-                    start.update(repeating: 0, count: width)
+                    start.update(repeating: zero, count: width)
                     continue
                 }
                 let inRow = source + (c * height + row) * width
-                start.update(repeating: 0, count: first)
+                start.update(repeating: zero, count: first)
                 if flip {
                     for x in first..<end { start[x] = inRow[width - 1 - x + shift] }
                 } else {
                     (start + first).update(from: inRow + first + shift, count: end - first)
                 }
-                (start + end).update(repeating: 0, count: width - end)
+                (start + end).update(repeating: zero, count: width - end)
             }
         }
     }
