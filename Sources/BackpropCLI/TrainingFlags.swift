@@ -68,12 +68,31 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Use only the first N training examples.")
     var trainLimit: Int?
 
+    @Option(help: ArgumentHelp("Learning-rate schedule: constant, step:EPOCHS:GAMMA (times GAMMA every EPOCHS epochs) "
+                + "or cosine (down to 0 over the run) (default: constant)."))
+    var lrSchedule: String?
+
+    @Option(parsing: .unconditional, help: "Iterations of linear learning-rate warm-up from 0 (default: 0).")
+    var warmup: Int?
+
+    @Option(help: ArgumentHelp("Augment the training images, seeded: crop=P (random crop after P pixels of zero padding) "
+                + "and/or flip (mirrored with probability 1/2), e.g. crop=4,flip (default: none)."))
+    var augment: String?
+
     /// The run these flags describe, every flag left out taking `TrainingConfiguration`'s default (the
     /// book's ch05 run, and the model's defaults from the registry); with the problems of a --hidden that
     /// is not a list of sizes (the configuration's own problems are `TrainingConfiguration.problems`).
     func configuration() -> (TrainingConfiguration, problems: [String]) {
         let sizes = hidden.flatMap { parseHiddenSizes($0) }
-        let problems = hidden != nil && sizes == nil ? [hiddenSizesProblem(hidden ?? "")] : []
+        var problems = hidden != nil && sizes == nil ? [hiddenSizesProblem(hidden ?? "")] : []
+        let schedule = lrSchedule.flatMap { LearningRateSchedule(argument: $0) }
+        if let lrSchedule, schedule == nil { problems.append(LearningRateSchedule.unknownArgumentProblem(lrSchedule)) }
+        var augmentation: ImageAugmentation?
+        switch augment.map({ ImageAugmentation.parse($0) }) {
+        case .success(let parsed)?: augmentation = parsed
+        case .failure(let error)?: problems += error.problems
+        case nil: break
+        }
         let defaults = TrainingConfiguration()
         let configuration = TrainingConfiguration(
             model: model ?? defaults.model, hiddenSizes: sizes, activation: activation ?? defaults.activation,
@@ -81,7 +100,8 @@ struct TrainingFlags: ParsableArguments {
             batchSize: batchSize ?? defaults.batchSize, epochs: epochs, iterations: iterations,
             weightDecay: weightDecay ?? defaults.weightDecay, batchNorm: batchNorm, dropout: dropout,
             withReplacement: withReplacement, invertedDropout: invertedDropout, seed: seed ?? defaults.seed,
-            dtype: dtype ?? defaults.dtype, threads: threads, data: data, trainLimit: trainLimit)
+            dtype: dtype ?? defaults.dtype, threads: threads, data: data, trainLimit: trainLimit,
+            learningRateSchedule: schedule, warmup: warmup, augmentation: augmentation)
         return (configuration, problems)
     }
 
@@ -95,7 +115,8 @@ struct TrainingFlags: ParsableArguments {
             ("--iterations", iterations != nil), ("--weight-decay", weightDecay != nil), ("--batch-norm", batchNorm),
             ("--dropout", dropout != nil), ("--with-replacement", withReplacement),
             ("--inverted-dropout", invertedDropout), ("--seed", seed != nil), ("--dtype", dtype != nil),
-            ("--train-limit", trainLimit != nil),
+            ("--train-limit", trainLimit != nil), ("--lr-schedule", lrSchedule != nil), ("--warmup", warmup != nil),
+            ("--augment", augment != nil),
         ]
         return given.filter(\.1).map(\.0)
     }
