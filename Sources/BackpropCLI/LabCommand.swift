@@ -62,6 +62,8 @@ struct LabCommand: ParsableCommand {
                 try await lab.run { url in
                     FileHandle.standardOutput.write(Data("backprop lab: open \(url)\n".utf8))
                 }
+            } catch is CancellationError {
+                // stop() after Ctrl-C
             } catch {
                 failure.set("backprop: lab on \(host):\(port): \(error)")
             }
