@@ -23,6 +23,8 @@ struct GraphView: Encodable {
     var nodes: [NodeExplanation]
     /// What the last click did, in words.
     var status: String
+    /// A network's whole pass as `backprop graph --sample` prints it (`GraphText`); nil for §5's graphs.
+    var text: String?
 
     /// Builds the view from the query: graph, forward, backward, and the example's inputs.
     init(query: [String: String]) throws {
@@ -35,6 +37,7 @@ struct GraphView: Encodable {
     /// A network's graph (`NetworkGraph.pass`), stepped layer by layer as the query's forward and backward say.
     init(network: ComputationalGraph, query: [String: String]) throws {
         try self.init(network, name: "network", checkable: false, query: query, inputs: [])
+        text = GraphText.render(network)
     }
 
     private init(_ full: ComputationalGraph, name: String, checkable: Bool, query: [String: String],
