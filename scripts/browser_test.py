@@ -42,7 +42,7 @@ def find(names):
 def start_lab(binary):
     data = os.environ.get("BACKPROP_LAB_DATA", "/usr/share/datasets/fashion-mnist")
     save = os.path.join(ROOT, ".build", "lab-browser-test.safetensors")
-    process = subprocess.Popen([binary, "lab", "--port", "0", "--data", data, "--iterations", "2000", "--save", save],
+    process = subprocess.Popen([binary, "lab", "--port", "0", "--data", data, "--iterations", "2000", "--train-limit", "2000", "--save", save],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     match = re.search(r"(http://\S+)", line)

@@ -36,10 +36,10 @@ struct LabCommand: ParsableCommand {
     var maxParameters: Int = SizeLimits.defaultMaxParameters
 
     func validate() throws {
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
-        guard isIPAddress(host) else { throw ValidationError("--host must be an IPv4 or IPv6 address, got \(host)") }
+        guard (0...65535).contains(port) else { throw usageFailure("--port must be between 0 and 65535, got \(port)") }
+        guard isIPAddress(host) else { throw usageFailure("--host must be an IPv4 or IPv6 address, got \(host)") }
         if checkpoint != nil, let flag = flags.definingFlagsGiven.first {
-            throw ValidationError("--checkpoint holds the run, so \(flag) cannot be given with it (only --data and --threads can)")
+            throw usageFailure("--checkpoint holds the run, so \(flag) cannot be given with it (only --data and --threads can)")
         }
     }
 
