@@ -111,6 +111,9 @@ def network(driver):
     detail = driver.find_element(By.ID, "net-detail").text
     if "mean" not in detail:
         fail("the network's first layer shows no statistics: " + detail)
+    if not driver.find_elements(By.CSS_SELECTOR, "#net-histogram svg"):
+        fail("the network's first layer shows no histogram")
+    print("browser test: the network view shows Affine1's statistics and histogram")
     driver.save_screenshot(os.path.join(SHOTS, "network.png"))
 
 

@@ -25,6 +25,8 @@ struct GraphView: Encodable {
     var status: String
     /// A network's whole pass as `backprop graph --sample` prints it (`GraphText`); nil for §5's graphs.
     var text: String?
+    /// A network's layers' output histograms, by node index, for the layers that ran forward.
+    var histograms: [String: String]?
 
     /// Builds the view from the query: graph, forward, backward, and the example's inputs.
     init(query: [String: String]) throws {
@@ -35,9 +37,11 @@ struct GraphView: Encodable {
     }
 
     /// A network's graph (`NetworkGraph.pass`), stepped layer by layer as the query's forward and backward say.
-    init(network: ComputationalGraph, query: [String: String]) throws {
+    init(network: ComputationalGraph, histograms: [String: String], query: [String: String]) throws {
         try self.init(network, name: "network", checkable: false, query: query, inputs: [])
         text = GraphText.render(network)
+        let ran = GraphSteps(network).ranForward(forward)
+        self.histograms = histograms.filter { Int($0.key).map(ran.contains) ?? false }
     }
 
     private init(_ full: ComputationalGraph, name: String, checkable: Bool, query: [String: String],

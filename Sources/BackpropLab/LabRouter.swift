@@ -64,7 +64,8 @@ struct LabRouter: HTTPHandler {
         case (.GET, "/api/network"):
             let job = try job()
             let sample = try GraphView.count("sample", query, max: Int.max)
-            return try Self.json(GraphView(network: job.networkGraph(sample: sample == 0 ? 100 : sample), query: query))
+            let (graph, histograms) = try job.networkGraph(sample: sample == 0 ? 100 : sample)
+            return try Self.json(GraphView(network: graph, histograms: histograms, query: query))
         case (.GET, "/api/train"):
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/start"):

@@ -34,7 +34,7 @@ protocol TrainingControl: AnyObject, Sendable {
     func step() throws
     func save() throws -> String
     func snapshot() -> TrainingSnapshot
-    func networkGraph(sample: Int) throws -> ComputationalGraph
+    func networkGraph(sample: Int) throws -> (graph: ComputationalGraph, histograms: [String: String])
     func shutdown()
 }
 
@@ -62,7 +62,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private var saved: String?
     private var version = 0
     private var cachedSnapshot: TrainingSnapshot?
-    private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph)?
+    private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph, histograms: [String: String])?
     private var thread: Thread?
 
     init(trainer: Trainer<Scalar>, title: String, checkpointPath: String,
@@ -179,21 +179,25 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     }
 
     /// The network after one forward and backward pass of the first `sample` training images, as
-    /// `backprop graph --sample` draws it (`NetworkGraph.pass`); refused while training runs.
-    func networkGraph(sample: Int) throws -> ComputationalGraph {
+    /// `backprop graph --sample` draws it (`NetworkGraph.pass`), and each layer's output histogram
+    /// (`ActivationHistograms`); refused while training runs.
+    func networkGraph(sample: Int) throws -> (graph: ComputationalGraph, histograms: [String: String]) {
         if stateLock.withLock({ running }) { throw LabRequestError.busy("pause training to look inside the network") }
         guard (1...min(1000, trainer.trainSet.count)).contains(sample) else {
             throw LabRequestError.badNumber("sample", String(sample))
         }
         return trainerLock.withLock {
-            if let networkCache, networkCache.iteration == trainer.iteration, networkCache.sample == sample { return networkCache.graph }
+            if let networkCache, networkCache.iteration == trainer.iteration, networkCache.sample == sample {
+                return (networkCache.graph, networkCache.histograms)
+            }
             let indices = Array(0..<sample)
             let x: Tensor<Scalar> = trainer.trainSet.inputs(indices, flatten: trainer.flatten)
             let t: Tensor<Scalar> = trainer.trainSet.labelTensor(indices)
             let graph = NetworkGraph.pass(of: trainer.network, x: x, t: t,
                                           title: "\(title) at iteration \(trainer.iteration), the first \(sample) training images")
-            networkCache = (trainer.iteration, sample, graph)
-            return graph
+            let histograms = ActivationHistograms.svgs(trainer.network, x: x, labels: graph.nodes.map(\.label))
+            networkCache = (trainer.iteration, sample, graph, histograms)
+            return (graph, histograms)
         }
     }
 

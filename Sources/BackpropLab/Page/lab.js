@@ -54,13 +54,14 @@ function showNode(target, view, index) {
 
 function showPicture(target, view, detail, selected) {
   target.innerHTML = view.svg;
+  const show = () => {
+    showNode(detail, view, selected.node);
+    if (selected.histogram) selected.histogram.innerHTML = (view.histograms || {})[String(selected.node)] || "";
+  };
   for (const g of target.querySelectorAll("g.node")) {
-    g.addEventListener("click", () => {
-      selected.node = Number(g.dataset.node);
-      showNode(detail, view, selected.node);
-    });
+    g.addEventListener("click", () => { selected.node = Number(g.dataset.node); show(); });
   }
-  if (selected.node !== null) showNode(detail, view, selected.node);
+  if (selected.node !== null) show();
 }
 
 // --- §5 graphs ------------------------------------------------------------------------------------------
@@ -139,7 +140,7 @@ $("check").addEventListener("click", async () => {
 });
 
 // --- the network, layer by layer --------------------------------------------------------------------
-const netState = { forward: 0, backward: 0, view: null, node: null };
+const netState = { forward: 0, backward: 0, view: null, node: null, histogram: $("net-histogram") };
 
 async function loadNetwork() {
   try {
