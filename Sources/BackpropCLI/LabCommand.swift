@@ -53,6 +53,7 @@ struct LabCommand: ParsableCommand {
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         interrupt.setEventHandler {
+            failure.stopping()
             printError("\nbackprop: lab stopping")
             Task { await lab.stop() }
         }
@@ -62,10 +63,8 @@ struct LabCommand: ParsableCommand {
                 try await lab.run { url in
                     FileHandle.standardOutput.write(Data("backprop lab: open \(url)\n".utf8))
                 }
-            } catch is CancellationError {
-                // stop() after Ctrl-C
-            } catch {
-                failure.set("backprop: lab on \(host):\(port): \(error)")
+            } catch {   // after Ctrl-C, the listening socket's closing is how the server ends
+                if !failure.isStopping { failure.set("backprop: lab on \(host):\(port): \(error)") }
             }
             finished.signal()
         }
@@ -138,10 +137,13 @@ struct LabTrainingSetup<Scalar: TensorScalar> {
     }
 }
 
-/// The message of a failure in the server's task, read once it ends.
+/// The message of a failure in the server's task, read once it ends, and whether Ctrl-C asked it to stop.
 private final class LockedError: @unchecked Sendable {
     private let lock = NSLock()
     private var text: String?
+    private var interrupted = false
     func set(_ message: String) { lock.withLock { text = message } }
     var message: String? { lock.withLock { text } }
+    func stopping() { lock.withLock { interrupted = true } }
+    var isStopping: Bool { lock.withLock { interrupted } }
 }
