@@ -11,7 +11,7 @@ struct BackpropCommand: ParsableCommand {
         version: backpropVersion,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self, GradcheckCommand.self,
                       FiltersCommand.self, ExampleCommand.self, GraphCommand.self, BookCommand.self, BenchCommand.self,
-                      SummaryCommand.self]
+                      SummaryCommand.self, LabCommand.self]
     )
 
     static func main() {
