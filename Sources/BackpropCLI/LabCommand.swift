@@ -130,7 +130,7 @@ struct LabTrainingSetup<Scalar: TensorScalar> {
         let metadata = try data.metadata()
         let configuration = self.configuration
         return LabTraining(trainer: trainer, title: "\(spec.kind.rawValue) \(sizes) on \((data.name as NSString).lastPathComponent)",
-                           checkpointPath: command.save) { trainer, path in
+                           checkpointPath: command.save, classNames: data.classNames) { trainer, path in
             try Checkpoint.save(trainer.network, trainer: trainer, trainLimit: configuration.trainLimit,
                                 configuration: configuration, metadata: metadata, to: path)
         }

@@ -66,6 +66,8 @@ struct LabRouter: HTTPHandler {
             let sample = try GraphView.count("sample", query, max: Int.max)
             let (graph, histograms) = try job.networkGraph(sample: sample == 0 ? 100 : sample)
             return try Self.json(GraphView(network: graph, histograms: histograms, query: query))
+        case (.GET, "/api/predict"):
+            return try Self.json(job().predict(index: GraphView.count("index", query, max: Int.max)))
         case (.GET, "/api/train"):
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/start"):
@@ -82,7 +84,8 @@ struct LabRouter: HTTPHandler {
         case (.GET, "/api/train/events"):
             let events = MessageFrameWSHandler(handler: TrainingEvents(job: try job()))
             return try await WebSocketHTTPHandler(handler: events).handleRequest(request)
-        case (_, "/"), (_, "/api/graphs"), (_, "/api/graph"), (_, "/api/check"), (_, "/api/network"), (_, "/api/train"):
+        case (_, "/"), (_, "/api/graphs"), (_, "/api/graph"), (_, "/api/check"), (_, "/api/network"), (_, "/api/train"),
+             (_, "/api/predict"):
             throw LabRequestError.methodNotAllowed(request.method.rawValue)
         default:
             throw LabRequestError.notFound(request.path)

@@ -35,6 +35,7 @@ protocol TrainingControl: AnyObject, Sendable {
     func save() throws -> String
     func snapshot() -> TrainingSnapshot
     func networkGraph(sample: Int) throws -> (graph: ComputationalGraph, histograms: [String: String])
+    func predict(index: Int) throws -> LabPrediction
     func shutdown()
 }
 
@@ -46,6 +47,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private let title: String
     private let checkpointPath: String
     private let saveCheckpoint: (Trainer<Scalar>, String) throws -> Void
+    private let classNames: [String]?
     private let trainerLock = NSLock()
     private let stateLock = NSCondition()
     /// Steps the thread may still run: 0 paused, 1 for a single step, Int.max running.
@@ -65,9 +67,10 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph, histograms: [String: String])?
     private var thread: Thread?
 
-    init(trainer: Trainer<Scalar>, title: String, checkpointPath: String,
+    init(trainer: Trainer<Scalar>, title: String, checkpointPath: String, classNames: [String]?,
          save: @escaping (Trainer<Scalar>, String) throws -> Void) {
         self.trainer = trainer
+        self.classNames = classNames
         self.title = title
         self.checkpointPath = checkpointPath
         self.saveCheckpoint = save
@@ -198,6 +201,15 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
             let histograms = ActivationHistograms.svgs(trainer.network, x: x, labels: graph.nodes.map(\.label))
             networkCache = (trainer.iteration, sample, graph, histograms)
             return (graph, histograms)
+        }
+    }
+
+    /// The network's class probabilities for test example `index`; refused while training runs.
+    func predict(index: Int) throws -> LabPrediction {
+        if stateLock.withLock({ running }) { throw LabRequestError.busy("pause training to predict") }
+        guard (0..<trainer.testSet.count).contains(index) else { throw LabRequestError.badNumber("index", String(index)) }
+        return trainerLock.withLock {
+            LabPrediction(trainer.network, set: trainer.testSet, index: index, flatten: trainer.flatten, classNames: classNames)
         }
     }
 

@@ -85,6 +85,24 @@ struct LabServerTests {
         #expect(view["forward"] as? Int == view["forwardSteps"] as? Int)
     }
 
+    @Test("a test example's probabilities are the network's softmax, and a bad index is 400")
+    func predict() async throws {
+        let lab = try await LabHarness(training: true)
+        defer { Task { await lab.stop() } }
+        let (status, body) = try await lab.request("/api/predict", ["index": "7"])
+        #expect(status == 200, "\(body)")
+        let probabilities = try #require(body["probabilities"] as? [Double])
+        // The same network, built again from the configuration and seed: the untrained lab's.
+        let network = Network<Float>(spec: TrainingConfiguration().spec(inputSize: 2, classes: 3), seed: 0)
+        let test = SpiralDataset(pointsPerClass: 100, classes: 3, seed: 1)
+        let expected = softmax(network.predict(test.inputs([7], flatten: true))).scalars.map { Double($0) }
+        #expect(probabilities.count == 3)
+        for (got, wanted) in zip(probabilities, expected) { #expect(abs(got - wanted) < 1e-6) }
+        #expect(body["label"] as? Int == test.label(at: 7))
+        #expect(try await lab.request("/api/predict", ["index": "300"]).status == 400)
+        #expect(try await lab.request("/api/predict", ["index": "x"]).status == 400)
+    }
+
     @Test("training: single steps, a run, the decimated curve, a save, and one job at a time")
     func training() async throws {
         let lab = try await LabHarness(training: true, iterations: 120)
