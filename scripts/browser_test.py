@@ -144,6 +144,9 @@ def training(driver):
         fail("the loss curve did not grow: %d points, then %d" % (points_early, points_late))
     print("browser test: the loss curve grew from %d to %d points (iteration %s)"
           % (points_early, points_late, status.get_attribute("data-iteration")))
+    driver.find_element(By.ID, "train-step").click()
+    WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#update-table tbody tr")) == 4)
+    print("browser test: a single step shows how far W1, b1, W2 and b2 moved")
     driver.find_element(By.ID, "train-save").click()
     WebDriverWait(driver, 20).until(lambda d: "saved iteration" in status.text)
     driver.save_screenshot(os.path.join(SHOTS, "training.png"))

@@ -23,6 +23,8 @@ struct TrainingSnapshot: Encodable, Sendable {
     /// Where the save button writes, and the last save.
     var checkpointPath: String
     var saved: String?
+    /// After a single step: how far the optimizer moved each parameter.
+    var lastUpdate: [ParameterUpdate]
     /// Bumped by every change; the page's stream sends a snapshot only when it moved.
     var version: Int
 }
@@ -62,6 +64,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private var epoch = 0.0
     private var filtersSVG: String?
     private var saved: String?
+    private var lastUpdate: [ParameterUpdate] = []
     private var version = 0
     private var cachedSnapshot: TrainingSnapshot?
     private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph, histograms: [String: String])?
@@ -112,11 +115,15 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
             }
             running = true
             version += 1
+            let single = budget == 1
             stateLock.unlock()
             trainerLock.withLock {
+                let before = single ? ParameterUpdate.values(trainer.network.parameters) : nil
                 trainer.run(shouldStop: { self.takeStep() }, progress: { self.record($0) }, epochEnded: { self.record($0) })
                 let filters = Self.filters(trainer)
+                let update = before.map { ParameterUpdate.rows(trainer.network.parameters, before: $0) } ?? []
                 stateLock.withLock {
+                    lastUpdate = update
                     filtersSVG = filters
                     running = false
                     budget = 0
@@ -175,7 +182,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
                 title: title, state: state, iteration: iteration, iterations: trainer.options.iterations, epoch: epoch,
                 loss: lastLoss, examplesPerSecond: rate, history: history, lossPoints: losses.points,
                 curvesSVG: LabCurves.svg(losses: losses.points, history: history, title: title).text, filtersSVG: filtersSVG,
-                checkpointPath: checkpointPath, saved: saved, version: version)
+                checkpointPath: checkpointPath, saved: saved, lastUpdate: lastUpdate, version: version)
             cachedSnapshot = snapshot
             return snapshot
         }

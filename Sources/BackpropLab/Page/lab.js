@@ -188,6 +188,10 @@ function showTraining(s) {
   $("train-status").dataset.state = s.state;
   $("train-status").classList.remove("error");
   $("curves").innerHTML = s.curvesSVG;
+  $("update").innerHTML = s.lastUpdate.length ? "<h3>The last single step's update (§6.1)</h3><table id=update-table><thead><tr>"
+    + "<th>parameter</th><th>shape</th><th>‖gradient‖</th><th>‖W‖ before</th><th>moved ‖ΔW‖</th></tr></thead><tbody>"
+    + s.lastUpdate.map((u) => "<tr><td>" + u.name + "</td><td>(" + u.shape.join(", ") + ")</td><td>" + u.gradientNorm.toPrecision(4)
+      + "</td><td>" + u.norm.toPrecision(4) + "</td><td>" + u.moved.toPrecision(4) + "</td></tr>").join("") + "</tbody></table>" : "";
   $("filters").innerHTML = s.filtersSVG || "";
   $("filters").style.display = s.filtersSVG ? "block" : "none";
 }

@@ -115,6 +115,13 @@ struct LabServerTests {
             snapshot = try await lab.request("/api/train").body
         }
         #expect(snapshot["iteration"] as? Int == 1)
+        // SGD with learning rate 0.1: each parameter moved by 0.1 · its gradient's norm.
+        let update = try #require(snapshot["lastUpdate"] as? [[String: Any]])
+        #expect(update.map { $0["name"] as? String } == ["W1", "b1", "W2", "b2"])
+        for row in update {
+            let moved = try #require(row["moved"] as? Double), gradient = try #require(row["gradientNorm"] as? Double)
+            #expect(moved > 0 && abs(moved - 0.1 * gradient) <= 1e-4 * gradient, "\(row)")
+        }
         #expect((snapshot["curvesSVG"] as? String)?.hasPrefix("<svg") == true)
         #expect(try await lab.request("/api/train/start", method: "POST").status == 200)
         for _ in 0..<500 where snapshot["state"] as? String != "finished" {
