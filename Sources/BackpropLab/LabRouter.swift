@@ -101,7 +101,9 @@ struct LabRouter: HTTPHandler {
     static func json(_ value: some Encodable, status: Int = 200) throws -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: status == 200 ? "OK" : "Error"),
+        let phrases = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                       405: "Method Not Allowed", 409: "Conflict"]
+        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: phrases[status] ?? "Error"),
                             headers: [.contentType: "application/json", HTTPHeader("Cache-Control"): "no-store"],
                             body: try encoder.encode(value))
     }
