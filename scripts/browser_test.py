@@ -115,6 +115,18 @@ def network(driver):
         fail("the network's first layer shows no histogram")
     print("browser test: the network view shows Affine1's statistics and histogram")
     driver.save_screenshot(os.path.join(SHOTS, "network.png"))
+    index = driver.find_element(By.ID, "predict-index")
+    index.clear()
+    index.send_keys("1")
+    driver.find_element(By.ID, "predict").click()
+    WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#prediction-table tbody tr")) == 10)
+    total = sum(float(row.find_elements(By.TAG_NAME, "td")[1].text)
+                for row in driver.find_elements(By.CSS_SELECTOR, "#prediction-table tbody tr"))
+    if abs(total - 1) > 0.002:
+        fail("the probabilities of test image 1 add up to %f" % total)
+    print("browser test: test image 1's ten probabilities add up to %.4f" % total)
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(os.path.join(SHOTS, "network-predict.png"))
 
 
 def training(driver):
@@ -132,6 +144,9 @@ def training(driver):
         fail("the loss curve did not grow: %d points, then %d" % (points_early, points_late))
     print("browser test: the loss curve grew from %d to %d points (iteration %s)"
           % (points_early, points_late, status.get_attribute("data-iteration")))
+    driver.find_element(By.ID, "train-step").click()
+    WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#update-table tbody tr")) == 4)
+    print("browser test: a single step shows how far W1, b1, W2 and b2 moved")
     driver.find_element(By.ID, "train-save").click()
     WebDriverWait(driver, 20).until(lambda d: "saved iteration" in status.text)
     driver.save_screenshot(os.path.join(SHOTS, "training.png"))

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Training speed in `backprop lab` against `backprop train`, same flags, same binary, one after the other.
 
-    scripts/lab_speed.py [path/to/backprop] [train flags…]     (default: .build/release/backprop --iterations 1200)
+    scripts/lab_speed.py [path/to/backprop] [train flags…]     (default: .build/release/backprop --iterations 6000)
 
-Runs `backprop train FLAGS --json --quiet` and reads its examplesPerSecond; then starts `backprop lab
---port 0 FLAGS`, presses Start over HTTP, waits for the run to finish and reads the lab's examples per
-second (the same measure: examples over the seconds spent in steps, evaluations left out). Prints both.
+Three rounds, the order alternating (train then lab, lab then train, train then lab), so that a machine
+getting busier or quieter does not favour one: `backprop train FLAGS --json --quiet` gives its
+examples_per_second; `backprop lab --port 0 FLAGS`, started over HTTP and polled four times a second
+until finished, gives its examplesPerSecond (the same measure: examples over the seconds spent in steps,
+evaluations left out). Prints every figure and the medians.
 """
 import json
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -19,11 +22,12 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "backprop")
-    flags = sys.argv[2:] or ["--iterations", "1200"]
+def train_rate(binary, flags):
     train = subprocess.run([binary, "train", *flags, "--json", "--quiet"], capture_output=True, text=True, check=True)
-    train_rate = json.loads(train.stdout.strip().splitlines()[-1])["examplesPerSecond"]
+    return json.loads(train.stdout.strip().splitlines()[-1])["examples_per_second"]
+
+
+def lab_rate(binary, flags):
 
     lab = subprocess.Popen([binary, "lab", "--port", "0", "--save", "/dev/null", *flags], stdout=subprocess.PIPE, text=True)
     try:
@@ -40,13 +44,28 @@ def main():
         while state["state"] != "finished":
             time.sleep(0.25)
             state = call("/api/train")
-        lab_rate = state["examplesPerSecond"]
+        return state["examplesPerSecond"]
     finally:
         lab.send_signal(signal.SIGINT)
         lab.wait(timeout=20)
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build", "release", "backprop")
+    flags = sys.argv[2:] or ["--iterations", "6000"]
+    trains, labs = [], []
+    for round in range(3):
+        if round % 2 == 0:
+            trains.append(train_rate(binary, flags))
+            labs.append(lab_rate(binary, flags))
+        else:
+            labs.append(lab_rate(binary, flags))
+            trains.append(train_rate(binary, flags))
+    train, lab = statistics.median(trains), statistics.median(labs)
     print("flags: " + " ".join(flags))
-    print("backprop train: %8.0f examples/s" % train_rate)
-    print("backprop lab:   %8.0f examples/s (%.1f%% of train)" % (lab_rate, 100 * lab_rate / train_rate))
+    print("backprop train: " + ", ".join("%.0f" % r for r in trains) + " examples/s; median %.0f" % train)
+    print("backprop lab:   " + ", ".join("%.0f" % r for r in labs) + " examples/s; median %.0f (%.0f%% of train)"
+          % (lab, 100 * lab / train))
 
 
 if __name__ == "__main__":

@@ -87,8 +87,12 @@ struct LabCommand: ParsableCommand {
         let (configuration, hiddenProblems) = flags.configuration()
         let problems = hiddenProblems + configuration.problems()
         if !problems.isEmpty { throw usageFailure(problems.joined(separator: "; ")) }
-        try SizeLimits.checkNetwork(configuration.spec(), flag: "--hidden \(flags.hidden ?? "")", limit: maxParameters,
-                                    bytesPerParameter: 16, what: "to train")
+        let optimizer = configuration.effectiveOptimizer, dtype = configuration.dtype
+        let sizes = configuration.effectiveHiddenSizes.map(String.init).joined(separator: ",")
+        try SizeLimits.checkNetwork(configuration.spec(), flag: "--hidden \(flags.hidden ?? sizes)", limit: maxParameters,
+                                    bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: dtype.byteCount,
+                                                                                            optimizer: optimizer),
+                                    what: "to train in \(dtype.rawValue) with \(optimizer.rawValue)")
         return configuration.dtype == .float64
             ? try LabTrainingSetup<Double>(configuration: configuration, saved: nil, command: self).make()
             : try LabTrainingSetup<Float>(configuration: configuration, saved: nil, command: self).make()
@@ -130,7 +134,7 @@ struct LabTrainingSetup<Scalar: TensorScalar> {
         let metadata = try data.metadata()
         let configuration = self.configuration
         return LabTraining(trainer: trainer, title: "\(spec.kind.rawValue) \(sizes) on \((data.name as NSString).lastPathComponent)",
-                           checkpointPath: command.save) { trainer, path in
+                           checkpointPath: command.save, classNames: data.classNames) { trainer, path in
             try Checkpoint.save(trainer.network, trainer: trainer, trainLimit: configuration.trainLimit,
                                 configuration: configuration, metadata: metadata, to: path)
         }

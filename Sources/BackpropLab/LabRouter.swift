@@ -66,6 +66,8 @@ struct LabRouter: HTTPHandler {
             let sample = try GraphView.count("sample", query, max: Int.max)
             let (graph, histograms) = try job.networkGraph(sample: sample == 0 ? 100 : sample)
             return try Self.json(GraphView(network: graph, histograms: histograms, query: query))
+        case (.GET, "/api/predict"):
+            return try Self.json(job().predict(index: GraphView.count("index", query, max: Int.max)))
         case (.GET, "/api/train"):
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/start"):
@@ -82,7 +84,8 @@ struct LabRouter: HTTPHandler {
         case (.GET, "/api/train/events"):
             let events = MessageFrameWSHandler(handler: TrainingEvents(job: try job()))
             return try await WebSocketHTTPHandler(handler: events).handleRequest(request)
-        case (_, "/"), (_, "/api/graphs"), (_, "/api/graph"), (_, "/api/check"), (_, "/api/network"), (_, "/api/train"):
+        case (_, "/"), (_, "/api/graphs"), (_, "/api/graph"), (_, "/api/check"), (_, "/api/network"), (_, "/api/train"),
+             (_, "/api/predict"):
             throw LabRequestError.methodNotAllowed(request.method.rawValue)
         default:
             throw LabRequestError.notFound(request.path)
@@ -98,7 +101,9 @@ struct LabRouter: HTTPHandler {
     static func json(_ value: some Encodable, status: Int = 200) throws -> HTTPResponse {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: status == 200 ? "OK" : "Error"),
+        let phrases = [200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                       405: "Method Not Allowed", 409: "Conflict"]
+        return HTTPResponse(statusCode: HTTPStatusCode(status, phrase: phrases[status] ?? "Error"),
                             headers: [.contentType: "application/json", HTTPHeader("Cache-Control"): "no-store"],
                             body: try encoder.encode(value))
     }

@@ -66,6 +66,8 @@ public final class LabServer: Sendable {
 
 /// The server could not tell its own port.
 public enum LabServerError: Error, CustomStringConvertible {
+    /// The socket is not (or no longer) listening.
     case notListening
+    /// The error in one line.
     public var description: String { "the lab's server is not listening" }
 }

@@ -6,12 +6,14 @@ public struct LabTraining: Sendable {
     let makeJob: @Sendable () -> any TrainingControl
 
     /// `trainer` (not yet run by anyone else: from now on the lab's training thread owns it), under
-    /// `title`; the page's save button calls `save(trainer, checkpointPath)`, which must write atomically
-    /// (`Checkpoint.save` does).
-    public init<Scalar: TensorScalar>(trainer: Trainer<Scalar>, title: String, checkpointPath: String,
+    /// `title`, with the dataset's `classNames` when known; the page's save button calls
+    /// `save(trainer, checkpointPath)`, which must write atomically (`Checkpoint.save` does).
+    public init<Scalar: TensorScalar>(trainer: Trainer<Scalar>, title: String, checkpointPath: String, classNames: [String]? = nil,
                                       save: @escaping (Trainer<Scalar>, String) throws -> Void) {
         let box = UncheckedBox((trainer, save))
-        makeJob = { TrainingJob(trainer: box.value.0, title: title, checkpointPath: checkpointPath, save: box.value.1) }
+        makeJob = {
+            TrainingJob(trainer: box.value.0, title: title, checkpointPath: checkpointPath, classNames: classNames, save: box.value.1)
+        }
     }
 }
 

@@ -23,6 +23,8 @@ struct TrainingSnapshot: Encodable, Sendable {
     /// Where the save button writes, and the last save.
     var checkpointPath: String
     var saved: String?
+    /// After a single step: how far the optimizer moved each parameter.
+    var lastUpdate: [ParameterUpdate]
     /// Bumped by every change; the page's stream sends a snapshot only when it moved.
     var version: Int
 }
@@ -35,6 +37,7 @@ protocol TrainingControl: AnyObject, Sendable {
     func save() throws -> String
     func snapshot() -> TrainingSnapshot
     func networkGraph(sample: Int) throws -> (graph: ComputationalGraph, histograms: [String: String])
+    func predict(index: Int) throws -> LabPrediction
     func shutdown()
 }
 
@@ -46,6 +49,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private let title: String
     private let checkpointPath: String
     private let saveCheckpoint: (Trainer<Scalar>, String) throws -> Void
+    private let classNames: [String]?
     private let trainerLock = NSLock()
     private let stateLock = NSCondition()
     /// Steps the thread may still run: 0 paused, 1 for a single step, Int.max running.
@@ -60,14 +64,16 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private var epoch = 0.0
     private var filtersSVG: String?
     private var saved: String?
+    private var lastUpdate: [ParameterUpdate] = []
     private var version = 0
     private var cachedSnapshot: TrainingSnapshot?
     private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph, histograms: [String: String])?
     private var thread: Thread?
 
-    init(trainer: Trainer<Scalar>, title: String, checkpointPath: String,
+    init(trainer: Trainer<Scalar>, title: String, checkpointPath: String, classNames: [String]?,
          save: @escaping (Trainer<Scalar>, String) throws -> Void) {
         self.trainer = trainer
+        self.classNames = classNames
         self.title = title
         self.checkpointPath = checkpointPath
         self.saveCheckpoint = save
@@ -109,11 +115,15 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
             }
             running = true
             version += 1
+            let single = budget == 1
             stateLock.unlock()
             trainerLock.withLock {
+                let before = single ? ParameterUpdate.values(trainer.network.parameters) : nil
                 trainer.run(shouldStop: { self.takeStep() }, progress: { self.record($0) }, epochEnded: { self.record($0) })
                 let filters = Self.filters(trainer)
+                let update = before.map { ParameterUpdate.rows(trainer.network.parameters, before: $0) } ?? []
                 stateLock.withLock {
+                    lastUpdate = update
                     filtersSVG = filters
                     running = false
                     budget = 0
@@ -172,7 +182,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
                 title: title, state: state, iteration: iteration, iterations: trainer.options.iterations, epoch: epoch,
                 loss: lastLoss, examplesPerSecond: rate, history: history, lossPoints: losses.points,
                 curvesSVG: LabCurves.svg(losses: losses.points, history: history, title: title).text, filtersSVG: filtersSVG,
-                checkpointPath: checkpointPath, saved: saved, version: version)
+                checkpointPath: checkpointPath, saved: saved, lastUpdate: lastUpdate, version: version)
             cachedSnapshot = snapshot
             return snapshot
         }
@@ -198,6 +208,15 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
             let histograms = ActivationHistograms.svgs(trainer.network, x: x, labels: graph.nodes.map(\.label))
             networkCache = (trainer.iteration, sample, graph, histograms)
             return (graph, histograms)
+        }
+    }
+
+    /// The network's class probabilities for test example `index`; refused while training runs.
+    func predict(index: Int) throws -> LabPrediction {
+        if stateLock.withLock({ running }) { throw LabRequestError.busy("pause training to predict") }
+        guard (0..<trainer.testSet.count).contains(index) else { throw LabRequestError.badNumber("index", String(index)) }
+        return trainerLock.withLock {
+            LabPrediction(trainer.network, set: trainer.testSet, index: index, flatten: trainer.flatten, classNames: classNames)
         }
     }
 

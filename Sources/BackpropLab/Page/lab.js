@@ -163,6 +163,18 @@ $("net-backward").addEventListener("click", () => {
 $("net-all").addEventListener("click", () => { netState.forward = 1e6; netState.backward = 1e6; loadNetwork(); });
 $("net-reset").addEventListener("click", () => { netState.forward = 0; netState.backward = 0; loadNetwork(); });
 $("sample").addEventListener("change", () => loadNetwork());
+$("predict").addEventListener("click", async () => {
+  try {
+    const p = await api("/api/predict", { index: $("predict-index").value });
+    const name = (k) => (p.classNames ? p.classNames[k] : "class " + k);
+    const rows = p.probabilities.map((q, k) => "<tr" + (k === p.predicted ? " class=chosen-row" : "") + "><td>" + name(k)
+      + (k === p.label ? " (true)" : "") + "</td><td>" + q.toFixed(4) + "</td><td><div class=bar style=\"width:"
+      + Math.round(q * 150) + "px\"></div></td></tr>").join("");
+    $("prediction").innerHTML = (p.imageSVG ? "<div class=picture>" + p.imageSVG + "</div>" : "")
+      + "<table id=prediction-table><thead><tr><th>class</th><th>probability</th><th></th></tr></thead><tbody>" + rows
+      + "</tbody></table>";
+  } catch (error) { showError($("net-status"), error); }
+});
 
 // --- training -----------------------------------------------------------------------------------------
 let socket = null;
@@ -176,6 +188,10 @@ function showTraining(s) {
   $("train-status").dataset.state = s.state;
   $("train-status").classList.remove("error");
   $("curves").innerHTML = s.curvesSVG;
+  $("update").innerHTML = s.lastUpdate.length ? "<h3>The last single step's update (§6.1)</h3><table id=update-table><thead><tr>"
+    + "<th>parameter</th><th>shape</th><th>‖gradient‖</th><th>‖W‖ before</th><th>moved ‖ΔW‖</th></tr></thead><tbody>"
+    + s.lastUpdate.map((u) => "<tr><td>" + u.name + "</td><td>(" + u.shape.join(", ") + ")</td><td>" + u.gradientNorm.toPrecision(4)
+      + "</td><td>" + u.norm.toPrecision(4) + "</td><td>" + u.moved.toPrecision(4) + "</td></tr>").join("") + "</tbody></table>" : "";
   $("filters").innerHTML = s.filtersSVG || "";
   $("filters").style.display = s.filtersSVG ? "block" : "none";
 }

@@ -85,6 +85,24 @@ struct LabServerTests {
         #expect(view["forward"] as? Int == view["forwardSteps"] as? Int)
     }
 
+    @Test("a test example's probabilities are the network's softmax, and a bad index is 400")
+    func predict() async throws {
+        let lab = try await LabHarness(training: true)
+        defer { Task { await lab.stop() } }
+        let (status, body) = try await lab.request("/api/predict", ["index": "7"])
+        #expect(status == 200, "\(body)")
+        let probabilities = try #require(body["probabilities"] as? [Double])
+        // The same network, built again from the configuration and seed: the untrained lab's.
+        let network = Network<Float>(spec: TrainingConfiguration().spec(inputSize: 2, classes: 3), seed: 0)
+        let test = SpiralDataset(pointsPerClass: 100, classes: 3, seed: 1)
+        let expected = softmax(network.predict(test.inputs([7], flatten: true))).scalars.map { Double($0) }
+        #expect(probabilities.count == 3)
+        for (got, wanted) in zip(probabilities, expected) { #expect(abs(got - wanted) < 1e-6) }
+        #expect(body["label"] as? Int == test.label(at: 7))
+        #expect(try await lab.request("/api/predict", ["index": "300"]).status == 400)
+        #expect(try await lab.request("/api/predict", ["index": "x"]).status == 400)
+    }
+
     @Test("training: single steps, a run, the decimated curve, a save, and one job at a time")
     func training() async throws {
         let lab = try await LabHarness(training: true, iterations: 120)
@@ -97,6 +115,13 @@ struct LabServerTests {
             snapshot = try await lab.request("/api/train").body
         }
         #expect(snapshot["iteration"] as? Int == 1)
+        // SGD with learning rate 0.1: each parameter moved by 0.1 · its gradient's norm.
+        let update = try #require(snapshot["lastUpdate"] as? [[String: Any]])
+        #expect(update.map { $0["name"] as? String } == ["W1", "b1", "W2", "b2"])
+        for row in update {
+            let moved = try #require(row["moved"] as? Double), gradient = try #require(row["gradientNorm"] as? Double)
+            #expect(moved > 0 && abs(moved - 0.1 * gradient) <= 1e-4 * gradient, "\(row)")
+        }
         #expect((snapshot["curvesSVG"] as? String)?.hasPrefix("<svg") == true)
         #expect(try await lab.request("/api/train/start", method: "POST").status == 200)
         for _ in 0..<500 where snapshot["state"] as? String != "finished" {

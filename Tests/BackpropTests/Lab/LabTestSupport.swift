@@ -36,7 +36,8 @@ final class LabHarness: Sendable {
         let network = Network<Float>(spec: spec, seed: 0)
         let trainer = Trainer(network: network, optimizer: options.optimizer.make(learningRate: options.effectiveLearningRate),
                               options: options, train: train, test: test)
-        return LabTraining(trainer: trainer, title: "two-layer on the spiral", checkpointPath: NSTemporaryDirectory() + "lab-test.safetensors") {
+        let path = NSTemporaryDirectory() + "lab-test.safetensors"
+        return LabTraining(trainer: trainer, title: "two-layer on the spiral", checkpointPath: path) {
             try Checkpoint.save($0.network, trainer: $0, configuration: configuration, to: $1)
         }
     }
