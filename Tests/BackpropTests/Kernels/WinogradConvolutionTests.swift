@@ -171,13 +171,15 @@ struct WinogradConvolutionTests {
         #expect(conv.forward(xf).scalars == out && conv.backward(df).scalars == dx)
     }
 
-    /// The rule `.automatic` follows: DeepConvNet's convolutions but its first (one input channel) go
-    /// through Winograd; thin products do not.
+    /// The rule `.automatic` follows: forward where the filters are no more than 32 or more input
+    /// channels (DeepConvNet's 32→32 and 64→64), never for dx; and `.automatic` is the default.
     @Test func automaticRule() {
         typealias W = WinogradConvolution<Float>
-        #expect(!W.pays(inputs: 1, outputs: 16, outHeight: 28, outWidth: 28))
-        #expect(W.pays(inputs: 16, outputs: 16, outHeight: 28, outWidth: 28))
-        #expect(W.pays(inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
+        #expect(!W.pays(.output, inputs: 1, outputs: 16, outHeight: 28, outWidth: 28))
+        #expect(!W.pays(.output, inputs: 16, outputs: 32, outHeight: 14, outWidth: 14))
+        #expect(W.pays(.output, inputs: 32, outputs: 32, outHeight: 16, outWidth: 16))
+        #expect(W.pays(.output, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
+        #expect(!W.pays(.inputGradient, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
         let conv = Convolution<Double>(weight: .zeros([16, 16, 3, 3]), bias: .zeros([16]), pad: 1)
         #expect(conv.algorithm == .automatic)
     }

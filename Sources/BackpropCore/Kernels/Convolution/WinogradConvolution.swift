@@ -26,8 +26,9 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         var tilesPerImage: Int { WinogradTransforms.tiles(outHeight) * WinogradTransforms.tiles(outWidth) }
         /// Images per group: enough for about `targetTiles` tiles (at least one image).
         var groupImages: Int { Swift.max(1, Swift.min(batch, Geometry.targetTiles / tilesPerImage)) }
-        /// Tiles per group: wide enough products for BLAS, small enough for V and M to stay near the core.
-        static var targetTiles: Int { 256 }
+        /// Tiles per group: wide enough products for BLAS, small enough for V and M to stay in the core's
+        /// cache. Measured on DeepConvNet (Float, one thread): 48 and 96 alike, 256 and 512 1.3× slower.
+        static var targetTiles: Int { 48 }
         var plane: WinogradTransforms.InputPlane {
             .init(height: height, width: width, pad: pad, tilesHigh: WinogradTransforms.tiles(outHeight),
                   tilesWide: WinogradTransforms.tiles(outWidth))
@@ -35,19 +36,22 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     }
 
     /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
-    /// The padded plane's scratch at 0, then two output rows, V (16, inputs, P) and M (16, outputs, P).
+    /// The padded plane's scratch at 0, then V (16, inputs, P) and M (16, outputs, P).
     struct Scratch: Equatable {
-        var plane: Int, outputRows: Int, transformed: Int, products: Int
-        var v: Int { plane + outputRows }
+        var plane: Int, transformed: Int, products: Int
+        var v: Int { (plane + 15) / 16 * 16 }
         var m: Int { v + transformed }
+        /// The distance between V's (or M's) 16 blocks of `elements`: one 64-byte line more than a whole
+        /// number of lines, so that the 16 blocks the transforms read or write together never fall into
+        /// the same cache sets (a multiple of 4 KB apart they did, and the transforms ran 2–3× slower).
+        static func blockStride(_ elements: Int) -> Int { (elements + 15) / 16 * 16 + 16 }
         /// Elements per run, rounded up to 64 bytes.
         var size: Int { (m + products + 15) / 16 * 16 }
         init(_ g: Geometry) {
             let p = g.groupImages * g.tilesPerImage
             plane = g.plane.elements
-            outputRows = 4 * WinogradTransforms.tiles(g.outWidth)
-            transformed = 16 * g.inputs * p
-            products = 16 * g.outputs * p
+            transformed = 16 * Self.blockStride(g.inputs * p)
+            products = 16 * Self.blockStride(g.outputs * p)
         }
     }
 
@@ -62,13 +66,20 @@ final class WinogradConvolution<Scalar: TensorScalar> {
 
     init() {}
 
-    /// Whether F(2×2, 3×3) is used for a correlation with `inputs` input channels and `outputs` output
-    /// channels at `outHeight`×`outWidth` when the layer chooses (`LayerAlgorithm.automatic`). A fixed
-    /// rule of the geometry, never a timing, so the same seed gives the same numbers; set by measurement
-    /// (see the Performance article): with few channels the 16 products are too thin for BLAS to gain
-    /// back the transforms' passes over memory.
-    static func pays(inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
-        inputs >= 16 && outputs >= 16 && outHeight >= 4 && outWidth >= 4
+    /// Which of a convolution's products a rule is asked about: out (forward) or dx (backward).
+    enum Product { case output, inputGradient }
+
+    /// Whether F(2×2, 3×3) is used, when the layer chooses (`LayerAlgorithm.automatic`), for `product` of
+    /// a convolution with `inputs` input channels and `outputs` output channels (the product's own: for
+    /// dx, FN in and C out). A fixed rule of the geometry, never a timing, so the same seed gives the same
+    /// numbers. Set by measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, thread
+    /// CPU time per layer, three alternating rounds; the Performance article has the table): forward,
+    /// Winograd took 0.57× the time of `.fast` at 32→32 channels (16×16 out) and 0.78× at 64→64 (8×8),
+    /// 0.98–1.05× at 16→16 (28×28) and lost at 16→32 (1.18×) and 32→64 (1.06×), where more outputs than
+    /// inputs make the output transform the larger pass. For dx it lost everywhere (1.0–1.3×): `.fast`'s
+    /// stride-1 backward computes dx and dW from one unrolled dout, which the separate dW product loses.
+    static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
+        product == .output && inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
     }
 
     /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer).
@@ -147,28 +158,31 @@ final class WinogradConvolution<Scalar: TensorScalar> {
 
     /// One group of images on its run's scratch `slice`: V = Bᵀ·d·B of every plane, M[ξν] = U[ξν]·V[ξν]
     /// (16 BLAS calls), out = Aᵀ·M·A + b.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     private static func group(_ images: Range<Int>, _ o: Operands, slice: UnsafeMutablePointer<Scalar>) {
         let g = o.geometry, s = o.scratch, plane = g.plane
         let tiles = g.tilesPerImage, p = images.count * tiles
         let (ci, co) = (g.inputs, g.outputs)
         let v = slice + s.v, m = slice + s.m
         let inSize = g.height * g.width, outSize = g.outHeight * g.outWidth
+        let vStride = Scratch.blockStride(ci * p), mStride = Scratch.blockStride(co * p)
         for (k, n) in images.enumerated() {
             for c in 0..<ci {
                 WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, plane, scratch: slice,
-                                                  into: v + c * p + k * tiles, blockStride: ci * p)
+                                                  into: v + c * p + k * tiles, blockStride: vStride)
             }
         }
         for t in 0..<16 {
             blockedGemm(transposeA: false, transposeB: false, m: co, n: p, k: ci,
-                        alpha: 1, o.u + t * co * ci, lda: ci, v + t * ci * p, ldb: p,
-                        beta: 0, m + t * co * p, ldc: p)
+                        alpha: 1, o.u + t * co * ci, lda: ci, v + t * vStride, ldb: p,
+                        beta: 0, m + t * mStride, ldc: p)
         }
         for (k, n) in images.enumerated() {
             for f in 0..<co {
-                WinogradTransforms.transformOutput(m + f * p + k * tiles, blockStride: co * p, bias: o.bias[f],
+                WinogradTransforms.transformOutput(m + f * p + k * tiles, blockStride: mStride, bias: o.bias[f],
                                                    outHeight: g.outHeight, outWidth: g.outWidth,
-                                                   rows: slice + s.plane, into: o.out + (n * co + f) * outSize)
+                                                   into: o.out + (n * co + f) * outSize)
             }
         }
     }

@@ -7,6 +7,9 @@
 // OH/OW the output's height/width; TH = ⌈OH/2⌉, TW = ⌈OW/2⌉ the 2×2 output tiles along each axis,
 // P the tiles of a group of images; ξν (0…15) a position in a 4×4 transformed tile.
 //
+// The transforms are generic over the element type and compiled for Float and Double here
+// (`@_specialize`), as the layers reach them through an unspecialised generic `Convolution<Scalar>`.
+//
 // Each 2×2 output tile y comes from the 4×4 input tile d under it (padded input, rows 2·ty…2·ty + 3):
 //   y = Aᵀ[(G·g·Gᵀ) ⊙ (Bᵀ·d·B)]A,  with
 //   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1].
@@ -18,7 +21,7 @@
 // WinogradConvolution     the batched arrangement (groups of images, 16 GEMMs), forward and ∂x
 
 /// F(2×2, 3×3)'s transforms (see the file's header for the matrices). Each works on raw buffers and is
-/// written as loops over contiguous rows, so the compiler vectorises them across the tiles of a row.
+/// written on 4-lane vectors across the tiles of a row.
 enum WinogradTransforms {
     /// Tiles along an axis whose output is `size` long: ⌈size/2⌉.
     @inline(__always)
@@ -28,6 +31,8 @@ enum WinogradTransforms {
     /// g = W[f, c], outputs FN, inputs C (forward). With `flipped` true, g = W[f, c] turned by 180° and
     /// the matrix is transposed: outputs C, inputs FN (∂x, the convolution of dout with the flipped filter).
     /// w: (FN, C, 3, 3); u: 16·FN·C elements.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func transformFilters<Scalar: TensorScalar>(_ w: UnsafePointer<Scalar>, filters fn: Int, channels c: Int,
                                                        flipped: Bool, into u: UnsafeMutablePointer<Scalar>) {
         let half: Scalar = 0.5, block = fn * c
@@ -56,85 +61,137 @@ enum WinogradTransforms {
     }
 
     /// Scratch for one input plane: its zero-padded copy split into even and odd columns, (2·TH + 2)
-    /// rows of TW + 1 each, and eight rows of TW + 1 for Bᵀ·d. `elements(_:_:)` says how many.
+    /// rows of TW + 1 each. `elements` says how many.
     struct InputPlane {
         let height: Int, width: Int, pad: Int, tilesHigh: Int, tilesWide: Int
         /// TW + 1: the length of a row of even (or odd) columns.
         var rowLength: Int { tilesWide + 1 }
         var paddedRows: Int { 2 * tilesHigh + 2 }
-        /// Even columns, odd columns, Bᵀ·d of a row of tiles (even and odd columns).
-        var elements: Int { 2 * paddedRows * rowLength + 8 * rowLength }
+        /// Even columns, then odd columns.
+        var elements: Int { 2 * paddedRows * rowLength }
     }
 
     /// V[ξν][tile] = (Bᵀ·d·B)[ξ][ν] for every tile of one plane x (H, W), the tiles of a row at
     /// consecutive `v` positions (v[ξν·blockStride + ty·TW + tx]). `scratch` (`plane.elements`) must
     /// have been zeroed before its first use with this geometry: only the inside of the padded copy is
     /// written, so its border stays 0.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func transformInput<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ plane: InputPlane,
                                                      scratch: UnsafeMutablePointer<Scalar>,
                                                      into v: UnsafeMutablePointer<Scalar>, blockStride: Int) {
         let l = plane.rowLength, tw = plane.tilesWide, pad = plane.pad
-        let even = scratch, odd = scratch + plane.paddedRows * l, rows = odd + plane.paddedRows * l
+        let even = scratch, odd = scratch + plane.paddedRows * l
         // The padded plane, column q = pad + w going to even[q/2] or odd[q/2].
+        let firstEven = pad & 1, firstOdd = 1 - firstEven
         for h in 0..<plane.height {
             let src = x + h * plane.width, e = even + (pad + h) * l, o = odd + (pad + h) * l
-            var w = 0
-            while w < plane.width {
-                let q = pad + w
-                if q & 1 == 0 { e[q >> 1] = src[w] } else { o[q >> 1] = src[w] }
-                w += 1
-            }
+            var w = firstEven
+            while w < plane.width { e[(pad + w) >> 1] = src[w]; w += 2 }
+            w = firstOdd
+            while w < plane.width { o[(pad + w) >> 1] = src[w]; w += 2 }
         }
         for ty in 0..<plane.tilesHigh {
-            // Bᵀ·d on the four rows 2·ty…2·ty + 3: t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3,
-            // for the even columns (rows[0…3]) and the odd ones (rows[4…7]).
-            for half in 0..<2 {
-                let src = half == 0 ? even : odd, dst = rows + 4 * half * l
-                let d0 = src + 2 * ty * l, d1 = d0 + l, d2 = d1 + l, d3 = d2 + l
-                let t0 = dst, t1 = dst + l, t2 = t1 + l, t3 = t2 + l
-                for k in 0..<l {
-                    t0[k] = d0[k] - d2[k]; t1[k] = d1[k] + d2[k]; t2[k] = d2[k] - d1[k]; t3[k] = d1[k] - d3[k]
-                }
-            }
-            // (Bᵀ·d)·B on the columns 2·tx…2·tx + 3 = even[tx], odd[tx], even[tx + 1], odd[tx + 1].
+            // Bᵀ·d on the four rows 2·ty…2·ty + 3 (t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3), then
+            // (Bᵀ·d)·B on the columns 2·tx…2·tx + 3 = even[tx], odd[tx], even[tx + 1], odd[tx + 1] — each
+            // row combination computed where it is used (never stored and read back at another offset,
+            // which stalls on store forwarding).
+            let e0 = even + 2 * ty * l, o0 = odd + 2 * ty * l
             for i in 0..<4 {
-                let e = rows + i * l, o = rows + (4 + i) * l
                 let v0 = v + (4 * i) * blockStride + ty * tw, v1 = v0 + blockStride, v2 = v1 + blockStride
                 let v3 = v2 + blockStride
-                for tx in 0..<tw {
-                    v0[tx] = e[tx] - e[tx + 1]
-                    v1[tx] = o[tx] + e[tx + 1]
-                    v2[tx] = e[tx + 1] - o[tx]
-                    v3[tx] = o[tx] - o[tx + 1]
+                // Row i of Bᵀ·d at column k of a row-set starting at r: rows r, r + l, r + 2·l, r + 3·l.
+                @inline(__always) func t4(_ r: UnsafeMutablePointer<Scalar>) -> SIMD4<Scalar> {
+                    switch i {
+                    case 0: load4(r) - load4(r + 2 * l)
+                    case 1: load4(r + l) + load4(r + 2 * l)
+                    case 2: load4(r + 2 * l) - load4(r + l)
+                    default: load4(r + l) - load4(r + 3 * l)
+                    }
+                }
+                @inline(__always) func t1(_ r: UnsafeMutablePointer<Scalar>) -> Scalar {
+                    switch i {
+                    case 0: r[0] - r[2 * l]
+                    case 1: r[l] + r[2 * l]
+                    case 2: r[2 * l] - r[l]
+                    default: r[l] - r[3 * l]
+                    }
+                }
+                var tx = 0
+                while tx + 4 <= tw {
+                    let (e, e1, o, o1) = (t4(e0 + tx), t4(e0 + tx + 1), t4(o0 + tx), t4(o0 + tx + 1))
+                    store4(e - e1, v0 + tx); store4(o + e1, v1 + tx); store4(e1 - o, v2 + tx); store4(o - o1, v3 + tx)
+                    tx += 4
+                }
+                while tx < tw {
+                    let (e, e1, o, o1) = (t1(e0 + tx), t1(e0 + tx + 1), t1(o0 + tx), t1(o0 + tx + 1))
+                    v0[tx] = e - e1; v1[tx] = o + e1; v2[tx] = e1 - o; v3[tx] = o - o1
+                    tx += 1
                 }
             }
         }
     }
 
+    /// Four consecutive elements as a vector.
+    @inline(__always)
+    static func load4<Scalar: TensorScalar>(_ p: UnsafePointer<Scalar>) -> SIMD4<Scalar> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Scalar>.self)
+    }
+
+    @inline(__always)
+    static func load4<Scalar: TensorScalar>(_ p: UnsafeMutablePointer<Scalar>) -> SIMD4<Scalar> { load4(UnsafePointer(p)) }
+
+    /// Stores a vector into four consecutive elements.
+    @inline(__always)
+    static func store4<Scalar: TensorScalar>(_ v: SIMD4<Scalar>, _ p: UnsafeMutablePointer<Scalar>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Scalar>.self)
+    }
+
     /// One output plane (OH, OW) = Aᵀ·m·A + bias for every tile, m[ξν] read at m[ξν·blockStride + ty·TW + tx].
-    /// `rows`: scratch for two output rows of 2·TW.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     static func transformOutput<Scalar: TensorScalar>(_ m: UnsafePointer<Scalar>, blockStride: Int, bias: Scalar,
-                                                      outHeight: Int, outWidth: Int, rows: UnsafeMutablePointer<Scalar>,
+                                                      outHeight: Int, outWidth: Int,
                                                       into out: UnsafeMutablePointer<Scalar>) {
         let th = tiles(outHeight), tw = tiles(outWidth)
-        let r0 = rows, r1 = rows + 2 * tw
         for ty in 0..<th {
-            let base = m + ty * tw
-            for tx in 0..<tw {
-                @inline(__always) func at(_ i: Int, _ j: Int) -> Scalar { base[(4 * i + j) * blockStride + tx] }
+            let base = m + ty * tw, o0 = out + 2 * ty * outWidth, o1 = o0 + outWidth
+            let secondRow = 2 * ty + 1 < outHeight
+            var tx = 0
+            // Tiles wholly inside the output, four at a time.
+            while 2 * (tx + 4) <= outWidth {
+                @inline(__always) func at(_ i: Int, _ j: Int) -> SIMD4<Scalar> { load4(base + (4 * i + j) * blockStride + tx) }
                 // Aᵀ·m: s = m0 + m1 + m2, d = m1 − m2 − m3 (rows), then the same on the columns.
                 let s0 = at(0, 0) + at(1, 0) + at(2, 0), s1 = at(0, 1) + at(1, 1) + at(2, 1)
                 let s2 = at(0, 2) + at(1, 2) + at(2, 2), s3 = at(0, 3) + at(1, 3) + at(2, 3)
                 let d0 = at(1, 0) - at(2, 0) - at(3, 0), d1 = at(1, 1) - at(2, 1) - at(3, 1)
                 let d2 = at(1, 2) - at(2, 2) - at(3, 2), d3 = at(1, 3) - at(2, 3) - at(3, 3)
-                r0[2 * tx] = s0 + s1 + s2; r0[2 * tx + 1] = s1 - s2 - s3
-                r1[2 * tx] = d0 + d1 + d2; r1[2 * tx + 1] = d1 - d2 - d3
+                let b = SIMD4<Scalar>(repeating: bias)
+                let (y00, y01, y10, y11) = (s0 + s1 + s2 + b, s1 - s2 - s3 + b, d0 + d1 + d2 + b, d1 - d2 - d3 + b)
+                for lane in 0..<4 {
+                    o0[2 * (tx + lane)] = y00[lane]; o0[2 * (tx + lane) + 1] = y01[lane]
+                }
+                if secondRow {
+                    for lane in 0..<4 {
+                        o1[2 * (tx + lane)] = y10[lane]; o1[2 * (tx + lane) + 1] = y11[lane]
+                    }
+                }
+                tx += 4
             }
-            let o0 = out + 2 * ty * outWidth
-            for j in 0..<outWidth { o0[j] = r0[j] + bias }
-            if 2 * ty + 1 < outHeight {
-                let o1 = o0 + outWidth
-                for j in 0..<outWidth { o1[j] = r1[j] + bias }
+            while tx < tw {
+                @inline(__always) func at(_ i: Int, _ j: Int) -> Scalar { base[(4 * i + j) * blockStride + tx] }
+                let s0 = at(0, 0) + at(1, 0) + at(2, 0), s1 = at(0, 1) + at(1, 1) + at(2, 1)
+                let s2 = at(0, 2) + at(1, 2) + at(2, 2), s3 = at(0, 3) + at(1, 3) + at(2, 3)
+                let d0 = at(1, 0) - at(2, 0) - at(3, 0), d1 = at(1, 1) - at(2, 1) - at(3, 1)
+                let d2 = at(1, 2) - at(2, 2) - at(3, 2), d3 = at(1, 3) - at(2, 3) - at(3, 3)
+                let secondColumn = 2 * tx + 1 < outWidth
+                o0[2 * tx] = s0 + s1 + s2 + bias
+                if secondColumn { o0[2 * tx + 1] = s1 - s2 - s3 + bias }
+                if secondRow {
+                    o1[2 * tx] = d0 + d1 + d2 + bias
+                    if secondColumn { o1[2 * tx + 1] = d1 - d2 - d3 + bias }
+                }
+                tx += 1
             }
         }
     }
