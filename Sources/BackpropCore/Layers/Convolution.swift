@@ -100,7 +100,8 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
-        if inputGradient, usesWinograd(.inputGradient, g, inputs: weight.value.shape[0], outputs: g.channels, outHeight: g.height, outWidth: g.width) {
+        if inputGradient,
+           usesWinograd(.inputGradient, g, inputs: weight.value.shape[0], outputs: g.channels, outHeight: g.height, outWidth: g.width) {
             // dW and db as `.fast` computes them with no dx; dx by Winograd (the flipped filters over dout).
             _ = imageByImage.backward(dout, x: x, g, weight: weight.value, bias: bias.value, inputGradient: false,
                                       weightGradient: &weight.gradient, biasGradient: &bias.gradient)
@@ -131,7 +132,8 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// Whether the product with `inputs` and `outputs` channels and an `outHeight`×`outWidth` result (out's
     /// in forward, dx's in backward) goes through Winograd: 3×3 at stride 1, and `.winograd`, or
     /// `.automatic` where `WinogradConvolution.pays`.
-    private func usesWinograd(_ product: WinogradConvolution<Scalar>.Product, _ g: SlidingWindow, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
+    private func usesWinograd(_ product: WinogradConvolution<Scalar>.Product, _ g: SlidingWindow, inputs: Int, outputs: Int,
+                              outHeight: Int, outWidth: Int) -> Bool {
         guard g.windowHeight == 3 && g.windowWidth == 3 && g.stride == 1 && g.pad <= 2 && g.batch > 0 else { return false }
         switch algorithm {
         case .book, .fast: return false

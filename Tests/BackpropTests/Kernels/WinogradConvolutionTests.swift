@@ -71,8 +71,9 @@ struct WinogradConvolutionTests {
 
     /// A Winograd layer on x, W, b (converted to T), its out, dx, dW and db as Double.
     static func winograd<T: TensorScalar>(_ c: Case, _: T.Type, x: Tensor<Double>, w: Tensor<Double>, b: Tensor<Double>,
-                                          dout: Tensor<Double>, runs: Int? = nil) -> [[Double]] {
-        let conv = Convolution<T>(weight: w.map { T($0) }, bias: b.map { T($0) }, pad: c.pad, algorithm: .winograd)
+                                          dout: Tensor<Double>, runs: Int? = nil,
+                                          algorithm: LayerAlgorithm = .winograd) -> [[Double]] {
+        let conv = Convolution<T>(weight: w.map { T($0) }, bias: b.map { T($0) }, pad: c.pad, algorithm: algorithm)
         conv.winograd.runsOverride = runs
         let out = conv.forward(x.map { T($0) })
         let dx = conv.backward(dout.map { T($0) })
@@ -86,11 +87,21 @@ struct WinogradConvolutionTests {
                 Check.random([c.fn], seed: seed + 2), Check.random([c.n, c.fn, oh, ow], seed: seed + 3))
     }
 
-    @Test(arguments: cases)
-    func equalsTheDefinitionInDouble(_ c: Case) {
+    /// `.automatic` on geometries where it takes Winograd for out and `.fast` for dx, dW and db.
+    static let automaticCases = [Case(n: 3, c: 32, h: 9, w: 8, fn: 32, pad: 1), Case(n: 2, c: 64, h: 8, w: 8, fn: 64, pad: 1)]
+
+    @Test(arguments: [LayerAlgorithm.winograd], cases) func equalsTheDefinitionInDouble(_ algorithm: LayerAlgorithm, _ c: Case) {
+        Self.expectTheDefinition(c, algorithm)
+    }
+
+    @Test(arguments: automaticCases) func automaticEqualsTheDefinitionInDouble(_ c: Case) {
+        Self.expectTheDefinition(c, .automatic)
+    }
+
+    static func expectTheDefinition(_ c: Case, _ algorithm: LayerAlgorithm) {
         let (x, w, b, dout) = Self.operands(c, seed: 101)
         let expected = Self.direct(c, x: x, w: w, b: b, dout: dout)
-        let got = Self.winograd(c, Double.self, x: x, w: w, b: b, dout: dout)
+        let got = Self.winograd(c, Double.self, x: x, w: w, b: b, dout: dout, algorithm: algorithm)
         let wanted = [expected.out, expected.dx, expected.dW, expected.db]
         for (i, name) in ["out", "dx", "dW", "db"].enumerated() {
             let (g, e) = (got[i], wanted[i])

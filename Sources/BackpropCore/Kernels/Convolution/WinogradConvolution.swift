@@ -74,9 +74,10 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// dx, FN in and C out). A fixed rule of the geometry, never a timing, so the same seed gives the same
     /// numbers. Set by measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, thread
     /// CPU time per layer, three alternating rounds; the Performance article has the table): forward,
-    /// Winograd took 0.57× the time of `.fast` at 32→32 channels (16×16 out) and 0.78× at 64→64 (8×8),
-    /// 0.98–1.05× at 16→16 (28×28) and lost at 16→32 (1.18×) and 32→64 (1.06×), where more outputs than
-    /// inputs make the output transform the larger pass. For dx it lost everywhere (1.0–1.3×): `.fast`'s
+    /// Winograd took 0.58× the time of `.fast` at 32→32 channels (16×16 out) and 0.77× at 64→64 (8×8),
+    /// 0.98× at 16→16 (28×28, within the rounds' spread) and lost at 16→32 (1.18×) and 32→64 (1.03×), where
+    /// more outputs than inputs make the output transform the larger pass. For dx (with dW then a product
+    /// of its own) it lost or tied everywhere (0.99–1.38× the backward's time): `.fast`'s
     /// stride-1 backward computes dx and dW from one unrolled dout, which the separate dW product loses.
     static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
         product == .output && inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
