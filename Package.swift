@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // `backprop lab`'s local web server (no SwiftNIO).
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -89,12 +91,24 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        // `backprop lab`: a local web page to step through §5's graphs and watch training. The page
+        // (HTML/CSS/JS, no build step) is embedded in the binary. The only target that depends on FlyingFox.
+        .target(
+            name: "BackpropLab",
+            dependencies: [
+                "Backprop",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
+            ],
+            resources: [.embedInCode("Page/lab.html"), .embedInCode("Page/lab.css"), .embedInCode("Page/lab.js")]
+        ),
         .executableTarget(
             name: "BackpropCLI",
             dependencies: [
                 "Backprop",
                 "BackpropInterop",
                 "BackpropONNX",
+                "BackpropLab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ] + (openMPIFound ? ["BackpropMPI"] : [])
         ),
@@ -117,7 +131,7 @@ let package = Package(
         .target(name: "BackpropTestSupport", path: "Tests/Support"),
         .testTarget(
             name: "BackpropTests",
-            dependencies: ["Backprop", "BackpropTestSupport"],
+            dependencies: ["Backprop", "BackpropLab", "BackpropTestSupport"],
             exclude: ["Data/Python"],
             swiftSettings: openMPIFound ? [.define("BACKPROP_MPI")] : []
         ),

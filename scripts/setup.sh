@@ -4,13 +4,15 @@
 #   libpng-dev (PNG images for `backprop predict`),
 #   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist), libopenmpi-dev and
 #   openmpi-bin (data-parallel training under mpirun, and its tests), graphviz (the tests render
-#   `backprop graph`'s .dot output with dot -Tsvg); and the Python
+#   `backprop graph`'s .dot output with dot -Tsvg), chromium and chromium-driver (scripts/browser_test.py drives
+#   `backprop lab` in headless Chromium); and the Python
 #   packages the tests check against (numpy for the book-weights and .npy checks, onnx and onnxruntime
-#   for the ONNX export), with pip, only when python3 cannot import them.
+#   for the ONNX export, selenium for the browser test), with pip, only when python3 cannot import them.
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
-packages=(libopenblas-dev pkg-config zlib1g-dev libpng-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin graphviz)
+packages=(libopenblas-dev pkg-config zlib1g-dev libpng-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin graphviz
+          chromium chromium-driver)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
@@ -39,4 +41,11 @@ if ! python3 -c 'import numpy, onnx, onnxruntime' >/dev/null 2>&1; then
     fi
     echo "setup: installing the Python packages numpy onnx onnxruntime" >&2
     python3 -m pip install --quiet --disable-pip-version-check numpy onnx onnxruntime >&2
+fi
+
+# The browser test of `backprop lab` (scripts/browser_test.py): Selenium, pointed at Debian's chromium and
+# chromedriver (it never downloads a browser).
+if ! python3 -c 'import selenium' >/dev/null 2>&1; then
+    echo "setup: installing the Python package selenium" >&2
+    python3 -m pip install --quiet --disable-pip-version-check selenium >&2
 fi

@@ -10,7 +10,8 @@ struct BackpropCommand: ParsableCommand {
         abstract: "Neural networks trained by layer-wise backpropagation, as in Deep Learning from Scratch.",
         version: backpropVersion,
         subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ConvertCommand.self, GradcheckCommand.self,
-                      FiltersCommand.self, ExampleCommand.self, GraphCommand.self, BookCommand.self, BenchCommand.self]
+                      FiltersCommand.self, ExampleCommand.self, GraphCommand.self, BookCommand.self, BenchCommand.self,
+                      SummaryCommand.self, LabCommand.self]
     )
 
     static func main() {

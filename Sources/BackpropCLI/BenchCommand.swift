@@ -77,6 +77,20 @@ struct ModelBench: ParsableCommand {
         }
     }
 
+    /// The run timed for `model` in `dtype`: the benchmark's configuration of the model
+    /// (`ModelBenchmark.configuration`) with this command's --batch-size, --threads and --data, validated as
+    /// `train` validates its own (exit 64 naming the flag).
+    private func configuration(_ model: NetworkSpec.Kind, _ dtype: Precision) throws -> TrainingConfiguration {
+        var configuration = ModelBenchmark.configuration(model)
+        configuration.batchSize = batchSize
+        configuration.dtype = dtype
+        configuration.threads = threads
+        configuration.data = data
+        let problems = configuration.problems()
+        if !problems.isEmpty { throw usageFailure(problems.joined(separator: "; ")) }
+        return configuration
+    }
+
     /// The per-stage table under a workload's line.
     private func printStages(_ stages: [ModelBenchmark.StageTime]) {
         let total = stages.reduce(0) { $0 + $1.forwardMs + $1.backwardMs }
@@ -116,11 +130,11 @@ struct ModelBench: ParsableCommand {
                 print("workload          dtype    ms/step median      min   examples/s   GFLOP/s  of GEMM peak")
             }
             for (model, dtype) in runs {
-                var bench = ModelBenchmark(model: model, batchSize: batchSize, iterations: iterations, warmup: warmup)
+                var bench = ModelBenchmark(configuration: try configuration(model, dtype), iterations: iterations, warmup: warmup)
                 bench.profileLayers = layers
                 bench.alternateWithOneThread = scaling
                 bench.convolution = convolution
-                let r = dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
+                let r = bench.configuration.dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
                                           : bench.run(Float.self, train: train, dataName: dataName)
                 results.append(r)
                 if !json {

@@ -15,73 +15,14 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "Network: \(NetworkSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var model: NetworkSpec.Kind = .twoLayer
-
-    @Option(help: ArgumentHelp("Hidden layer sizes, comma-separated (default: 50 for two-layer, 100,100 for mlp, "
-                + "the Affine layer's 100 / 50 for cnn / deep-cnn)."))
-    var hidden: String?
-
-    @Option(help: "Hidden activation for mlp: relu, sigmoid.")
-    var activation: Activation = .relu
-
-    @Option(help: "Weight init for mlp: he/relu, xavier/sigmoid, or a standard deviation (two-layer: 0.01).")
-    var weightInit: WeightInitializer?
-
-    @Option(help: ArgumentHelp("Optimizer: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")) "
-                + "(default: sgd; adam for cnn and deep-cnn, as the book)."))
-    var optimizer: OptimizerKind?
-
-    @Option(help: "Learning rate (default: 0.1 for sgd as the book's ch05 run, else the optimizer's default).")
-    var learningRate: Double?
-
-    @Option(help: "Examples per mini-batch; a batch larger than the training set is clamped to it (with a note on stderr).")
-    var batchSize: Int = 100
-
-    @Option(help: "Train for this many epochs (passes over the training set).")
-    var epochs: Int?
-
-    @Option(help: "Train for this many iterations (default 10000 when --epochs is not given).")
-    var iterations: Int?
-
-    @Option(help: "L2 weight decay λ (mlp).")
-    var weightDecay: Double = 0
-
-    @Flag(help: "Batch normalization after each hidden Affine (mlp).")
-    var batchNorm = false
-
-    @Option(help: "Dropout ratio after each hidden activation (mlp; deep-cnn uses 0.5 as the book unless given).")
-    var dropout: Double?
-
-    @Flag(help: ArgumentHelp("Draw each batch with replacement, as the book's scripts do (np.random.choice), "
-              + "instead of walking a fresh shuffle of the training set each epoch."))
-    var withReplacement = false
-
-    @Flag(help: ArgumentHelp("PyTorch's inverted dropout (kept elements scaled by 1/(1 - ratio) in training) "
-              + "instead of the book's (outputs scaled by 1 - ratio at inference)."))
-    var invertedDropout = false
-
-    @Option(help: "Seed for weights, batches and dropout.")
-    var seed: UInt64 = 0
-
-    @Option(help: "Precision: float32, float64.")
-    var dtype: Precision = .float32
-
-    @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded (default: all cores).")
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("Dataset directory (MNIST layout, .gz or not), or 'synthetic'. "
-                + "Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist."))
-    var data: String?
-
-    @Option(help: "Use only the first N training examples.")
-    var trainLimit: Int?
+    /// What to train: the model, its sizes, the optimizer, the data… (`TrainingFlags`).
+    @OptionGroup var flags: TrainingFlags
 
     @Option(help: "Save the trained network (and the run's state) to this safetensors file.")
     var checkpoint: String?
 
-    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint (its configuration, network and dataset are used; "
-                + "--data and --threads may be given again)."))
+    @Option(help: ArgumentHelp("Continue the run saved in this checkpoint: its configuration, network and dataset are used, "
+                + "so only --data and --threads may be given with it."))
     var resume: String?
 
     @Option(help: "Write per-epoch metrics to this file (.csv or .json).")
@@ -112,16 +53,13 @@ struct TrainCommand: ParsableCommand {
     /// Before any data is read, a network past --max-parameters is refused too (a --hidden of
     /// terabytes); the dataset's real input size is checked again when it is read.
     func makeConfiguration() throws -> TrainingConfiguration {
-        var problems: [String] = []
-        let sizes = hidden.flatMap { parseHiddenSizes($0) }
-        if let hidden, sizes == nil { problems.append(hiddenSizesProblem(hidden)) }
-        let configuration = TrainingConfiguration(
-            model: model, hiddenSizes: sizes, activation: activation, weightInit: weightInit, optimizer: optimizer,
-            learningRate: learningRate, batchSize: batchSize, epochs: epochs, iterations: iterations,
-            weightDecay: weightDecay, batchNorm: batchNorm, dropout: dropout, withReplacement: withReplacement,
-            invertedDropout: invertedDropout, seed: seed, dtype: dtype, threads: threads, data: data,
-            trainLimit: trainLimit)
-        problems += configuration.problems()
+        let (configuration, hiddenProblems) = flags.configuration()
+        if resume != nil, !flags.definingFlagsGiven.isEmpty {
+            let given = flags.definingFlagsGiven.joined(separator: ", ")
+            throw usageFailure("--resume continues the checkpoint's own configuration, so \(given) cannot be given with it "
+                               + "(only --data and --threads can)")
+        }
+        let problems = hiddenProblems + configuration.problems()
         if !problems.isEmpty { throw usageFailure(problems.joined(separator: "; ")) }
         // The network is checked twice, on purpose: here for 28×28 images and 10 classes, before the dataset
         // is read (Fashion-MNIST is ~55 MB of pixels to read and unzip; a missing or bad dataset must not hide
@@ -136,7 +74,7 @@ struct TrainCommand: ParsableCommand {
     func checkSize(_ spec: NetworkSpec, _ configuration: TrainingConfiguration) throws {
         let optimizer = configuration.effectiveOptimizer, dtype = configuration.dtype
         let sizes = configuration.effectiveHiddenSizes.map(String.init).joined(separator: ",")
-        try SizeLimits.checkNetwork(spec, flag: "--hidden \(hidden ?? sizes)", limit: maxParameters,
+        try SizeLimits.checkNetwork(spec, flag: "--hidden \(flags.hidden ?? sizes)", limit: maxParameters,
                                     bytesPerParameter: SizeLimits.trainingBytesPerParameter(scalarSize: dtype.byteCount,
                                                                                             optimizer: optimizer),
                                     what: "to train in \(dtype.rawValue) with \(optimizer.rawValue)")
@@ -146,10 +84,10 @@ struct TrainCommand: ParsableCommand {
     /// rank runs this; only rank 0 writes files and prints.
     func run() throws {
         let configuration = try makeConfiguration()
-        if let threads { Threads.count = threads }
+        if let threads = flags.threads { Threads.count = threads }
         let ranks = try DataParallelLaunch.join()   // nil unless started by mpirun
         defer { ranks?.finish() }
-        if ranks != nil && threads == nil { Threads.count = DataParallelLaunch.defaultThreads }
+        if ranks != nil && flags.threads == nil { Threads.count = DataParallelLaunch.defaultThreads }
         // The outputs are written after every epoch and at the end: refuse now, before the data is read
         // and an hour of training is lost, a path whose folder is missing or not writable, or a folder.
         try onEveryRank(ranks) {
@@ -160,7 +98,7 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let saved = try resume.map { try resumable($0, ranks: ranks) }
             let configuration = try saved.flatMap { try resumedConfiguration($0) } ?? configuration
-            if threads == nil, saved?.configuration != nil, let stored = configuration.threads { Threads.count = stored }
+            if flags.threads == nil, saved?.configuration != nil, let stored = configuration.threads { Threads.count = stored }
             if saved.map({ $0.dtype == "float64" }) ?? (configuration.dtype == .float64) {
                 try TrainingRun<Double>(command: self, configuration: configuration, resuming: saved, ranks: ranks).run()
             } else {
@@ -188,8 +126,8 @@ struct TrainCommand: ParsableCommand {
         if !problems.isEmpty {
             throw CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: problems.joined(separator: "; "))
         }
-        if let data { stored.data = data }
-        if let threads { stored.threads = threads }
+        if let data = flags.data { stored.data = data }
+        if let threads = flags.threads { stored.threads = threads }
         return stored
     }
 }

@@ -66,11 +66,21 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func networkAndOptions(_ data: LoadedData) throws -> (Network<Scalar>, TrainingOptions) {
         if let saved, let state = saved.training {
             try data.check(fits: saved.spec, model: saved.path)
-            return (try saved.makeNetwork(), try resumedOptions(saved, state: state, data: data))
+            let options = try resumedOptions(saved, state: state, data: data)
+            // The schedule and augmentation of a checkpoint without a configuration are checked here (exit 65).
+            let problems = options.learningRateSchedule.problems(warmup: options.warmup) + (options.augmentation?.problems ?? [])
+                + [options.augmentation?.problem(imageShape: data.train.imageShape, dataName: data.name)].compactMap { $0 }
+            if !problems.isEmpty {
+                throw CheckpointError.badMetadata(path: saved.path, key: "training", reason: problems.joined(separator: "; "))
+            }
+            return (try saved.makeNetwork(), options)
         }
         let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
+        if let problem = configuration.augmentation?.problem(imageShape: data.train.imageShape, dataName: data.name) {
+            throw usageFailure(problem)
+        }
         try command.checkSize(spec, configuration)   // the second check: see `TrainCommand.makeConfiguration`
         let options: TrainingOptions
         do { options = try configuration.options(trainingCount: data.train.count) } catch let error as TrainingConfigurationError {
@@ -166,7 +176,9 @@ final class TrainingRun<Scalar: TensorScalar> {
         let spec = trainer.network.spec!, options = trainer.options
         let sizes = ([spec.inputSize] + spec.hiddenSizes + [spec.outputSize]).map(String.init).joined(separator: "-")
         printError("backprop: \(spec.kind.rawValue) \(sizes), "
-                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate), batch \(options.batchSize), "
+                   + "\(options.optimizer.rawValue) lr \(options.effectiveLearningRate)"
+                   + (options.schedulesLearningRate ? " (\(options.learningRateSchedule), warm-up \(options.warmup))" : "")
+                   + (options.augmentation.map { ", augment \($0)" } ?? "") + ", batch \(options.batchSize), "
                    + "\(options.iterations) iterations (\(trainer.iterationsPerEpoch) per epoch), \(Scalar.dtypeName), "
                    + "\(ranks.map { "\($0.rankCount) MPI ranks × " } ?? "")\(Threads.count) thread(s), data \(dataName)")
     }

@@ -92,7 +92,9 @@ public final class MPIRanks: GradientReducer {
 
 /// An MPI call that failed while joining the job.
 public struct MPIError: Error, CustomStringConvertible {
+    /// The MPI call that failed, e.g. "MPI_Init_thread".
     public let operation: String
+    /// Why: Open MPI's message for the error code ("MPI error <code>" when it has none), or what was wrong.
     public let reason: String
     public var description: String { "\(operation) failed: \(reason)" }
 }

@@ -1,3 +1,7 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// Every experiment `backprop book` runs, in the book's order.
 ///
 /// The list is put together from two parts so that two people can add experiments without touching
@@ -6,11 +10,6 @@
 /// train on or evaluate with images). `all` joins them and sorts by section. `ch03-inference` reads
 /// the book's pickle through `BackpropInterop`, so it is added there: `BookCatalog.withBookWeights`
 /// (what the CLI lists) is `all` plus it.
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
 public enum BookCatalog {
     /// The experiments of this file.
     public static let noDataExperiments: [any BookExperiment] = [

@@ -101,6 +101,8 @@ public struct BookContext: Sendable {
     /// `.book` (default) or `.quick`.
     public var scale: BookScale
 
+    /// A context with the given seed, data, weights file and scale (defaults: seed 0, `BookData.standard`,
+    /// no file, `.book`).
     public init(seed: UInt64 = 0, data: BookData = .standard, checkpoint: String? = nil, scale: BookScale = .book) {
         self.seed = seed
         self.data = data

@@ -1,10 +1,9 @@
-/// What an experiment produced: the lines its script prints, the same results as values for `--json`,
-/// and its figure.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// What an experiment produced: the lines its script prints, the same results as values for `--json`,
+/// and its figure.
 public struct BookReport: Sendable {
     /// Printed one per line by `backprop book NAME`, in the book's format where the book prints them.
     public var lines: [String]
@@ -13,6 +12,7 @@ public struct BookReport: Sendable {
     /// The figure, written by `--plot FILE.svg`; nil when the section draws none.
     public var plot: SVGDocument?
 
+    /// A report of these lines, values and figure (all empty or nil by default).
     public init(lines: [String] = [], values: [String: BookValue] = [:], plot: SVGDocument? = nil) {
         self.lines = lines
         self.values = values
@@ -84,11 +84,17 @@ public indirect enum BookValue: Sendable, Equatable {
 
 extension BookValue: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
                      ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    /// A floating-point literal as `.number`.
     public init(floatLiteral value: Double) { self = .number(value) }
+    /// An integer literal as `.integer`.
     public init(integerLiteral value: Int) { self = .integer(value) }
+    /// A string literal as `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// `true` or `false` as `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal as `.array`.
     public init(arrayLiteral elements: BookValue...) { self = .array(elements) }
+    /// A dictionary literal as `.object`; of repeated keys, the last one wins.
     public init(dictionaryLiteral elements: (String, BookValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }

@@ -1,12 +1,11 @@
-/// Made-up 28×28 grayscale images in ten classes, for running the book's data experiments without a
-/// dataset (`--data synthetic`, and the tests): dim noise (0…59) plus, for class k, a bright horizontal
-/// bar (180…255) on rows 4 + 2k and 5 + 2k, columns 2…25. A network learns them in a few steps, so
-/// loss curves fall and accuracies rise as on real data, only faster.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Made-up 28×28 grayscale images in ten classes, for running the book's data experiments without a
+/// dataset (`--data synthetic`, and the tests): dim noise (0…59) plus, for class k, a bright horizontal
+/// bar (180…255) on rows 4 + 2k and 5 + 2k, columns 2…25. A network learns them in a few steps, so
+/// loss curves fall and accuracies rise as on real data, only faster.
 public enum SyntheticImages {
     /// `count` images; image i has class (i + r) mod 10 with r random in 0…9. The same seed gives the
     /// same images on every platform.

@@ -1,19 +1,22 @@
-/// The book's shopping examples (§5.4), run through `MulLayer` and `AddLayer` exactly as
-/// `ch05/buy_apple.py` and `ch05/buy_apple_orange.py` do. The CLI prints them
-/// (`backprop example buy-apple`); the tests check every number.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// The book's shopping examples (§5.4), run through `MulLayer` and `AddLayer` exactly as
+/// `ch05/buy_apple.py` and `ch05/buy_apple_orange.py` do. The CLI prints them
+/// (`backprop example buy-apple`); the tests check every number.
 public enum ShoppingExamples {
     /// §5.4.1 (Figure 5-16): 2 apples at 100 each, 10% tax.
     public struct BuyApple: Sendable, Equatable {
+        /// The price (220) and its derivatives with respect to the apple's price (2.2), the number of apples (110)
+        /// and the tax factor 1.1 (200).
         public var price, dApple, dAppleNum, dTax: Double
     }
 
     /// §5.4.2 (Figure 5-17): 2 apples at 100 and 3 oranges at 150, 10% tax.
     public struct BuyAppleOrange: Sendable, Equatable {
+        /// The price (715) and its derivatives with respect to the apple's price (2.2), the number of apples (110),
+        /// the orange's price (3.3), the number of oranges (165) and the tax factor 1.1 (650).
         public var price, dApple, dAppleNum, dOrange, dOrangeNum, dTax: Double
     }
 

@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// A computational graph as chapter 5 draws them (§5.1–§5.4, figures 5-16 to 5-30): nodes (layers, or
 /// the elementary operations of the book's worked examples) joined by edges, each edge carrying the value
 /// that went forward along it and the derivative ∂L/∂(that value) that came back.
@@ -5,14 +8,12 @@
 /// `GraphRecorder` and `RecordingLayer` fill one in while real layers run; `BookGraphs` and
 /// `NetworkGraph` build the book's figures and a network's layer chain; `GraphSVG`, `GraphDOT` and
 /// `GraphText` draw it.
-
-import BackpropCore
-import BackpropTraining
-
 public struct ComputationalGraph: Sendable, Equatable {
     /// A caption, e.g. "buy-apple (§5.4.1, figure 5-16)".
     public var title: String
+    /// The nodes, in the order added; edges refer to them by index.
     public var nodes: [GraphNode] = []
+    /// The edges, in the order added (the order `GraphText` lists them).
     public var edges: [GraphEdge] = []
     /// Lines written under the picture (e.g. the Sigmoid's simplification to y(1 − y)).
     public var notes: [String] = []
@@ -76,8 +77,11 @@ public struct GraphNode: Sendable, Equatable {
     /// Where a node sits in the picture: `column` counts from the left, `row` from the top. Nodes
     /// without one are placed automatically (a column after their inputs).
     public struct Position: Sendable, Equatable {
+        /// The column, counted from 0 at the left.
         public var column: Int
+        /// The row, counted from 0 at the top.
         public var row: Int
+        /// The cell at `column` from the left and `row` from the top.
         public init(column: Int, row: Int) {
             self.column = column
             self.row = row
@@ -86,15 +90,19 @@ public struct GraphNode: Sendable, Equatable {
 
     /// "×", "exp", "Affine1", "W1", "apple", …
     public var label: String
+    /// What the node stands for, which decides how it is drawn.
     public var kind: Kind
     /// Further lines: a parameter's shape and count, a layer's settings.
     public var details: [String]
+    /// Where the node sits; nil places it automatically (a column after its inputs).
     public var position: Position?
 }
 
 /// One edge of a `ComputationalGraph`: what went forward along it, and ∂L/∂(that value) coming back.
 public struct GraphEdge: Sendable, Equatable {
+    /// The index in `nodes` of the node the edge leaves.
     public var from: Int
+    /// The index in `nodes` of the node the edge enters.
     public var to: Int
     /// The value's name when the figure gives one (X, W, X·W in figure 5-25).
     public var name: String?
@@ -128,8 +136,11 @@ public enum EdgeValue: Sendable, Equatable {
 public struct TensorSummary: Sendable, Equatable {
     /// The shape; with `symbolicBatch`, the first entry stands for any batch size N.
     public var shape: [Int]
+    /// Whether `shape[0]` stands for any batch size and is written "N" rather than as its number.
     public var symbolicBatch: Bool
+    /// The mean of the elements; nil when only the shape was recorded.
     public var mean: Double?
+    /// The standard deviation of the elements; nil when only the shape was recorded.
     public var standardDeviation: Double?
     /// √(Σ x²): shown for gradients, where it says how much signal still comes back (§6.2).
     public var norm: Double?

@@ -1,10 +1,9 @@
-/// A `ComputationalGraph` in Graphviz's DOT language (the format DeZero's `plot_dot_graph` writes),
-/// left to right: each edge labelled with its forward value and, under it in red, its gradient.
-/// Render it with `dot -Tsvg graph.dot -o graph.svg` (or -Tpng).
-
 import BackpropCore
 import BackpropTraining
 
+/// A `ComputationalGraph` in Graphviz's DOT language (the format DeZero's `plot_dot_graph` writes),
+/// left to right: each edge labelled with its forward value and, under it in red, its gradient.
+/// Render it with `dot -Tsvg graph.dot -o graph.svg` (or -Tpng).
 public enum GraphDOT {
     /// The gradients' colour, as in `GraphSVG`.
     static let gradientColor = "#d62728"
@@ -47,20 +46,7 @@ public enum GraphDOT {
         try writeAtomically(Array(render(graph).utf8), to: path)
     }
 
-    /// Text safe inside a Graphviz HTML-like label.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n", "\r", "\t": out += " "
-            default:
-                if scalar.value < 0x20 { out += " " } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
-    }
+    /// Text safe inside a Graphviz HTML-like label: XML's escaping, the one `SVGDocument` uses
+    /// (Graphviz reads `&apos;` and `&quot;` in HTML-like labels as XML does).
+    static func escape(_ text: String) -> String { SVGDocument.escape(text) }
 }

@@ -1,10 +1,9 @@
-/// The grid `GraphLayout` places nodes on: which nodes are side nodes (drawn above the layer they feed),
-/// and the column and row of every other node — the graph's own positions when all its nodes have one,
-/// else a column one after the node's inputs (inputs just before the first node that uses them).
-
 import BackpropCore
 import BackpropTraining
 
+/// The grid `GraphLayout` places nodes on: which nodes are side nodes (drawn above the layer they feed),
+/// and the column and row of every other node — the graph's own positions when all its nodes have one,
+/// else a column one after the node's inputs (inputs just before the first node that uses them).
 struct GraphGrid {
     struct Cell: Equatable {
         var column: Int

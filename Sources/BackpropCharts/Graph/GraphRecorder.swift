@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// Builds a `ComputationalGraph` while real layers run: nodes are added up front, and the wrappers
 /// (`RecordingLayer`, `RecordedMul`, `RecordedAdd`, …) note on each edge what crossed it forward and
 /// backward. The layers themselves are untouched; code that does not wrap them records nothing and pays
@@ -10,10 +13,6 @@
 ///     var dout = Tensor<Float>.ones(y.shape)
 ///     for layer in layers.reversed() { dout = layer.backward(dout) }
 ///     let graph = recorder.graph                          // shapes, means, stds and gradient norms
-
-import BackpropCore
-import BackpropTraining
-
 public final class GraphRecorder {
     /// The graph so far.
     public private(set) var graph: ComputationalGraph
@@ -98,6 +97,7 @@ public final class RecordingLayer<Scalar: TensorScalar>: Layer {
     public let node: Int
     /// The edge into the layer, and the edge out of it (nil until something follows it).
     public internal(set) var inputEdge: Int
+    /// The edge out of the layer; nil until something follows it, and while nil its output is not recorded.
     public var outputEdge: Int?
     private let recorder: GraphRecorder
 

@@ -22,12 +22,18 @@ public enum GraphSVG {
         document(GraphLayout(graph), graph)
     }
 
+    /// The drawing of `graph` laid out whole, but showing only the values, gradients and notes `reveal`
+    /// names, with its highlighted node drawn in blue. Each node is a `<g class="node" data-node="i">`.
+    public static func render(_ graph: ComputationalGraph, reveal: GraphReveal) -> String {
+        document(GraphLayout(graph), graph, reveal: reveal).text
+    }
+
     /// Writes `render(graph)` to `path` atomically (a temporary file renamed into place).
     public static func write(_ graph: ComputationalGraph, to path: String) throws {
         try document(graph).write(to: path)
     }
 
-    static func document(_ layout: GraphLayout, _ graph: ComputationalGraph) -> SVGDocument {
+    static func document(_ layout: GraphLayout, _ graph: ComputationalGraph, reveal: GraphReveal? = nil) -> SVGDocument {
         var out = "<g class=\"edges\" fill=\"none\" stroke=\"#444444\" stroke-width=\"1.4\">\n"
         for edge in layout.edges {
             let points = edge.points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " ")
@@ -37,13 +43,15 @@ public enum GraphSVG {
         out += "</g>\n<g class=\"nodes\">\n"
         for node in layout.nodes {
             let b = node.box
+            let stroke = reveal?.highlightedNode == node.index ? "#1f77b4\" stroke-width=\"3" : "#222222\" stroke-width=\"1.5"
+            out += "<g class=\"node\" data-node=\"\(node.index)\">\n"
             switch graph.nodes[node.index].kind {
             case .operation:
                 out += "<circle cx=\"\(f(b.midX))\" cy=\"\(f(b.midY))\" r=\"\(f(b.width / 2))\" "
-                    + "fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
+                    + "fill=\"#ffffff\" stroke=\"\(stroke)\"/>\n"
             case .layer:
                 out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"6\" "
-                out += "fill=\"#eef3fa\" stroke=\"#222222\" stroke-width=\"1.5\"/>\n"
+                out += "fill=\"#eef3fa\" stroke=\"\(stroke)\"/>\n"
             case .parameter:
                 out += "<rect x=\"\(f(b.x))\" y=\"\(f(b.y))\" width=\"\(f(b.width))\" height=\"\(f(b.height))\" rx=\"4\" "
                 out += "fill=\"#fff8e1\" stroke=\"#9c7b16\" stroke-width=\"1.2\" stroke-dasharray=\"4 2\"/>\n"
@@ -53,15 +61,22 @@ public enum GraphSVG {
                     out += "fill=\"#f3f3f3\" stroke=\"#888888\" stroke-width=\"1\"/>\n"
                 }
             }
-            out += text(node.label)
+            out += text(node.label) + "</g>\n"
         }
         out += "</g>\n<g class=\"labels\">\n"
         for edge in layout.edges {
-            if let label = edge.forward { out += text(label) }
-            if let label = edge.backward { out += text(label) }
+            if let label = edge.forward, reveal?.forwardEdges.contains(edge.index) ?? true { out += text(label) }
+            if let label = edge.backward, reveal?.backwardEdges.contains(edge.index) ?? true { out += text(label) }
         }
         out += "</g>\n"
-        for label in layout.texts { out += text(label, anchorStart: true) }
+        // The title, then the legend and notes in one block: without the notes only the legend's line.
+        for (k, label) in layout.texts.enumerated() {
+            if k > 0, reveal?.notes == false, let first = label.lines.first {
+                out += text(GraphLayout.Label(lines: [first], box: label.box), anchorStart: true)
+            } else {
+                out += text(label, anchorStart: true)
+            }
+        }
         return SVGDocument(width: layout.width, height: layout.height, title: graph.title, defs: arrowMarker, body: out)
     }
 

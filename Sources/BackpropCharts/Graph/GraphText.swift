@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// A `ComputationalGraph` as plain text, one edge a line with its forward value and its gradient, in
 /// the order the edges were recorded (what `backprop graph` prints):
 ///
@@ -6,10 +9,6 @@
 ///     apple → ×         100      2.2
 ///     apple_num → ×     2        110
 ///     …
-
-import BackpropCore
-import BackpropTraining
-
 public enum GraphText {
     /// The text, ending in a newline.
     public static func render(_ graph: ComputationalGraph) -> String {

@@ -1,9 +1,8 @@
-/// Names and one-line settings of layers, as the book's networks key their `OrderedDict` of layers
-/// (`Affine1`, `Relu1`, `Conv1`, `Pool1`, … in ch05/two_layer_net.py and ch07/simple_convnet.py).
-
 import BackpropCore
 import BackpropTraining
 
+/// Names and one-line settings of layers, as the book's networks key their `OrderedDict` of layers
+/// (`Affine1`, `Relu1`, `Conv1`, `Pool1`, … in ch05/two_layer_net.py and ch07/simple_convnet.py).
 enum LayerNames {
     /// The type's short name: Affine, Relu, Conv, Pool, BatchNorm, Dropout, … (a layer of your own:
     /// its type name without generic arguments).

@@ -1,3 +1,6 @@
+import BackpropCore
+import BackpropTraining
+
 /// A network's layer chain as a computational graph (§5.7, figures 5-28 to 5-30): x → each layer →
 /// the loss layer (fed also by the targets t) → L, with every parameter as a side node of its layer
 /// showing its shape and number of values.
@@ -7,10 +10,6 @@
 /// own layers, and each edge also carries the activation's mean and standard deviation going forward
 /// and the gradient's norm coming back — so a gradient vanishing on its way to the first layers shows
 /// (§6.2). The network's layers are not changed.
-
-import BackpropCore
-import BackpropTraining
-
 public enum NetworkGraph {
     /// The chain with shapes only, from one inference-mode forward pass of one zero example of shape
     /// `exampleShape` ((784) for a fully connected net, (1, 28, 28) for a convolutional one).

@@ -6,6 +6,7 @@ import Foundation
 public struct GraphValue: Sendable, Equatable {
     /// The producing node's index in the recorder's graph.
     public let node: Int
+    /// The number itself.
     public let value: Double
 
     /// The value `value` produced by node `node`.

@@ -1,10 +1,9 @@
-/// Estimated widths of text in DejaVu Sans (the first font the graph SVGs ask for; Helvetica and Arial,
-/// the fallbacks, are narrower), so that `GraphLayout` can leave room for every label. The estimates
-/// are per character class and rounded up: they may leave a little too much room, never too little.
-
 import BackpropCore
 import BackpropTraining
 
+/// Estimated widths of text in DejaVu Sans (the first font the graph SVGs ask for; Helvetica and Arial,
+/// the fallbacks, are narrower), so that `GraphLayout` can leave room for every label. The estimates
+/// are per character class and rounded up: they may leave a little too much room, never too little.
 enum TextMetrics {
     /// The width of `text` at font size `size`, in the same units.
     static func width(_ text: String, size: Double, bold: Bool = false) -> Double {

@@ -26,6 +26,7 @@ public struct Chart: Sendable {
     public var columns: Int
     /// The size of one panel's cell, in pixels.
     public var panelWidth: Double
+    /// The height of one panel's cell, in pixels.
     public var panelHeight: Double
     /// Headings above the rows of panels (row r gets rowTitles[r] when there is one).
     public var rowTitles: [String] = []

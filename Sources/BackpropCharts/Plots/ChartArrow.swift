@@ -1,8 +1,7 @@
-/// Arrows from one point to another (the book's `plt.quiver`).
-
 import BackpropCore
 import BackpropTraining
 
+/// Arrows from one point to another (the book's `plt.quiver`).
 public struct ChartArrow: Sendable {
     /// Where the arrow starts and where its head points.
     public var fromX: Double, fromY: Double, toX: Double, toY: Double

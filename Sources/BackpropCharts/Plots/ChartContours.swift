@@ -1,11 +1,11 @@
-/// Contour lines of a function sampled on a grid: the book's `plt.contour(X, Y, Z)`.
-
 import BackpropCore
 import BackpropTraining
 
+/// Contour lines of a function sampled on a grid: the book's `plt.contour(X, Y, Z)`.
 public struct ChartContours: Sendable {
     /// The grid's x values (increasing) and y values (increasing).
     public var xs: [Double]
+    /// The grid's y values (increasing).
     public var ys: [Double]
     /// values[j][i] = f(xs[i], ys[j]); a non-finite value leaves its cells out.
     public var values: [[Double]]

@@ -1,11 +1,11 @@
-/// Bars of a histogram: `counts[k]` values fell in [edges[k], edges[k + 1]) (the book's `plt.hist`).
-
 import BackpropCore
 import BackpropTraining
 
+/// Bars of a histogram: `counts[k]` values fell in [edges[k], edges[k + 1]) (the book's `plt.hist`).
 public struct ChartHistogram: Sendable {
     /// counts.count + 1 increasing bin edges.
     public var edges: [Double]
+    /// The number of values in each bin, one per bar.
     public var counts: [Int]
     /// The bars' fill, a CSS colour.
     public var color: String

@@ -1,15 +1,15 @@
-/// One plot of a `Chart`: axes with ticks, labels and grid, then (bottom to top) histogram bars,
-/// contour lines, arrows, series and a legend. Everything is optional, so the same panel draws a line
-/// chart, a scatter plot, a path over contours, a gradient field or a histogram.
-
 import BackpropCore
 import BackpropTraining
 
+/// One plot of a `Chart`: axes with ticks, labels and grid, then (bottom to top) histogram bars,
+/// contour lines, arrows, series and a legend. Everything is optional, so the same panel draws a line
+/// chart, a scatter plot, a path over contours, a gradient field or a histogram.
 public struct ChartPanel: Sendable {
     /// Above the panel.
     public var title: String
     /// Below the x axis and left of the y axis.
     public var xLabel: String
+    /// Left of the y axis, written upwards.
     public var yLabel: String
     /// The lines and point sets, drawn over everything but the legend.
     public var series: [ChartSeries] = []
@@ -24,6 +24,7 @@ public struct ChartPanel: Sendable {
     /// Fixed axis ranges (the book's `plt.xlim`/`plt.ylim`); nil fits the data with nice ends. Data
     /// outside a fixed range are clipped.
     public var xRange: ClosedRange<Double>?
+    /// The fixed y range; nil fits the data with nice ends.
     public var yRange: ClosedRange<Double>?
     /// A logarithmic y axis (ticks at powers of ten); non-positive values are left out.
     public var logY = false
@@ -39,6 +40,7 @@ public struct ChartPanel: Sendable {
     /// Values a fitted axis must hold besides the data's (e.g. [0] to start a loss axis at 0, [0, 1]
     /// for accuracies). Ignored by fixed ranges.
     public var xIncludes: [Double] = []
+    /// Values a fitted y axis must hold besides the data's (e.g. [0] for a loss, [0, 1] for accuracies).
     public var yIncludes: [Double] = []
     /// Written in the middle of the frame when the panel has nothing to draw (every value non-finite);
     /// nil writes nothing.

@@ -1,8 +1,7 @@
-/// One line or set of points in a `ChartPanel`: the book's `plt.plot(x, y, …)`.
-
 import BackpropCore
 import BackpropTraining
 
+/// One line or set of points in a `ChartPanel`: the book's `plt.plot(x, y, …)`.
 public struct ChartSeries: Sendable {
     /// How the points are joined.
     public enum Line: Sendable { case solid, dashed, dotted }
@@ -13,6 +12,7 @@ public struct ChartSeries: Sendable {
     public var name: String
     /// x and y of each point (same count); a non-finite y breaks the line there.
     public var x: [Double]
+    /// The y of each point, one per x; a non-finite y breaks the line there.
     public var y: [Double]
     /// A CSS colour; nil takes the next colour of `Chart.palette` (matplotlib's).
     public var color: String?

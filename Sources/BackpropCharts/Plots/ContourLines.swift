@@ -1,10 +1,9 @@
-/// Marching squares: the line segments where a function sampled on a grid crosses a level, for
-/// `ChartContours`. Each grid cell whose corners lie on both sides of the level contributes one segment
-/// (two for a saddle), its ends found by linear interpolation along the cell's edges.
-
 import BackpropCore
 import BackpropTraining
 
+/// Marching squares: the line segments where a function sampled on a grid crosses a level, for
+/// `ChartContours`. Each grid cell whose corners lie on both sides of the level contributes one segment
+/// (two for a saddle), its ends found by linear interpolation along the cell's edges.
 enum ContourLines {
     /// A segment in data coordinates.
     struct Segment: Equatable {

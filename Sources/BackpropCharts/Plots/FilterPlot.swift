@@ -1,10 +1,9 @@
-/// The first layer's filters as a grid of grayscale images, as the book's Figure 7-24 draws them
-/// (ch07/visualize_filter.py: `imshow(FW[i, 0], cmap=gray_r)`): one tile per filter, channel 0, each
-/// tile scaled from its own minimum (white) to its maximum (black).
-
 import BackpropCore
 import BackpropTraining
 
+/// The first layer's filters as a grid of grayscale images, as the book's Figure 7-24 draws them
+/// (ch07/visualize_filter.py: `imshow(FW[i, 0], cmap=gray_r)`): one tile per filter, channel 0, each
+/// tile scaled from its own minimum (white) to its maximum (black).
 public enum FilterPlot {
     /// A standalone SVG of `weights` (FN, C, FH, FW): FN tiles of FH×FW cells, `columns` tiles per row.
     /// With `captions` (one per tile; lines separated by "\n"), each tile has its caption below it

@@ -4,10 +4,12 @@
 /// - backward: dout of the output's shape → (dx = dout, dy = dout), each summed back to its input's
 ///   shape when that input was broadcast (a bias added to every row gets the sum over rows).
 public final class AddLayer<Scalar: TensorScalar> {
-    /// The input shapes of the last forward, kept for backward.
+    /// The shape of x in the last forward, kept for backward (dx is summed back to it).
     public private(set) var xShape: [Int]?
+    /// The shape of y in the last forward, kept for backward (dy is summed back to it).
     public private(set) var yShape: [Int]?
 
+    /// A layer with nothing kept yet.
     public init() {}
 
     /// x + y elementwise, broadcasting.

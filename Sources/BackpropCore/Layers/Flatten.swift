@@ -8,6 +8,7 @@ public final class Flatten<Scalar: TensorScalar>: Layer {
     /// The last forward's input shape, kept for backward.
     public private(set) var inputShape: [Int]?
 
+    /// A layer with no input shape kept yet.
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {

@@ -7,6 +7,7 @@ public final class Identity<Scalar: TensorScalar>: Layer {
     /// The last forward's input shape, kept to check dout.
     public private(set) var inputShape: [Int]?
 
+    /// The layer (it keeps nothing).
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {

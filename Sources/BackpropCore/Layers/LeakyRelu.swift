@@ -10,6 +10,7 @@ public final class LeakyRelu<Scalar: TensorScalar>: Layer {
     /// true where the last forward's input was ≤ 0, kept for backward.
     public private(set) var mask: Tensor<Bool>?
 
+    /// A layer that multiplies x ≤ 0 by `slope` (PyTorch's default 0.01).
     public init(slope: Scalar = 0.01) {
         self.slope = slope
     }

@@ -16,6 +16,7 @@ public final class MeanSquaredErrorLoss<Scalar: TensorScalar>: LossLayer {
     public private(set) var loss: Scalar?
     private var difference: Tensor<Scalar>?
 
+    /// A loss layer with nothing kept yet.
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>) -> Scalar {

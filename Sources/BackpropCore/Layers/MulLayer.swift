@@ -10,10 +10,12 @@
 ///     let applePrice = mulAppleLayer.forward(100, 2)      // 200
 ///     let (dApple, dAppleNum) = mulAppleLayer.backward(1.1)  // (2.2, 110.00000000000001)
 public final class MulLayer<Scalar: TensorScalar> {
-    /// The inputs of the last forward, kept for backward.
+    /// x of the last forward, kept for backward (dy = dout · x).
     public private(set) var x: Tensor<Scalar>?
+    /// y of the last forward, kept for backward (dx = dout · y).
     public private(set) var y: Tensor<Scalar>?
 
+    /// A layer with nothing kept yet.
     public init() {}
 
     /// x·y elementwise, broadcasting.

@@ -9,6 +9,7 @@ public final class Relu<Scalar: TensorScalar>: Layer {
     /// Where out and dx are written, reused from batch to batch (see `ResultBuffer`).
     private var outputBuffer = AlternatingBuffers<Scalar>(), gradientBuffer = ReusedTensor<Scalar>()
 
+    /// A layer with no mask kept yet.
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {

@@ -7,6 +7,7 @@ public final class Sigmoid<Scalar: TensorScalar>: Layer {
     /// The last forward's output y, kept for backward.
     public private(set) var out: Tensor<Scalar>?
 
+    /// A layer with no output kept yet.
     public init() {}
 
     public func forward(_ x: Tensor<Scalar>, training: Bool = true) -> Tensor<Scalar> {

@@ -28,6 +28,7 @@ public final class SoftmaxWithLoss<Scalar: TensorScalar>: LossLayer {
     /// t when the last forward was given (N, C) targets (nil for class indices).
     private var givenTarget: Tensor<Scalar>?
 
+    /// A loss layer with nothing kept yet.
     public init() {}
 
     /// The mean cross-entropy loss of softmax(x) against targets t: (N, C) like x, or (N,) class indices.

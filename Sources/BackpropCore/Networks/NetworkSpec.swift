@@ -6,16 +6,22 @@ public enum Activation: String, Codable, CaseIterable, Sendable {
 /// Everything needed to rebuild one of the book's networks: its architecture and initial-weight
 /// recipe. Saved in checkpoints so that a checkpoint alone says which network it holds.
 public struct NetworkSpec: Codable, Sendable, Equatable {
+    /// Which of the registry's networks (two-layer, mlp, cnn, deep-cnn).
     public var kind: Kind
+    /// Features per example (784 for a 28×28 image; C·H·W for images).
     public var inputSize: Int
+    /// Hidden Affine sizes (two-layer: one; mlp: one per hidden layer; cnn/deep-cnn: the Affine after the convolutions).
     public var hiddenSizes: [Int]
+    /// Classes (the last Affine's outputs).
     public var outputSize: Int
+    /// The hidden activation of mlp (relu or sigmoid); the other kinds use ReLU.
     public var activation: Activation
     /// How the initial weights are drawn (saved as "he", "xavier" or a standard deviation such as "0.01";
     /// checkpoints that say "relu" or "sigmoid" read as He and Xavier).
     public var weightInit: WeightInitializer
     /// λ of L2 weight decay.
     public var weightDecay: Double
+    /// Batch normalization after each hidden Affine (mlp).
     public var batchNorm: Bool
     /// Dropout after each hidden activation with this ratio; nil for none.
     public var dropoutRatio: Double?
@@ -33,6 +39,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         return [1, side, side]
     }
 
+    /// A spec of these parts; `problems` says whether `kind` can be built from them.
     public init(kind: Kind, inputSize: Int, hiddenSizes: [Int], outputSize: Int, activation: Activation = .relu,
                 weightInit: WeightInitializer = .he, weightDecay: Double = 0, batchNorm: Bool = false,
                 dropoutRatio: Double? = nil, inputShape: [Int]? = nil, invertedDropout: Bool? = nil) {

@@ -22,6 +22,9 @@ public protocol Optimizer<Scalar>: AnyObject {
     /// Settable so a checkpoint can restore it together with `stateTensors(for:)`.
     var step: Int { get set }
 
+    /// The learning rate η of the next `update` (settable between updates, e.g. by a schedule).
+    var learningRate: Double { get set }
+
     /// Updates every parameter's `value` in place from its `gradient` (same shape; stops if they differ)
     /// and adds one to `step`.
     func update(_ parameters: [Parameter<Scalar>])

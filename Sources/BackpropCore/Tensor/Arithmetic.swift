@@ -74,31 +74,52 @@ extension Tensor where Scalar: TensorScalar {
         }
     }
 
+    /// a + b elementwise; the shapes broadcast together as NumPy's (result of the broadcast shape), else it stops naming both.
     @_disfavoredOverload public static func + (a: Tensor, b: Tensor) -> Tensor { elementwise(.add, a, b) }
+    /// a − b elementwise; the shapes broadcast together as NumPy's (result of the broadcast shape), else it stops naming both.
     @_disfavoredOverload public static func - (a: Tensor, b: Tensor) -> Tensor { elementwise(.subtract, a, b) }
+    /// a · b elementwise (not a matrix product: see `matmul`); the shapes broadcast together as NumPy's, else it stops.
     @_disfavoredOverload public static func * (a: Tensor, b: Tensor) -> Tensor { elementwise(.multiply, a, b) }
+    /// a / b elementwise (IEEE: x / 0 is ±inf or NaN); the shapes broadcast together as NumPy's, else it stops.
     @_disfavoredOverload public static func / (a: Tensor, b: Tensor) -> Tensor { elementwise(.divide, a, b) }
 
+    /// a + b for every element of a; the result has a's shape.
     public static func + (a: Tensor, b: Scalar) -> Tensor { elementwise(.add, a, Tensor(b)) }
+    /// a − b for every element of a; the result has a's shape.
     public static func - (a: Tensor, b: Scalar) -> Tensor { elementwise(.subtract, a, Tensor(b)) }
+    /// a · b for every element of a; the result has a's shape.
     public static func * (a: Tensor, b: Scalar) -> Tensor { elementwise(.multiply, a, Tensor(b)) }
+    /// a / b for every element of a; the result has a's shape.
     public static func / (a: Tensor, b: Scalar) -> Tensor { elementwise(.divide, a, Tensor(b)) }
 
+    /// a + b for every element of b; the result has b's shape.
     public static func + (a: Scalar, b: Tensor) -> Tensor { elementwise(.add, Tensor(a), b) }
+    /// a − b for every element of b (e.g. `1 - y`); the result has b's shape.
     public static func - (a: Scalar, b: Tensor) -> Tensor { elementwise(.subtract, Tensor(a), b) }
+    /// a · b for every element of b; the result has b's shape.
     public static func * (a: Scalar, b: Tensor) -> Tensor { elementwise(.multiply, Tensor(a), b) }
+    /// a / b for every element of b (e.g. `1 / x`); the result has b's shape.
     public static func / (a: Scalar, b: Tensor) -> Tensor { elementwise(.divide, Tensor(a), b) }
 
+    /// a = a + b in place; b must broadcast to a's shape (a's shape never changes), else it stops naming both.
     @_disfavoredOverload public static func += (a: inout Tensor, b: Tensor) { elementwiseInPlace(.add, &a, b) }
+    /// a = a − b in place; b must broadcast to a's shape (a's shape never changes), else it stops naming both.
     @_disfavoredOverload public static func -= (a: inout Tensor, b: Tensor) { elementwiseInPlace(.subtract, &a, b) }
+    /// a = a · b elementwise in place; b must broadcast to a's shape (a's shape never changes), else it stops naming both.
     @_disfavoredOverload public static func *= (a: inout Tensor, b: Tensor) { elementwiseInPlace(.multiply, &a, b) }
+    /// a = a / b elementwise in place; b must broadcast to a's shape (a's shape never changes), else it stops naming both.
     @_disfavoredOverload public static func /= (a: inout Tensor, b: Tensor) { elementwiseInPlace(.divide, &a, b) }
 
+    /// a = a + b for every element of a, in place.
     public static func += (a: inout Tensor, b: Scalar) { elementwiseInPlace(.add, &a, Tensor(b)) }
+    /// a = a − b for every element of a, in place.
     public static func -= (a: inout Tensor, b: Scalar) { elementwiseInPlace(.subtract, &a, Tensor(b)) }
+    /// a = a · b for every element of a, in place.
     public static func *= (a: inout Tensor, b: Scalar) { elementwiseInPlace(.multiply, &a, Tensor(b)) }
+    /// a = a / b for every element of a, in place.
     public static func /= (a: inout Tensor, b: Scalar) { elementwiseInPlace(.divide, &a, Tensor(b)) }
 
+    /// −x elementwise, of x's shape.
     public static prefix func - (x: Tensor) -> Tensor { x.applying(.negate) }
 
     /// Elementwise maximum after broadcasting (NumPy's `maximum`; NaN wins).
@@ -160,18 +181,30 @@ extension Tensor where Scalar: TensorScalar {
         }
     }
 
+    /// The mask a < b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .< (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.less, a, b) }
+    /// The mask a ≤ b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .<= (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.lessOrEqual, a, b) }
+    /// The mask a > b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .> (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.greater, a, b) }
+    /// The mask a ≥ b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .>= (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.greaterOrEqual, a, b) }
+    /// The mask a == b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .== (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.equal, a, b) }
+    /// The mask a ≠ b elementwise, of the shapes' broadcast shape (NumPy's rule), else it stops naming both.
     @_disfavoredOverload public static func .!= (a: Tensor, b: Tensor) -> Tensor<Bool> { compare(.notEqual, a, b) }
 
+    /// The mask a < b for every element of a, of a's shape (e.g. `x .< 0`).
     public static func .< (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.less, a, Tensor(b)) }
+    /// The mask a ≤ b for every element of a, of a's shape (e.g. `x .<= 0`, ReLU's mask).
     public static func .<= (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.lessOrEqual, a, Tensor(b)) }
+    /// The mask a > b for every element of a, of a's shape (e.g. `x .> 0`).
     public static func .> (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.greater, a, Tensor(b)) }
+    /// The mask a ≥ b for every element of a, of a's shape.
     public static func .>= (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.greaterOrEqual, a, Tensor(b)) }
+    /// The mask a == b for every element of a, of a's shape.
     public static func .== (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.equal, a, Tensor(b)) }
+    /// The mask a ≠ b for every element of a, of a's shape.
     public static func .!= (a: Tensor, b: Scalar) -> Tensor<Bool> { compare(.notEqual, a, Tensor(b)) }
 
     /// NumPy's `where(mask, a, b)`: a where the mask is true, b elsewhere; all three broadcast together.

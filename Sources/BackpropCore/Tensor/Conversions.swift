@@ -42,8 +42,11 @@ private func doubleClassIndices(_ values: [Double], _ bound: Int) -> Result<[Int
 
 /// An element that is not a class index: `value` at flat `index` is not a whole number in 0..<bound.
 public struct ClassIndexError: Error, Equatable, CustomStringConvertible {
+    /// The flat (row-major) index of the offending element.
     public var index: Int
+    /// Its value, as a Double.
     public var value: Double
+    /// The number of classes: indices had to lie in 0..<bound.
     public var bound: Int
     public var description: String { "element \(index) is \(value), not a class index in 0..<\(bound)" }
 }

@@ -115,13 +115,11 @@ public struct Tensor<Scalar> {
     }
 
     /// Calls `body` with the elements' contiguous storage.
-
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         try scalars.withUnsafeBufferPointer(body)
     }
 
     /// Calls `body` with the elements' contiguous storage for writing (copies first if shared).
-
     public mutating func withUnsafeMutableBufferPointer<R>(
         _ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R
     ) rethrows -> R {

@@ -31,8 +31,11 @@ public enum ReductionOp: Sendable {
 /// A strided two-level loop over two operands that writes a contiguous output of `outer × inner`
 /// elements. Inner strides are 0 (broadcast) or 1 (contiguous) in the fast paths; any value works.
 public struct Loop2D: Sendable {
+    /// Rows and columns of the output: it holds `outer × inner` elements, row after row.
     public var outer: Int, inner: Int
+    /// Steps through the first operand from one row to the next, and within a row.
     public var aOuter: Int, aInner: Int
+    /// Steps through the second operand from one row to the next, and within a row.
     public var bOuter: Int, bInner: Int
 }
 

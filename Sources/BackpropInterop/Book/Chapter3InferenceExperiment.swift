@@ -13,6 +13,7 @@ public struct Chapter3InferenceExperiment: BookExperiment {
     public let figure: String? = nil
     public let summary = "accuracy of the book's ch03 sample_weight.pkl (--checkpoint), one by one vs batches of 100"
 
+    /// The experiment; the weights file comes from the context's `checkpoint` (`--checkpoint`).
     public init() {}
 
     /// The book's `predict(network, x)`: x (n, 784) → probabilities (n, 10).

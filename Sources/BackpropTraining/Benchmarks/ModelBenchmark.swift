@@ -121,12 +121,19 @@ public struct ModelBenchmark: Sendable {
         }
     }
 
-    /// The network timed, in `configuration(model)`.
-    public var model: NetworkSpec.Kind
-    public var batchSize: Int
+    /// The run timed: its network, optimizer, batch size and seed (by default `configuration(model)`);
+    /// its epochs and iterations are not used (the bench times `warmup` + `iterations` steps).
+    public var configuration: TrainingConfiguration
+    /// The network timed.
+    public var model: NetworkSpec.Kind { configuration.model }
+    /// Examples per step.
+    public var batchSize: Int { configuration.batchSize }
+    /// Seed of the weights and batches.
+    public var seed: UInt64 { configuration.seed }
+    /// Timed steps.
     public var iterations: Int
+    /// Untimed steps first.
     public var warmup: Int
-    public var seed: UInt64
     /// After the timed steps, run as many again stage by stage, timing each layer's forward and backward
     /// (`Result.stages`). The stages' sum is a little above the step time (the clock is read ~30 more times).
     public var profileLayers = false
@@ -148,26 +155,31 @@ public struct ModelBenchmark: Sendable {
     /// thread in Float: long enough to be compute-bound, short beside a block of CNN steps).
     public static let referenceProductSize = 512
 
-    /// A benchmark of `model`: batches of `batchSize`, `iterations` timed steps (nil for
-    /// `defaultIterations(model)`) after `warmup` untimed ones, weights and batches from `seed`.
-    public init(model: NetworkSpec.Kind, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
-        precondition(batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
-                     "ModelBenchmark: batch size \(batchSize), iterations \(iterations ?? 0), warm-up \(warmup)")
-        self.model = model
-        self.batchSize = batchSize
-        self.iterations = iterations ?? Self.defaultIterations(model)
+    /// A benchmark of `configuration`'s run: `iterations` timed steps (nil for `defaultIterations`)
+    /// after `warmup` untimed ones.
+    public init(configuration: TrainingConfiguration, iterations: Int? = nil, warmup: Int = 10) {
+        precondition(configuration.batchSize >= 1 && (iterations ?? 1) >= 1 && warmup >= 0,
+                     "ModelBenchmark: batch size \(configuration.batchSize), iterations \(iterations ?? 0), warm-up \(warmup)")
+        self.configuration = configuration
+        self.iterations = iterations ?? Self.defaultIterations(configuration.model)
         self.warmup = warmup
-        self.seed = seed
+    }
+
+    /// A benchmark of `model` in `configuration(model)`: batches of `batchSize`, `iterations` timed steps
+    /// (nil for `defaultIterations(model)`) after `warmup` untimed ones, weights and batches from `seed`.
+    public init(model: NetworkSpec.Kind, batchSize: Int = 100, iterations: Int? = nil, warmup: Int = 10, seed: UInt64 = 0) {
+        var configuration = Self.configuration(model)
+        configuration.batchSize = batchSize
+        configuration.seed = seed
+        self.init(configuration: configuration, iterations: iterations, warmup: warmup)
     }
 
     /// Times the workload on `train` (flattened rows or (N, 1, 28, 28) images as the network needs).
     /// `dataName` is reported as is.
     public func run<Scalar: TensorScalar>(_: Scalar.Type, train: any LabeledDataset, dataName: String) -> Result {
-        let configuration = Self.configuration(model)
         let spec = configuration.spec()
         let network = Self.withConvolutions(convolution, Network<Scalar>(spec: spec, seed: seed))
-        let options = TrainingOptions(optimizer: configuration.effectiveOptimizer, learningRate: configuration.effectiveLearningRate,
-                                      batchSize: batchSize, iterations: warmup + iterations, seed: seed)
+        let options = configuration.options(trainingCount: train.count, iterations: warmup + iterations)
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: train, test: train,
                               flatten: !spec.kind.isConvolutional)
@@ -298,46 +310,6 @@ public struct ModelBenchmark: Sendable {
         return names.indices.map { i in
             StageTime(name: names[i], outputShape: shapes[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]))
         }
-    }
-
-    /// GEMM floating-point operations of one training step: for every Affine and Convolution, the
-    /// forward product, the weight-gradient product and — except in the first layer, which skips it
-    /// (`Layer.backwardParameters`) — the input-gradient product, 2·m·n·k each; a convolution's as it
-    /// computes them (`Convolution.multiplications`: fewer through Winograd), or the im2col way if `direct`.
-    static func gemmFlopsPerStep<Scalar: TensorScalar>(_ network: Network<Scalar>, batch: Int, spec: NetworkSpec,
-                                                      direct: Bool = false) -> Double {
-        // Walk one example through the layers (inference mode) to learn each layer's input shape.
-        var x = Tensor<Scalar>.zeros([1] + (spec.kind.isConvolutional ? spec.imageShape : [spec.inputSize]))
-        var total = 0.0
-        var first = true
-        for layer in network.layers {
-            var perExample = 0.0
-            let output = layer.forward(x, training: false)
-            if let affine = layer as? Affine<Scalar> {
-                perExample = Double(affine.weight.value.count) * (first ? 2 : 3)     // in·out multiply-adds
-            } else if let conv = layer as? Convolution<Scalar> {
-                let m = conv.multiplications(inputShape: x.shape, direct: direct)
-                perExample = Double(m.forward + m.weightGradient + (first ? 0 : m.inputGradient))
-            }
-            if perExample > 0 {
-                total += 2 * perExample * Double(batch)
-                first = false
-            }
-            x = output
-        }
-        return total
-    }
-
-    /// `network` with its convolutions made anew with `algorithm` (the same weights, stride and pad),
-    /// or `network` itself for `.automatic`, the layers' default.
-    static func withConvolutions<Scalar: TensorScalar>(_ algorithm: LayerAlgorithm, _ network: Network<Scalar>) -> Network<Scalar> {
-        guard algorithm != .automatic else { return network }
-        let layers: [any Layer<Scalar>] = network.layers.map { layer in
-            guard let conv = layer as? Convolution<Scalar> else { return layer }
-            return Convolution(weight: conv.weight.value, bias: conv.bias.value, stride: conv.stride, pad: conv.pad,
-                               algorithm: algorithm)
-        }
-        return Network(layers: layers, lossLayer: network.lossLayer)
     }
 
     /// sgemm (Float) or dgemm (Double) GFLOP/s on a 1024×1024 product at the current thread count:

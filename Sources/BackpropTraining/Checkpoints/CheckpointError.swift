@@ -1,8 +1,7 @@
-/// Why a checkpoint (safetensors file) could not be read or used. Every case names the file;
-/// `description` is one line for the CLI to print.
-
 import BackpropCore
 
+/// Why a checkpoint (safetensors file) could not be read or used. Every case names the file;
+/// `description` is one line for the CLI to print.
 public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String)
     case unreadable(path: String, reason: String)

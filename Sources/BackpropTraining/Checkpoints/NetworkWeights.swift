@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// Weights only: a network's tensors saved and loaded by name, for networks you build from layers
 /// yourself (the architecture is your code, as with PyTorch's `state_dict`).
 ///
@@ -10,9 +12,6 @@
 ///     try network.saveWeights(to: "net.safetensors")
 ///     let copy = makeNetwork()                       // the same layers, any weights
 ///     try copy.loadWeights(from: "net.safetensors")   // now predicts exactly as `network`
-
-import BackpropCore
-
 extension Network {
     /// The `format` entry of a weights file's metadata.
     public static var weightsFormat: String { "backprop-weights-1" }

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// Mini-batches of example indices: each epoch a fresh permutation from the seed, cut into batches of
 /// `batchSize`; the last batch of an epoch holds the remainder (it is not dropped). No data is copied.
 ///
@@ -9,9 +11,6 @@
 /// The permutation of epoch e depends only on (seed, e), and a batch drawn with replacement only on
 /// (seed, e, position), so the sampler's whole state is a few numbers: a checkpoint saves it and a
 /// resumed run sees exactly the batches an uninterrupted run would have.
-
-import BackpropCore
-
 public struct BatchSampler: Sendable, Codable, Equatable {
     public let count: Int
     public let batchSize: Int

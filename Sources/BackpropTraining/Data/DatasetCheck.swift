@@ -1,10 +1,9 @@
+import BackpropCore
+
 /// Checks a dataset as a whole before training or evaluation starts, so that data from outside which
 /// the loader accepted can never reach a layer's shape precondition: the splits against each other,
 /// and each split against the network (input size, image shape and channels, number of classes).
 /// Each check throws a `DatasetError` naming the offending file.
-
-import BackpropCore
-
 public enum DatasetCheck {
     /// The training and test splits of an MNIST-format dataset agree: images of the same size. (Each
     /// split's images and labels were checked against each other — counts, label range — when read.)

@@ -1,8 +1,7 @@
-/// Why a dataset file could not be used. Every case names the file; `description` is one line for
-/// the CLI to print.
-
 import BackpropCore
 
+/// Why a dataset file could not be used. Every case names the file; `description` is one line for
+/// the CLI to print.
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String)
     case unreadable(path: String, reason: String)

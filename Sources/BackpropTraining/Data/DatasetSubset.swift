@@ -1,9 +1,8 @@
+import BackpropCore
+
 /// The examples of a dataset at given indices, in that order, without copying any pixels: the book's
 /// `x_train[:300]` and, with a permutation, `shuffle_dataset` followed by slicing into validation and
 /// training parts (§6.5.3, `ch06/hyperparameter_optimization.py`).
-
-import BackpropCore
-
 public struct DatasetSubset: LabeledDataset {
     /// The dataset the examples come from.
     public let base: any LabeledDataset

@@ -1,10 +1,9 @@
+import BackpropCore
+
 /// Labelled grayscale images kept as bytes, as they come from an IDX file; tensors are made per batch.
 ///
 /// Images stay `UInt8` in memory (47 MB for MNIST's 60,000 training images instead of 188 MB as Float),
 /// and `batch` converts just the rows it needs.
-
-import BackpropCore
-
 public struct ImageSet: Sendable {
     /// All pixels, image after image, row-major (count × rows × columns).
     public let pixels: [UInt8]

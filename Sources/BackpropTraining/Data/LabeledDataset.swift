@@ -1,8 +1,7 @@
-/// Examples with class labels that a `Trainer` can draw batches from: image sets read from IDX files,
-/// or synthetic points.
-
 import BackpropCore
 
+/// Examples with class labels that a `Trainer` can draw batches from: image sets read from IDX files,
+/// or synthetic points.
 public protocol LabeledDataset: Sendable {
     /// Number of examples.
     var count: Int { get }

@@ -1,7 +1,6 @@
-/// PGM (Netpbm P2 ASCII and P5 binary) decoding for `ImageFile`.
-
 import BackpropCore
 
+/// PGM (Netpbm P2 ASCII and P5 binary) decoding for `ImageFile`.
 extension ImageFile {
     static func isSpace(_ b: UInt8) -> Bool {
         b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C

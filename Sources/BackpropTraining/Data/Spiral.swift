@@ -1,11 +1,10 @@
+import BackpropCore
+
 /// A synthetic classification dataset: `classes` interleaved spiral arms in the plane (the classic
 /// cs231n spiral), made in-process from a seed — for tests and `--data synthetic`.
 ///
 /// Point j of class k: radius r = j / pointsPerClass, angle θ = 4·(k + r) + 0.2·noise (noise ~ N(0, 1)),
 /// position (r·sin θ, r·cos θ). Not linearly separable; a small two-layer net fits it well.
-
-import BackpropCore
-
 public struct SpiralDataset: Sendable {
     /// Inputs, (classes·pointsPerClass, 2).
     public var points: Tensor<Double>

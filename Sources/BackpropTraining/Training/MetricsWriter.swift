@@ -3,9 +3,10 @@ import Foundation
 
 /// The file formats `MetricsWriter` can produce for a training history.
 public enum MetricsFormat: String, Sendable, Equatable, CaseIterable {
-    /// Comma-separated values with a header row: `epoch,iteration,loss,train_acc,test_acc,seconds`.
+    /// Comma-separated values with a header row: `epoch,iteration,loss,train_acc,test_acc,seconds,learning_rate`.
     case csv
-    /// A JSON array of objects with the keys `epoch`, `iteration`, `loss`, `train_acc`, `test_acc`, `seconds`.
+    /// A JSON array of objects with the keys `epoch`, `iteration`, `loss`, `train_acc`, `test_acc`, `seconds`,
+    /// `learning_rate`.
     case json
 
     /// The format named by the extension of `path` (`.csv` or `.json`, any letter case);
@@ -24,10 +25,12 @@ public enum MetricsFormat: String, Sendable, Equatable, CaseIterable {
 ///
 /// Numbers are printed with the shortest text that reads back as the same `Double` (full round-trip
 /// precision); `epoch` is printed as an integer when it is whole. A NaN or infinite value is written
-/// as `nan` / `inf` / `-inf` in CSV and as `null` in JSON (which has no such numbers).
+/// as `nan` / `inf` / `-inf` in CSV and as `null` in JSON (which has no such numbers). `learning_rate` is the
+/// rate of the record's last step (`EpochRecord.learningRate`); a history saved before it was recorded has
+/// `nan` (CSV) or `null` (JSON) there.
 public enum MetricsWriter {
     /// The column names, in order; also the JSON keys.
-    public static let columns = ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"]
+    public static let columns = ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds", "learning_rate"]
 
     /// The text of `history` in `format`: for CSV a header line then one line per record; for JSON an
     /// array with one object per record (one per line). Both end with a newline.
@@ -58,7 +61,7 @@ public enum MetricsWriter {
     private static func fields(_ r: EpochRecord, json: Bool) -> [String] {
         [number(r.epoch, json: json, integralAsInteger: true), String(r.iteration),
          number(r.loss, json: json), number(r.trainAccuracy, json: json),
-         number(r.testAccuracy, json: json), number(r.seconds, json: json)]
+         number(r.testAccuracy, json: json), number(r.seconds, json: json), number(r.learningRate ?? .nan, json: json)]
     }
 
     /// Shortest round-trip text of `value` (Swift's `description`), e.g. `0.1`, `1e-05`, `2.0`.

@@ -13,19 +13,29 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Batches drawn with replacement, as the book's scripts (`BatchSampler.withReplacement`), instead
     /// of shuffled epochs.
     public var batchesWithReplacement: Bool
+    /// How the rate changes from step to step (`LearningRateSchedule`), after `warmup` iterations of linear warm-up.
+    public var learningRateSchedule: LearningRateSchedule
+    /// Iterations of linear warm-up from 0 before the schedule (`LearningRateSchedule`).
+    public var warmup: Int
+    /// Random crops and flips of the training images (nil: none), seeded by `seed`.
+    public var augmentation: ImageAugmentation?
 
     public init(optimizer: OptimizerKind = .sgd, learningRate: Double? = nil, batchSize: Int = 100,
-                iterations: Int = 10_000, seed: UInt64 = 0, batchesWithReplacement: Bool = false) {
+                iterations: Int = 10_000, seed: UInt64 = 0, batchesWithReplacement: Bool = false,
+                learningRateSchedule: LearningRateSchedule = .constant, warmup: Int = 0, augmentation: ImageAugmentation? = nil) {
         self.optimizer = optimizer
         self.learningRate = learningRate
         self.batchSize = batchSize
         self.iterations = iterations
         self.seed = seed
         self.batchesWithReplacement = batchesWithReplacement
+        self.learningRateSchedule = learningRateSchedule
+        self.warmup = warmup
+        self.augmentation = augmentation
     }
 
     private enum CodingKeys: String, CodingKey {
-        case optimizer, learningRate, batchSize, iterations, seed, batchesWithReplacement
+        case optimizer, learningRate, batchSize, iterations, seed, batchesWithReplacement, learningRateSchedule, warmup, augmentation
     }
 
     /// Decodes saved options; options saved before `batchesWithReplacement` existed mean shuffled epochs.
@@ -37,6 +47,19 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         iterations = try c.decode(Int.self, forKey: .iterations)
         seed = try c.decode(UInt64.self, forKey: .seed)
         batchesWithReplacement = try c.decodeIfPresent(Bool.self, forKey: .batchesWithReplacement) ?? false
+        // Options saved before schedules and augmentation existed: a constant rate, the images as they are.
+        learningRateSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule) ?? .constant
+        warmup = try c.decodeIfPresent(Int.self, forKey: .warmup) ?? 0
+        augmentation = try c.decodeIfPresent(ImageAugmentation.self, forKey: .augmentation)
+    }
+
+    /// Whether the trainer sets the optimizer's rate before every step (a schedule other than constant, or a warm-up).
+    public var schedulesLearningRate: Bool { learningRateSchedule != .constant || warmup > 0 }
+
+    /// The rate of step `iteration` (0-based) with `iterationsPerEpoch` batches per epoch (`LearningRateSchedule`).
+    public func learningRate(at iteration: Int, iterationsPerEpoch: Int) -> Double {
+        learningRateSchedule.rate(at: iteration, base: effectiveLearningRate, warmup: warmup,
+                                  iterationsPerEpoch: iterationsPerEpoch, totalIterations: iterations)
     }
 
     /// The learning rate in effect.
@@ -57,6 +80,8 @@ public struct EpochRecord: Codable, Sendable, Equatable {
     public var testAccuracy: Double
     /// Wall seconds of training (evaluation excluded) since the run started.
     public var seconds: Double
+    /// The learning rate of the record's last step (nil in histories saved before it was recorded).
+    public var learningRate: Double? = nil
 }
 
 /// Progress after each step, for progress bars.
@@ -110,6 +135,8 @@ public final class Trainer<Scalar: TensorScalar> {
     /// Data-parallel training: the gradient buffer summed over the ranks, and this rank's share of a batch.
     private let exchange: GradientExchange<Scalar>?
     private var shareIndices: [Int] = []
+    /// The training batches' random crops and flips (`options.augmentation`), with their reused scratch image.
+    private var augmenter: BatchAugmenter<Scalar>?
 
     public init(network: Network<Scalar>, optimizer: any Optimizer<Scalar>, options: TrainingOptions,
                 train: any LabeledDataset, test: any LabeledDataset, flatten: Bool = true,
@@ -123,6 +150,10 @@ public final class Trainer<Scalar: TensorScalar> {
         self.sampler = BatchSampler(count: train.count, batchSize: options.batchSize, seed: options.seed,
                                     withReplacement: options.batchesWithReplacement)
         self.exchange = reducer.map { GradientExchange(reducer: $0) }
+        if let augmentation = options.augmentation {
+            guard let shape = train.imageShape else { preconditionFailure("Trainer: augmentation needs image data") }
+            augmenter = BatchAugmenter(augmentation, imageShape: shape, seed: options.seed)
+        }
         if let reducer {
             for layer in network.layers { (layer as? BatchNormalization<Scalar>)?.scope = .global(reducer) }
         }
@@ -182,14 +213,17 @@ public final class Trainer<Scalar: TensorScalar> {
                          + "of \(exchange.reducer.rankCount) no example; batches need at least one example per rank")
             shareIndices.removeAll(keepingCapacity: true)
             shareIndices.append(contentsOf: batchIndices[share])
-            let (x, t) = batch(shareIndices)
+            let (x, t) = batch(shareIndices, firstPosition: share.lowerBound)
             let weight = Scalar(share.count) / Scalar(batchIndices.count)   // n_r / N: ∂L/∂L_r
             let shareLoss = network.gradient(x, t, lossWeight: weight)
             loss = Double(exchange.sum(network.parameters, loss: weight * shareLoss) + network.weightDecayLoss())
             network.addWeightDecayGradient()
         } else {
-            let (x, t) = batch(batchIndices)
+            let (x, t) = batch(batchIndices, firstPosition: 0)
             loss = Double(network.gradient(x, t))
+        }
+        if options.schedulesLearningRate {
+            optimizer.learningRate = options.learningRate(at: iteration, iterationsPerEpoch: sampler.batchesPerEpoch)
         }
         optimizer.update(network.parameters)
         iteration += 1
@@ -198,10 +232,12 @@ public final class Trainer<Scalar: TensorScalar> {
         return loss
     }
 
-    /// The inputs and labels of `indices`, in the reused buffers.
-    private func batch(_ indices: [Int]) -> (Tensor<Scalar>, Tensor<Scalar>) {
+    /// The inputs (augmented, if asked: `indices` start at `firstPosition` in the batch) and labels of
+    /// `indices`, in the reused buffers.
+    private func batch(_ indices: [Int], firstPosition: Int) -> (Tensor<Scalar>, Tensor<Scalar>) {
         var x = inputBuffers.takeSlot()
         trainSet.inputs(indices, flatten: flatten, into: &x)
+        augmenter?.apply(to: &x!, iteration: iteration, firstPosition: firstPosition)
         inputBuffers.keep(x!)
         trainSet.labelTensor(indices, into: &labelBuffer)
         return (x!, labelBuffer!)
@@ -291,7 +327,8 @@ extension Trainer {
         let train = evaluate(trainSet), test = evaluate(testSet)
         let epochs = Double(sampler.epoch) + Double(sampler.position) / Double(trainSet.count)
         let row = EpochRecord(epoch: epochs, iteration: iteration, loss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
-                              trainAccuracy: train.accuracy, testAccuracy: test.accuracy, seconds: seconds)
+                              trainAccuracy: train.accuracy, testAccuracy: test.accuracy, seconds: seconds,
+                              learningRate: optimizer.learningRate)
         history.append(row)
         lossSum = 0
         lossCount = 0

@@ -42,6 +42,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var data: String?
     /// `--train-limit`: use only the first N training examples; nil for all.
     public var trainLimit: Int?
+    /// `--lr-schedule`; nil for constant (and in configurations saved before schedules existed).
+    public var learningRateSchedule: LearningRateSchedule?
+    /// `--warmup`: iterations of linear warm-up from 0; nil for none.
+    public var warmup: Int?
+    /// `--augment`: random crops and flips of the training images; nil for none.
+    public var augmentation: ImageAugmentation?
 
     /// The book's ch05 run for `model` unless told otherwise: batches of 100, 10000 iterations, seed 0,
     /// float32, and the model's defaults for everything left nil.
@@ -50,7 +56,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
                 batchSize: Int = 100, epochs: Int? = nil, iterations: Int? = nil, weightDecay: Double = 0,
                 batchNorm: Bool = false, dropout: Double? = nil, withReplacement: Bool = false,
                 invertedDropout: Bool = false, seed: UInt64 = 0, dtype: Precision = .float32, threads: Int? = nil,
-                data: String? = nil, trainLimit: Int? = nil) {
+                data: String? = nil, trainLimit: Int? = nil, learningRateSchedule: LearningRateSchedule? = nil,
+                warmup: Int? = nil, augmentation: ImageAugmentation? = nil) {
         self.model = model
         self.hiddenSizes = hiddenSizes
         self.activation = activation
@@ -70,6 +77,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         self.threads = threads
         self.data = data
         self.trainLimit = trainLimit
+        self.learningRateSchedule = learningRateSchedule
+        self.warmup = warmup
+        self.augmentation = augmentation
     }
 
     /// The hidden sizes in effect.
@@ -108,6 +118,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             result.append("--inverted-dropout needs dropout: give --dropout R (deep-cnn has it already)")
         }
         result += valueProblems()
+        result += (learningRateSchedule ?? .constant).problems(warmup: warmup ?? 0) + (augmentation?.problems ?? [])
         result += structureProblems(inputSize: inputSize, classes: classes)
         return result
     }
@@ -162,8 +173,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
             throw TrainingConfigurationError(problems: [
                 "--epochs \(epochs ?? 0): \(epochs ?? 0) × \(batches) batches per epoch is too many iterations"])
         }
-        return TrainingOptions(optimizer: effectiveOptimizer, learningRate: effectiveLearningRate,
-                               batchSize: batch, iterations: total, seed: seed, batchesWithReplacement: withReplacement)
+        return options(trainingCount: trainingCount, iterations: total)
+    }
+
+    /// The trainer's options for exactly `iterations` steps on a training set of `trainingCount` examples
+    /// (what `backprop bench` times), whatever `epochs` and `iterations` say; the batch size clamped as above.
+    public func options(trainingCount: Int, iterations: Int) -> TrainingOptions {
+        TrainingOptions(optimizer: effectiveOptimizer, learningRate: effectiveLearningRate,
+                        batchSize: Swift.min(batchSize, trainingCount), iterations: iterations, seed: seed,
+                        batchesWithReplacement: withReplacement, learningRateSchedule: learningRateSchedule ?? .constant,
+                        warmup: warmup ?? 0, augmentation: augmentation)
     }
 }
 

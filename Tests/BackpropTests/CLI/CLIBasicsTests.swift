@@ -22,7 +22,7 @@ struct CLIBasicsTests {
         guard CLIHarness.requireExecutable() else { return }
         let result = try CLIHarness.runOK(["--help"])
         let lines = result.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        for name in ["train", "evaluate", "predict", "convert", "gradcheck", "filters", "example", "graph", "book", "bench"] {
+        for name in ["train", "evaluate", "predict", "convert", "gradcheck", "filters", "example", "graph", "book", "bench", "summary"] {
             // A subcommand line: the name, then spaces and its abstract (or nothing).
             #expect(lines.contains { $0 == name || $0.hasPrefix(name + " ") }, "--help does not list \(name): \(result)")
         }
@@ -36,7 +36,7 @@ struct CLIBasicsTests {
         let flags = ["--model", "--hidden", "--activation", "--weight-init", "--optimizer", "--learning-rate",
                      "--batch-size", "--epochs", "--iterations", "--weight-decay", "--batch-norm", "--dropout",
                      "--seed", "--dtype", "--threads", "--data", "--train-limit", "--checkpoint", "--resume",
-                     "--metrics", "--plot", "--json", "--quiet"]
+                     "--metrics", "--plot", "--json", "--quiet", "--lr-schedule", "--warmup", "--augment"]
         for flag in flags {
             #expect(result.stdout.contains(flag + " ") || result.stdout.contains(flag + "\n"),
                     "train --help does not list \(flag)")

@@ -109,11 +109,12 @@ extension CLIEndToEndTests {
     static func expectCSVMetrics(_ run: TrainedRun) throws -> [[Double?]] {
         let csvText = try String(contentsOfFile: run.csv, encoding: .utf8)
         let csvLines = csvText.split(separator: "\n").map(String.init)
-        #expect(csvLines.first == "epoch,iteration,loss,train_acc,test_acc,seconds", "CSV header: \(csvLines.first ?? "")")
+        #expect(csvLines.first == "epoch,iteration,loss,train_acc,test_acc,seconds,learning_rate", "CSV header: \(csvLines.first ?? "")")
         let rows = csvLines.dropFirst().map { $0.split(separator: ",").map { Double($0) } }
         #expect(rows.count == 30, "60 iterations of 2 per epoch: 30 rows, got \(rows.count)")
-        #expect(rows.allSatisfy { $0.count == 6 && $0.allSatisfy { $0 != nil } }, "CSV rows: \(csvText.prefix(500))")
-        if let last = rows.last, last.count == 6 {
+        #expect(rows.allSatisfy { $0.count == 7 && $0.allSatisfy { $0 != nil } }, "CSV rows: \(csvText.prefix(500))")
+        if let last = rows.last, last.count == 7 {
+            #expect(last[6] == 0.1, "the book's constant rate in the learning_rate column")
             #expect(last[1] == 60)
             #expect(last[2] == CLIHarness.number(run.summary["train_loss"]), "last loss vs summary")
             #expect(last[3] == CLIHarness.number(run.summary["train_accuracy"]), "last train_acc vs summary")
@@ -127,10 +128,11 @@ extension CLIEndToEndTests {
         let jsonText = try String(contentsOfFile: run.jsonMetrics, encoding: .utf8)
         if let records = CLIHarness.parseJSON(jsonText) as? [[String: Any]] {
             #expect(records.count == rows.count)
-            for (record, row) in zip(records, rows) where row.count == 6 {
-                #expect(Set(record.keys) == ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds"])
+            for (record, row) in zip(records, rows) where row.count == 7 {
+                #expect(Set(record.keys) == ["epoch", "iteration", "loss", "train_acc", "test_acc", "seconds", "learning_rate"])
                 let values = ["epoch", "iteration", "loss", "train_acc", "test_acc"].map { CLIHarness.number(record[$0]) }
                 #expect(values == Array(row.prefix(5)), "JSON \(record) vs CSV \(row)")
+                #expect(CLIHarness.number(record["learning_rate"]) == row[6])
             }
         } else {
             Issue.record("metrics JSON is not an array of objects: \(jsonText.prefix(300))")

@@ -77,4 +77,17 @@ struct CLIResumeConfigurationTests {
             CLIHarness.expectFailure(result, status: 65, oneLine: true, mentions: ["configuration"])
         }
     }
+
+    /// A flag that would change what is trained, given with --resume, is refused before the checkpoint is
+    /// read (exit 64, one line naming every such flag); --data and --threads may be given.
+    @Test func flagsThatWouldChangeTheRunAreRefusedWithResume() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("resume-flags") { scratch in
+            let missing = CLIHarness.join(scratch, "not-read.safetensors")
+            let result = try CLIHarness.run(["train", "--resume", missing, "--seed", "3", "--epochs", "2", "--batch-norm",
+                                             "--threads", "1", "--quiet"])
+            CLIHarness.expectFailure(result, status: 64, oneLine: true, mentions: ["--resume", "--epochs, --batch-norm, --seed"])
+            #expect(!result.stderr.contains("not-read"), "refused before the checkpoint is read: \(result.stderr)")
+        }
+    }
 }

@@ -41,8 +41,11 @@ struct DataParallelTrainerTests {
 
     /// Trains `network` for `steps` steps (on its rank's share when `reducer` is given) and evaluates it.
     static func train(_ network: Network<Double>, reducer: (any GradientReducer)?, optimizer: OptimizerKind,
-                      steps: Int, batchSize: Int, flatten: Bool = true) -> Outcome {
-        let options = TrainingOptions(optimizer: optimizer, batchSize: batchSize, iterations: steps, seed: 5)
+                      steps: Int, batchSize: Int, flatten: Bool = true, schedule: LearningRateSchedule = .constant,
+                      augmentation: ImageAugmentation? = nil) -> Outcome {
+        let options = TrainingOptions(optimizer: optimizer, batchSize: batchSize, iterations: steps, seed: 5,
+                                      learningRateSchedule: schedule, warmup: schedule == .constant ? 0 : 2,
+                                      augmentation: augmentation)
         let trainer = Trainer(network: network, optimizer: optimizer.make(learningRate: options.effectiveLearningRate),
                               options: options, train: DataFixtures.quadrantTrain, test: DataFixtures.quadrantTest,
                               flatten: flatten, reducer: reducer)
@@ -61,10 +64,12 @@ struct DataParallelTrainerTests {
     /// Every rank's outcome of a run on `rankCount` simulated ranks; rank r builds its network from
     /// seed 1 + r, so the ranks agree only if rank 0's weights were broadcast.
     static func trainOnRanks(_ rankCount: Int, _ make: @escaping @Sendable (UInt64) -> Network<Double>, optimizer: OptimizerKind,
-                             steps: Int, batchSize: Int, flatten: Bool = true) -> (outcomes: [Outcome], reductions: Int) {
+                             steps: Int, batchSize: Int, flatten: Bool = true, schedule: LearningRateSchedule = .constant,
+                             augmentation: ImageAugmentation? = nil) -> (outcomes: [Outcome], reductions: Int) {
         let hub = InMemoryRanks(rankCount: rankCount)
         let outcomes = hub.run { rank in
-            train(make(1 + UInt64(rank.rank)), reducer: rank, optimizer: optimizer, steps: steps, batchSize: batchSize, flatten: flatten)
+            train(make(1 + UInt64(rank.rank)), reducer: rank, optimizer: optimizer, steps: steps, batchSize: batchSize, flatten: flatten,
+                  schedule: schedule, augmentation: augmentation)
         }
         return (outcomes, hub.reductions)
     }
@@ -122,6 +127,18 @@ struct DataParallelTrainerTests {
         let alone = Self.train(Self.smallConvNet(seed: 1), reducer: nil, optimizer: .momentum, steps: 8, batchSize: 20, flatten: false)
         let (outcomes, _) = Self.trainOnRanks(2, Self.smallConvNet, optimizer: .momentum, steps: 8, batchSize: 20, flatten: false)
         for (rank, outcome) in outcomes.enumerated() { Self.expectClose(alone, outcome, "rank \(rank)") }
+    }
+
+    @Test("2 ranks with a cosine schedule and crops and flips equal one process: each rank augments its share as the whole batch would")
+    func scheduledAugmentedConvNetMatchesOneProcess() {
+        let augmentation = ImageAugmentation(cropPadding: 1, horizontalFlip: true)
+        let alone = Self.train(Self.smallConvNet(seed: 1), reducer: nil, optimizer: .momentum, steps: 8, batchSize: 20, flatten: false,
+                               schedule: .cosine, augmentation: augmentation)
+        let (outcomes, _) = Self.trainOnRanks(2, Self.smallConvNet, optimizer: .momentum, steps: 8, batchSize: 20, flatten: false,
+                                              schedule: .cosine, augmentation: augmentation)
+        for (rank, outcome) in outcomes.enumerated() { Self.expectClose(alone, outcome, "rank \(rank)") }
+        let plain = Self.train(Self.smallConvNet(seed: 1), reducer: nil, optimizer: .momentum, steps: 8, batchSize: 20, flatten: false)
+        #expect(plain.losses != alone.losses, "augmentation and the schedule change the run")
     }
 
     @Test("A reducer of one rank is the one-process run, bit for bit")

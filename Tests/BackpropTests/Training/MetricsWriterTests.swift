@@ -8,7 +8,8 @@ import Testing
 struct MetricsWriterTests {
     let history = [
         EpochRecord(epoch: 1, iteration: 600, loss: 0.1, trainAccuracy: 0.9123, testAccuracy: 1.0 / 3.0, seconds: 12),
-        EpochRecord(epoch: 2.5, iteration: 1500, loss: 1e-5, trainAccuracy: 0.95, testAccuracy: 0.94, seconds: 30.25),
+        EpochRecord(epoch: 2.5, iteration: 1500, loss: 1e-5, trainAccuracy: 0.95, testAccuracy: 0.94, seconds: 30.25,
+                    learningRate: 0.025),
     ]
 
     @Test func formatFromPath() {
@@ -24,9 +25,9 @@ struct MetricsWriterTests {
     @Test func csvExact() {
         let text = MetricsWriter.encode(history, format: .csv)
         #expect(text == """
-            epoch,iteration,loss,train_acc,test_acc,seconds
-            1,600,0.1,0.9123,0.3333333333333333,12.0
-            2.5,1500,1e-05,0.95,0.94,30.25
+            epoch,iteration,loss,train_acc,test_acc,seconds,learning_rate
+            1,600,0.1,0.9123,0.3333333333333333,12.0,nan
+            2.5,1500,1e-05,0.95,0.94,30.25,0.025
 
             """)
     }
@@ -34,22 +35,22 @@ struct MetricsWriterTests {
     @Test func csvRoundTrips() {
         let values = [Double.pi, 1.0 / 3.0, 0.1 + 0.2, 1e-300, 123456789.123456789, Double.leastNonzeroMagnitude]
         let records = values.enumerated().map { i, v in
-            EpochRecord(epoch: v, iteration: i, loss: v, trainAccuracy: v, testAccuracy: v, seconds: v)
+            EpochRecord(epoch: v, iteration: i, loss: v, trainAccuracy: v, testAccuracy: v, seconds: v, learningRate: v)
         }
         let lines = MetricsWriter.encode(records, format: .csv).split(separator: "\n")
         #expect(lines.count == values.count + 1)
         for (i, line) in lines.dropFirst().enumerated() {
             let fields = line.split(separator: ",")
-            #expect(fields.count == 6)
+            #expect(fields.count == 7)
             #expect(Int(fields[1]) == i)
-            for k in [0, 2, 3, 4, 5] { #expect(Double(fields[k]) == values[i]) }
+            for k in [0, 2, 3, 4, 5, 6] { #expect(Double(fields[k]) == values[i]) }
         }
     }
 
     @Test func nonFiniteValues() {
         let records = [EpochRecord(epoch: 0, iteration: 0, loss: .nan, trainAccuracy: .infinity,
                                    testAccuracy: -.infinity, seconds: 0)]
-        #expect(MetricsWriter.encode(records, format: .csv).split(separator: "\n")[1] == "0,0,nan,inf,-inf,0.0")
+        #expect(MetricsWriter.encode(records, format: .csv).split(separator: "\n")[1] == "0,0,nan,inf,-inf,0.0,nan")
         let json = MetricsWriter.encode(records, format: .json)
         #expect(json.contains("\"loss\": null"))
         #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil)
@@ -67,12 +68,13 @@ struct MetricsWriterTests {
             #expect((object["train_acc"] as? NSNumber)?.doubleValue == record.trainAccuracy)
             #expect((object["test_acc"] as? NSNumber)?.doubleValue == record.testAccuracy)
             #expect((object["seconds"] as? NSNumber)?.doubleValue == record.seconds)
+            #expect((object["learning_rate"] as? NSNumber)?.doubleValue == record.learningRate)
         }
         #expect(json.hasPrefix("[\n  {\"epoch\": 1, \"iteration\": 600, \"loss\": 0.1, "))
     }
 
     @Test func emptyHistory() throws {
-        #expect(MetricsWriter.encode([], format: .csv) == "epoch,iteration,loss,train_acc,test_acc,seconds\n")
+        #expect(MetricsWriter.encode([], format: .csv) == "epoch,iteration,loss,train_acc,test_acc,seconds,learning_rate\n")
         let json = MetricsWriter.encode([], format: .json)
         #expect((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [Any])?.isEmpty == true)
     }

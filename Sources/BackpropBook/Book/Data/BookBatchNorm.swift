@@ -23,12 +23,19 @@ public struct BatchNormComparison: Sendable {
         public var withoutBatchNorm: [Double]
     }
 
+    /// The standard deviations of the initial weights, one panel each (the book's `np.logspace(0, -4, 16)`).
     public var weightScales: [Double]
+    /// How many of the first training images it trains and measures on (the book's 1000).
     public var trainCount: Int
+    /// The widths of the hidden layers (the book's five of 100).
     public var hiddenSizes: [Int]
+    /// SGD's learning rate (the book's 0.01).
     public var learningRate: Double
+    /// Examples per mini-batch, drawn with replacement (the book's 100).
     public var batchSize: Int
+    /// Accuracy measurements per panel ("epochs"): after iteration 0, then every trainCount / batchSize iterations (the book's 20).
     public var epochs: Int
+    /// The seed of the weight deviates (the same for every scale) and of the batches.
     public var seed: UInt64
 
     /// The book's `np.logspace(start, stop, count)`: `count` values from 10^start to 10^stop, evenly spaced
@@ -39,6 +46,7 @@ public struct BatchNormComparison: Sendable {
         return (0..<count).map { pow(10, $0 == count - 1 ? stop : start + Double($0) * step) }
     }
 
+    /// The comparison with these settings; the defaults are the book's.
     public init(weightScales: [Double] = logspace(0, -4, count: 16), trainCount: Int = 1000,
                 hiddenSizes: [Int] = [100, 100, 100, 100, 100], learningRate: Double = 0.01, batchSize: Int = 100,
                 epochs: Int = 20, seed: UInt64 = 0) {

@@ -1,10 +1,9 @@
-/// A checkpoint's network in the precision it was saved in, for the ch. 8 experiments that load one
-/// (`network.load_params("deep_convnet_params.pkl")`).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// A checkpoint's network in the precision it was saved in, for the ch. 8 experiments that load one
+/// (`network.load_params("deep_convnet_params.pkl")`).
 public enum CheckpointNetwork {
     case float32(Network<Float>)
     case float64(Network<Double>)

@@ -1,14 +1,13 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// §8.3.4 (`ch08/half_float_network.py`): a trained network's test accuracy with its parameters, and
 /// the test images, rounded to 16-bit floats — "values rounded, arithmetic unchanged", as the book does
 /// it (`param[...] = param.astype(np.float16)` and `x_test.astype(np.float16)`, then float64 arithmetic):
 /// each value becomes the nearest IEEE binary16 number, and the network computes in its own precision.
 /// Batch-norm running statistics are not parameters, so they stay as they are (the book's `params`
 /// holds only the weights, biases, γ and β).
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
 public struct HalfFloat: Sendable {
     /// The result: both accuracies over the same test images.
     public struct Result: Sendable, Equatable {
@@ -20,11 +19,13 @@ public struct HalfFloat: Sendable {
         public var count: Int
         /// Parameter values that rounding changed, of `parameterCount`.
         public var changedValues: Int
+        /// The number of parameter values (weights, biases, γ and β; not batch norm's running statistics).
         public var parameterCount: Int
         /// The largest |w − half(w)| / |w| over nonzero parameters that stay finite.
         public var largestRelativeChange: Double
     }
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// Measures `network` on `test`, then rounds its parameters to float16 values IN PLACE and measures

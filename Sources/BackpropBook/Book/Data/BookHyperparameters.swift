@@ -16,7 +16,9 @@ public struct HyperparameterSearch: Sendable {
     public struct Trial: Sendable, Equatable {
         /// 0-based position in the order the trials ran.
         public var index: Int
+        /// The learning rate it trained with.
         public var learningRate: Double
+        /// The weight decay λ it trained with.
         public var weightDecay: Double
         /// Validation accuracy after each epoch.
         public var validation: [Double]
@@ -26,18 +28,26 @@ public struct HyperparameterSearch: Sendable {
         public var finalValidation: Double { validation.last ?? .nan }
     }
 
+    /// The number of trials (the book's 100).
     public var trials: Int
+    /// Epochs per trial (the book's 50).
     public var epochs: Int
+    /// How many of the first training images are used, split into training and validation (the book's 500).
     public var trainCount: Int
+    /// The fraction of them held out for validation (the book's 0.2).
     public var validationRate: Double
     /// Exponents of 10 the learning rate is drawn between, uniformly.
     public var learningRateExponents: ClosedRange<Double>
     /// Exponents of 10 the weight decay is drawn between, uniformly.
     public var weightDecayExponents: ClosedRange<Double>
+    /// The widths of the hidden layers (the book's six of 100).
     public var hiddenSizes: [Int]
+    /// Examples per mini-batch (the book's 100).
     public var batchSize: Int
+    /// The seed of the split and the sampled values; trial k's weights and batches use seed + k.
     public var seed: UInt64
 
+    /// The search with these settings; the defaults are the book's.
     public init(trials: Int = 100, epochs: Int = 50, trainCount: Int = 500, validationRate: Double = 0.2,
                 learningRateExponents: ClosedRange<Double> = -6 ... -2, weightDecayExponents: ClosedRange<Double> = -8 ... -4,
                 hiddenSizes: [Int] = [100, 100, 100, 100, 100, 100], batchSize: Int = 100, seed: UInt64 = 0) {

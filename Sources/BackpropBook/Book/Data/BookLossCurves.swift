@@ -1,9 +1,8 @@
-/// The training loss of one network at every iteration, from a run beside other networks.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// The training loss of one network at every iteration, from a run beside other networks.
 public struct LossCurve: Sendable, Equatable {
     /// The book's label for the run ("SGD", "Xavier", …).
     public var name: String
@@ -11,6 +10,7 @@ public struct LossCurve: Sendable, Equatable {
     /// update; the book evaluates it once more after the update).
     public var losses: [Double]
 
+    /// A curve of `losses` labelled `name`.
     public init(name: String, losses: [Double]) {
         self.name = name
         self.losses = losses
@@ -29,10 +29,14 @@ public struct LossCurve: Sendable, Equatable {
 
 /// One network of a side-by-side comparison, with its optimizer and label.
 public struct Contestant {
+    /// The label of its curve, e.g. "SGD" or "Xavier".
     public var name: String
+    /// The network trained (a class: training changes it in place).
     public var network: Network<Float>
+    /// The optimizer that updates it.
     public var optimizer: any Optimizer<Float>
 
+    /// A contestant `name` training `network` with `optimizer`.
     public init(name: String, network: Network<Float>, optimizer: any Optimizer<Float>) {
         self.name = name
         self.network = network

@@ -1,12 +1,11 @@
-/// §8.1.1 (`ch08/misclassified_mnist.py`): the test accuracy of a trained network and the first test
-/// images it gets wrong, each with its label and the network's guess — the book shows 20 in a 4 × 5
-/// grid of grayscale images (`imshow(…, cmap=gray_r)`), each drawn from its darkest to its lightest
-/// pixel.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.1.1 (`ch08/misclassified_mnist.py`): the test accuracy of a trained network and the first test
+/// images it gets wrong, each with its label and the network's guess — the book shows 20 in a 4 × 5
+/// grid of grayscale images (`imshow(…, cmap=gray_r)`), each drawn from its darkest to its lightest
+/// pixel.
 public struct Misclassified: Sendable {
     /// A test image the network classifies wrongly.
     public struct Example: Sendable, Equatable {
@@ -20,6 +19,7 @@ public struct Misclassified: Sendable {
 
     /// The result of one run.
     public struct Result: Sendable, Equatable {
+        /// The fraction of test images classified correctly, 0…1 (NaN for an empty test set).
         public var accuracy: Double
         /// Test images classified.
         public var count: Int
@@ -30,6 +30,7 @@ public struct Misclassified: Sendable {
     /// How many misclassified images to collect (the book's `max_view`).
     public var limit: Int
 
+    /// Collects at most `limit` misclassified images (the book's 20); stops if `limit` is negative.
     public init(limit: Int = 20) {
         precondition(limit >= 0, "Misclassified: limit must be ≥ 0, got \(limit)")
         self.limit = limit

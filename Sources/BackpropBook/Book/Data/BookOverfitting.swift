@@ -1,13 +1,15 @@
-/// Train and test accuracy after each epoch of one run.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Train and test accuracy after each epoch of one run.
 public struct AccuracyCurves: Sendable, Equatable {
+    /// Accuracy on the training images after each epoch.
     public var train: [Double]
+    /// Accuracy on the test images after each epoch.
     public var test: [Double]
 
+    /// Curves of these per-epoch accuracies.
     public init(train: [Double], test: [Double]) {
         self.train = train
         self.test = test
@@ -30,17 +32,24 @@ public struct AccuracyCurves: Sendable, Equatable {
 ///     let decayed = Overfitting(weightDecay: 0.1).run(train: data.train, test: data.test)
 ///     print(plain.finalGap, decayed.finalGap)      // weight decay narrows the gap
 public struct Overfitting: Sendable {
+    /// How many of the first training images it trains on (the book's 300).
     public var trainCount: Int
+    /// The widths of the hidden layers (the book's six of 100).
     public var hiddenSizes: [Int]
+    /// SGD's learning rate (the book's 0.01).
     public var learningRate: Double
+    /// Examples per mini-batch, drawn with replacement (the book's 100).
     public var batchSize: Int
+    /// Epochs trained (the book's 201; 301 with dropout).
     public var epochs: Int
     /// λ of the weight decay (the book's `weight_decay_lambda`; 0.1 in figure 6-21).
     public var weightDecay: Double
     /// Dropout ratio (figure 6-23: 0.15 in the book's text, 0.2 in its script); nil for no dropout.
     public var dropoutRatio: Double?
+    /// The seed of everything random: weights, batches and dropout masks.
     public var seed: UInt64
 
+    /// The run with these settings; the defaults are the book's figure 6-20 (no weight decay, no dropout).
     public init(trainCount: Int = 300, hiddenSizes: [Int] = [100, 100, 100, 100, 100, 100], learningRate: Double = 0.01,
                 batchSize: Int = 100, epochs: Int = 201, weightDecay: Double = 0, dropoutRatio: Double? = nil,
                 seed: UInt64 = 0) {

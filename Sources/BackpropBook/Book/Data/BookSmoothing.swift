@@ -1,14 +1,13 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// The book's `smooth_curve` (`common/util.py`, used for figures 6-9 and 6-15): each value replaced by
 /// a weighted mean of its 11 neighbours, the weights a Kaiser window with β = 2 (`np.kaiser(11, 2)`),
 /// the ends extended by reflection exactly as the book's `np.r_[x[10:0:-1], x, x[-1:-11:-1]]` does
 /// (the left end without x[0], the right end with x[n−1] repeated). Same length in and out.
 ///
 /// A curve of fewer than 11 values (which the book's function cannot take) is returned unchanged.
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
 public func smoothCurve(_ x: [Double]) -> [Double] {
     let windowLength = 11, half = 5
     let n = x.count

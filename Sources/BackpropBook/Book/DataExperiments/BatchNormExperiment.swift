@@ -1,17 +1,17 @@
-/// Figure 6-19 (§6.3.2, `ch06/batch_norm_test.py`) as a `BookExperiment`: `BatchNormComparison` on the
-/// first 1000 training images, printed as the book prints each epoch ("epoch:E | without - with"),
-/// drawn as 16 small panels. Quick scale: 3 scales, 200 images, hidden layers of 20, batches of 20, 4 epochs.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Figure 6-19 (§6.3.2, `ch06/batch_norm_test.py`) as a `BookExperiment`: `BatchNormComparison` on the
+/// first 1000 training images, printed as the book prints each epoch ("epoch:E | without - with"),
+/// drawn as 16 small panels. Quick scale: 3 scales, 200 images, hidden layers of 20, batches of 20, 4 epochs.
 public struct BatchNormExperiment: BookExperiment {
     public let name = "batch-norm"
     public let section = "§6.3.2"
     public let figure: String? = "figure 6-19"
     public let summary = "6-layer net with and without batch norm over 16 initial weight scales, 1000 images, 20 epochs: train accuracy"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -1,12 +1,11 @@
-/// The network the ch. 8 experiments evaluate: the context's checkpoint (`--checkpoint FILE`, a
-/// Backprop safetensors file, e.g. from `backprop train --model deep-cnn --checkpoint FILE`), or
-/// without one the ch. 5 TwoLayerNet trained on the spot — 784-50-10, SGD 0.1, 2000 batches of 100
-/// (quick: 784-20-10, 100 batches of 100 from the first 300 images), weights and batches from the seed.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// The network the ch. 8 experiments evaluate: the context's checkpoint (`--checkpoint FILE`, a
+/// Backprop safetensors file, e.g. from `backprop train --model deep-cnn --checkpoint FILE`), or
+/// without one the ch. 5 TwoLayerNet trained on the spot — 784-50-10, SGD 0.1, 2000 batches of 100
+/// (quick: 784-20-10, 100 batches of 100 from the first 300 images), weights and batches from the seed.
 enum CheckpointExperimentSupport {
     static func network(_ context: BookContext, _ images: BookImages) throws -> (network: CheckpointNetwork, description: String) {
         if let path = context.checkpoint {

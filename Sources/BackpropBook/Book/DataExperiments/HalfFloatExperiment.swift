@@ -1,17 +1,17 @@
-/// §8.3.4 (`ch08/half_float_network.py`) as a `BookExperiment`: the context's checkpoint's test
-/// accuracy as saved and with its parameters and the test images rounded to float16 values (the
-/// arithmetic unchanged, as the book). No figure. Quick scale: the first 200 test images.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.3.4 (`ch08/half_float_network.py`) as a `BookExperiment`: the context's checkpoint's test
+/// accuracy as saved and with its parameters and the test images rounded to float16 values (the
+/// arithmetic unchanged, as the book). No figure. Quick scale: the first 200 test images.
 public struct HalfFloatExperiment: BookExperiment {
     public let name = "half-float"
     public let section = "§8.3.4"
     public let figure: String? = nil
     public let summary = "test accuracy of a checkpoint (--checkpoint) with its weights rounded to float16, beside its own precision's"
 
+    /// The experiment; the network is the context's `checkpoint`, or a TwoLayerNet trained on the spot.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -1,19 +1,19 @@
+import BackpropCharts
+import BackpropCore
+import BackpropTraining
+
 /// Figure 6-24 (§6.5.3, `ch06/hyperparameter_optimization.py`) as a `BookExperiment`: `HyperparameterSearch`
 /// with the book's 100 trials of 50 epochs, each trial printed as the book prints it, then the best 20,
 /// drawn as 20 small panels (validation solid, training dashed — each trial's own; the book's script
 /// draws the last trial's training curve in every panel). Quick scale: 4 trials of 5 epochs on 100
 /// images, hidden layers of 20, batches of 20. Fewer trials from the library: `HyperparameterSearch(trials:)`.
-
-import BackpropCharts
-import BackpropCore
-import BackpropTraining
-
 public struct HyperparametersExperiment: BookExperiment {
     public let name = "hyperparameters"
     public let section = "§6.5.3"
     public let figure: String? = "figure 6-24"
     public let summary = "random search of lr 10^U(-6,-2) and weight decay 10^U(-8,-4), 100 trials of 50 epochs: the best 20"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -1,18 +1,18 @@
-/// §8.1.1 (`ch08/misclassified_mnist.py`) as a `BookExperiment`: the test accuracy of the context's
-/// checkpoint and its first 20 misclassified test images, printed as the book's `{view index: (label,
-/// inference)}` and drawn as a 4 × 5 image grid captioned with label and guess (Fashion-MNIST's class
-/// names for Fashion-MNIST). Quick scale: the first 200 test images.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §8.1.1 (`ch08/misclassified_mnist.py`) as a `BookExperiment`: the test accuracy of the context's
+/// checkpoint and its first 20 misclassified test images, printed as the book's `{view index: (label,
+/// inference)}` and drawn as a 4 × 5 image grid captioned with label and guess (Fashion-MNIST's class
+/// names for Fashion-MNIST). Quick scale: the first 200 test images.
 public struct MisclassifiedExperiment: BookExperiment {
     public let name = "misclassified"
     public let section = "§8.1.1"
     public let figure: String? = "figure 8-3"
     public let summary = "the first 20 misclassified test images of a checkpoint (--checkpoint), with label and guess, as an image grid"
 
+    /// The experiment; the network is the context's `checkpoint`, or a TwoLayerNet trained on the spot.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

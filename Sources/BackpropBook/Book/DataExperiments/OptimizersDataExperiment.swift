@@ -1,17 +1,17 @@
-/// Figure 6-9 (§6.1.8, `ch06/optimizer_compare_mnist.py`) as a `BookExperiment`: `OptimizersOnData` on
-/// the context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
-/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Figure 6-9 (§6.1.8, `ch06/optimizer_compare_mnist.py`) as a `BookExperiment`: `OptimizersOnData` on
+/// the context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
+/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
 public struct OptimizersDataExperiment: BookExperiment {
     public let name = "optimizers-data"
     public let section = "§6.1.8"
     public let figure: String? = "figure 6-9"
     public let summary = "SGD, Momentum, AdaGrad, Adam training a 5-layer ReLU net, 2000 batches of 128: loss curves"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -1,18 +1,18 @@
-/// Figures 6-20 and 6-21 (§6.4.1–6.4.2, `ch06/overfit_weight_decay.py` with λ = 0 and λ = 0.1) as a
-/// `BookExperiment`: `Overfitting` trained without and with weight decay on 300 training images, train
-/// and test accuracy every epoch. Quick scale: 100 images (200 test), hidden layers of 20, batches of
-/// 20, 20 epochs.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Figures 6-20 and 6-21 (§6.4.1–6.4.2, `ch06/overfit_weight_decay.py` with λ = 0 and λ = 0.1) as a
+/// `BookExperiment`: `Overfitting` trained without and with weight decay on 300 training images, train
+/// and test accuracy every epoch. Quick scale: 100 images (200 test), hidden layers of 20, batches of
+/// 20, 20 epochs.
 public struct OverfitExperiment: BookExperiment {
     public let name = "overfit"
     public let section = "§6.4.1"
     public let figure: String? = "figures 6-20, 6-21"
     public let summary = "7-layer net on 300 images for 201 epochs, without and with weight decay 0.1: train/test accuracy"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {
@@ -34,6 +34,7 @@ public struct DropoutExperiment: BookExperiment {
     public let figure: String? = "figure 6-23"
     public let summary = "the same 7-layer net, 300 images, 301 epochs, without and with dropout 0.15: train/test accuracy"
 
+    /// The experiment; sizes come from the context's scale (as `overfit`'s).
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

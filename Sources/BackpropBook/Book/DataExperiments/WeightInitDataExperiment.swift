@@ -1,17 +1,17 @@
-/// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`) as a `BookExperiment`: `WeightInitOnData` on the
-/// context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
-/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// Figure 6-15 (§6.2.4, `ch06/weight_init_compare.py`) as a `BookExperiment`: `WeightInitOnData` on the
+/// context's training images, the loss every 100 iterations printed, the smoothed curves drawn.
+/// Quick scale: 300 images, four hidden layers of 20, 40 iterations of 32.
 public struct WeightInitDataExperiment: BookExperiment {
     public let name = "weight-init-data"
     public let section = "§6.2.4"
     public let figure: String? = "figure 6-15"
     public let summary = "std 0.01 vs Xavier vs He initial weights, 5-layer ReLU net, SGD, 2000 batches of 128: loss curves"
 
+    /// The experiment; sizes come from the context's scale.
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -1,17 +1,17 @@
-/// §3.2 The activation functions (`ch03/step_function.py`, `sigmoid.py`, `relu.py`): each applied to
-/// the book's `np.array([-1.0, 1.0, 2.0])`, and drawn on `np.arange(-5.0, 5.0, 0.1)` with the book's
-/// y limits (figures 3-6, 3-7 and 3-9).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §3.2 The activation functions (`ch03/step_function.py`, `sigmoid.py`, `relu.py`): each applied to
+/// the book's `np.array([-1.0, 1.0, 2.0])`, and drawn on `np.arange(-5.0, 5.0, 0.1)` with the book's
+/// y limits (figures 3-6, 3-7 and 3-9).
 public struct ActivationsExperiment: BookExperiment {
     public let name = "activations"
     public let section = "§3.2"
     public let figure: String? = "figures 3-6, 3-7, 3-9"
     public let summary = "step, sigmoid and ReLU of [-1, 1, 2] and their curves"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// §3.2.3 `x > 0` as 0/1.

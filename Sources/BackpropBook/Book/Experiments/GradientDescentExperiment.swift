@@ -1,18 +1,18 @@
-/// §4.4.1 Gradient descent (`ch04/gradient_method.py`): x ← x − η·∇f(x), 100 steps from (−3, 4) on
-/// f = x0² + x1² with η = 0.1 (reaches the minimum: the book's [-6.11110793e-10, 8.14814391e-10]),
-/// η = 10 (diverges: [-2.58983747e+13, -1.29524862e+12]) and η = 1e-10 (barely moves:
-/// [-2.99999994, 3.99999992]), digit for digit; and the path of 20 steps at η = 0.1 (figure 4-10).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.4.1 Gradient descent (`ch04/gradient_method.py`): x ← x − η·∇f(x), 100 steps from (−3, 4) on
+/// f = x0² + x1² with η = 0.1 (reaches the minimum: the book's [-6.11110793e-10, 8.14814391e-10]),
+/// η = 10 (diverges: [-2.58983747e+13, -1.29524862e+12]) and η = 1e-10 (barely moves:
+/// [-2.99999994, 3.99999992]), digit for digit; and the path of 20 steps at η = 0.1 (figure 4-10).
 public struct GradientDescentExperiment: BookExperiment {
     public let name = "gradient-descent"
     public let section = "§4.4.1"
     public let figure: String? = "figure 4-10"
     public let summary = "100 steps of x ← x − η∇f from (−3, 4), η = 0.1, 10, 1e-10; the path (figure 4-10)"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `gradient_descent(f, init_x, lr, step_num)`: the final x and the points before each step.

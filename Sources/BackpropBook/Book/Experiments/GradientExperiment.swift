@@ -1,17 +1,17 @@
-/// §4.4 The gradient (`ch04/gradient_2d.py`): ∇f of f(x0, x1) = x0² + x1² by central differences at
-/// the book's three points — [6.00000000000378, 7.999999999999119], [0, 4.000000000004] and
-/// [6.000000000012662, 0], bit for bit — and the field of −∇f on a grid (figure 4-9).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.4 The gradient (`ch04/gradient_2d.py`): ∇f of f(x0, x1) = x0² + x1² by central differences at
+/// the book's three points — [6.00000000000378, 7.999999999999119], [0, 4.000000000004] and
+/// [6.000000000012662, 0], bit for bit — and the field of −∇f on a grid (figure 4-9).
 public struct GradientExperiment: BookExperiment {
     public let name = "gradient"
     public let section = "§4.4"
     public let figure: String? = "figure 4-9"
     public let summary = "∇(x0² + x1²) at (3, 4), (0, 2), (3, 0) by central differences, and the field of −∇f"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `function_2`: x0² + x1² (`np.sum(x**2)`).

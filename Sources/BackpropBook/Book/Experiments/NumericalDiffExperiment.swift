@@ -1,17 +1,17 @@
-/// §4.3.2 A numerical derivative (`ch04/gradient_1d.py`): f(x) = 0.01x² + 0.1x differentiated by the
-/// central difference at 5 and 10 — the book's 0.1999999999990898 and 0.2999999999986347, bit for
-/// bit (the exact derivatives are 0.2 and 0.3) — and the tangent lines there (figure 4-7).
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §4.3.2 A numerical derivative (`ch04/gradient_1d.py`): f(x) = 0.01x² + 0.1x differentiated by the
+/// central difference at 5 and 10 — the book's 0.1999999999990898 and 0.2999999999986347, bit for
+/// bit (the exact derivatives are 0.2 and 0.3) — and the tangent lines there (figure 4-7).
 public struct NumericalDiffExperiment: BookExperiment {
     public let name = "numerical-diff"
     public let section = "§4.3.2"
     public let figure: String? = "figure 4-7"
     public let summary = "d/dx (0.01x² + 0.1x) at 5 and 10 by central difference, and the tangents"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's `function_1`.

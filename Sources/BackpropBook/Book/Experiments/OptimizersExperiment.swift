@@ -1,22 +1,23 @@
-/// §6.1.7 Comparing the update methods (`ch06/optimizer_compare_naive.py`, figure 6-8): minimise
-/// f(x, y) = x²/20 + y² from (−7, 2) with 30 updates each of SGD (η = 0.95), Momentum (η = 0.1),
-/// AdaGrad (η = 1.5) and Adam (η = 0.3) — the library's own optimizer classes, x and y two parameters
-/// as in the book's `params` dictionary — drawn over f's contour lines.
-
 import BackpropCharts
 import BackpropCore
 import BackpropTraining
 
+/// §6.1.7 Comparing the update methods (`ch06/optimizer_compare_naive.py`, figure 6-8): minimise
+/// f(x, y) = x²/20 + y² from (−7, 2) with 30 updates each of SGD (η = 0.95), Momentum (η = 0.1),
+/// AdaGrad (η = 1.5) and Adam (η = 0.3) — the library's own optimizer classes, x and y two parameters
+/// as in the book's `params` dictionary — drawn over f's contour lines.
 public struct OptimizersExperiment: BookExperiment {
     public let name = "optimizers"
     public let section = "§6.1.7"
     public let figure: String? = "figure 6-8"
     public let summary = "SGD, Momentum, AdaGrad, Adam: 30 steps on x²/20 + y² from (−7, 2), end points and paths"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// The book's f and its gradient `df`.
     public static func f(_ x: Double, _ y: Double) -> Double { x * x / 20.0 + y * y }
+    /// ∇f(x, y) = (x/10, 2y).
     public static func df(_ x: Double, _ y: Double) -> (Double, Double) { (x / 10.0, 2.0 * y) }
 
     /// The book's four optimizers, in its order.

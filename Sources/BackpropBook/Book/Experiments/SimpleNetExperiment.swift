@@ -19,9 +19,12 @@ public struct SimpleNetExperiment: BookExperiment {
 
     /// W (2×3); the book's printed one unless given.
     public var w: [[Double]]
+    /// The input x (2 values); the book's [0.6, 0.9] unless set.
     public var x: [Double] = [0.6, 0.9]
+    /// The one-hot target t (3 values); the book's [0, 0, 1] unless set.
     public var t: [Double] = [0, 0, 1]
 
+    /// The experiment with weights `w` (2 rows of 3), the book's printed W by default.
     public init(w: [[Double]] = SimpleNetExperiment.bookW) {
         self.w = w
     }

@@ -15,6 +15,7 @@ public struct TrainNumericalExperiment: BookExperiment {
     public let figure: String? = nil
     public let summary = "TwoLayerNet: a few SGD steps by numerical gradients vs backprop, losses and time per step"
 
+    /// The experiment; sizes come from the context's scale (`.book`: hidden 50, batch 10, 3 steps).
     public init() {}
 
     public func run(_ context: BookContext) throws -> BookReport {

@@ -14,6 +14,7 @@ public struct WeightInitExperiment: BookExperiment {
     public let figure: String? = "figures 6-10, 6-11, 6-13, 6-14"
     public let summary = "activation histograms of 5 layers for std 1, 0.01, Xavier, He with sigmoid, tanh, ReLU"
 
+    /// The experiment (it has no settings).
     public init() {}
 
     /// One run of the book's script: an activation and a weight scale.
@@ -21,8 +22,11 @@ public struct WeightInitExperiment: BookExperiment {
         /// The book's three activation functions.
         public enum Function: String, Sendable { case sigmoid, tanh, relu = "ReLU" }
 
+        /// The hidden layers' activation function.
         public var activation: Function
+        /// How each layer's weights (100, 100) are drawn: a standard deviation, Xavier or He.
         public var weights: WeightInitializer
+        /// Which of the book's figures this run is, e.g. "figure 6-10".
         public var figure: String
         /// The histogram's range (the book's `range=(0, 1)`; (−1, 1) for tanh).
         public var range: ClosedRange<Double>
@@ -43,11 +47,16 @@ public struct WeightInitExperiment: BookExperiment {
 
     /// A 30-bin histogram as `plt.hist(a.flatten(), 30, range=…)`, plus the values outside the range.
     public struct Histogram: Sendable, Equatable {
+        /// bins + 1 increasing bin edges, evenly spaced over the range.
         public var edges: [Double]
+        /// The number of values in each bin [edges[k], edges[k + 1]); the last bin includes its upper edge.
         public var counts: [Int]
+        /// The number of values below the range.
         public var below: Int
+        /// The number of values above the range.
         public var above: Int
 
+        /// The histogram of `values` in `bins` equal bins over `range` (30 by default, as the book).
         public init(_ values: [Double], bins: Int = 30, range: ClosedRange<Double>) {
             let (lo, hi) = (range.lowerBound, range.upperBound)
             edges = (0...bins).map { lo + (hi - lo) * Double($0) / Double(bins) }

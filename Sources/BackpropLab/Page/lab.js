@@ -1,0 +1,215 @@
+"use strict";
+// backprop lab: every number comes from the server (the library's layers); this script only asks and shows.
+const token = new URLSearchParams(location.search).get("token") || "";
+const $ = (id) => document.getElementById(id);
+
+async function api(path, params = {}, method = "GET") {
+  const query = new URLSearchParams(Object.assign({ token }, params));
+  const response = await fetch(path + "?" + query.toString(), { method });
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.error || response.statusText);
+  return body;
+}
+
+function showError(target, error) {
+  target.textContent = String(error.message || error);
+  target.classList.add("error");
+}
+
+// --- tabs -------------------------------------------------------------------------------------------
+for (const tab of document.querySelectorAll("nav button.tab")) {
+  tab.addEventListener("click", () => {
+    document.querySelectorAll("nav button.tab").forEach((t) => t.classList.toggle("active", t === tab));
+    document.querySelectorAll(".view").forEach((v) => v.classList.toggle("active", v.id === "view-" + tab.dataset.view));
+    if (tab.dataset.view === "network") loadNetwork();
+    if (tab.dataset.view === "training") connectTraining();
+  });
+}
+
+// --- a stepped graph (the §5 graphs and the network share this) ---------------------------------------
+function fillEdges(table, view) {
+  const body = table.querySelector("tbody");
+  body.innerHTML = "";
+  view.edges.forEach((edge, i) => {
+    const row = document.createElement("tr");
+    row.dataset.edge = i;
+    const from = view.nodes[edge.from].label, to = view.nodes[edge.to].label;
+    row.innerHTML = "<td></td><td class=fwd></td><td class=bwd></td>";
+    row.children[0].textContent = from + " → " + to;
+    row.children[1].textContent = edge.forward ?? "";
+    row.children[2].textContent = edge.backward ?? "";
+    body.appendChild(row);
+  });
+}
+
+function showNode(target, view, index) {
+  const node = view.nodes[index];
+  if (!node) return;
+  const lines = [node.label + " (" + node.kind + ")", node.rule];
+  if (node.forward.length) lines.push("", ...node.forward);
+  if (node.backward.length) lines.push("", ...node.backward);
+  target.textContent = lines.join("\n");
+  target.classList.remove("muted");
+}
+
+function showPicture(target, view, detail, selected) {
+  target.innerHTML = view.svg;
+  const show = () => {
+    showNode(detail, view, selected.node);
+    if (selected.histogram) selected.histogram.innerHTML = (view.histograms || {})[String(selected.node)] || "";
+  };
+  for (const g of target.querySelectorAll("g.node")) {
+    g.addEventListener("click", () => { selected.node = Number(g.dataset.node); show(); });
+  }
+  if (selected.node !== null) show();
+}
+
+// --- §5 graphs ------------------------------------------------------------------------------------------
+const graphState = { graphs: [], name: "buy-apple", forward: 0, backward: 0, view: null, node: null };
+
+function graphParams() {
+  const params = { graph: graphState.name, forward: graphState.forward, backward: graphState.backward };
+  for (const input of document.querySelectorAll("#graph-inputs input")) params[input.name] = input.value;
+  return params;
+}
+
+async function loadGraph() {
+  try {
+    const view = await api("/api/graph", graphParams());
+    graphState.view = view;
+    graphState.forward = view.forward;
+    graphState.backward = view.backward;
+    showPicture($("graph-svg"), view, $("node-detail"), graphState);
+    fillEdges($("edges"), view);
+    $("status").textContent = view.status;
+    $("status").classList.remove("error");
+    $("steps").textContent = "forward " + view.forward + "/" + view.forwardSteps + " · backward " + view.backward + "/" + view.backwardSteps;
+    $("check").disabled = !view.checkable;
+  } catch (error) { showError($("status"), error); }
+}
+
+function chooseGraph(name) {
+  graphState.name = name;
+  graphState.forward = 0; graphState.backward = 0; graphState.node = null;
+  $("check-result").innerHTML = "";
+  $("node-detail").textContent = "—";
+  document.querySelectorAll("#graph-choice button").forEach((b) => b.classList.toggle("chosen", b.dataset.graph === name));
+  const inputs = $("graph-inputs");
+  inputs.innerHTML = "";
+  const graph = graphState.graphs.find((g) => g.name === name);
+  for (const input of graph.inputs) {
+    const label = document.createElement("label");
+    label.textContent = input.name + " ";
+    const field = document.createElement("input");
+    field.type = "number"; field.step = "any"; field.name = input.name; field.value = input.value;
+    field.addEventListener("change", () => { $("check-result").innerHTML = ""; loadGraph(); });
+    label.appendChild(field);
+    inputs.appendChild(label);
+  }
+  loadGraph();
+}
+
+$("forward").addEventListener("click", () => {
+  const v = graphState.view;
+  if (v && graphState.forward < v.forwardSteps) { graphState.forward += 1; loadGraph(); }
+});
+$("backward").addEventListener("click", () => {
+  const v = graphState.view;
+  if (!v) return;
+  if (graphState.forward < v.forwardSteps) { $("status").textContent = "run forward to the end first"; return; }
+  if (graphState.backward < v.backwardSteps) { graphState.backward += 1; loadGraph(); }
+});
+$("reset").addEventListener("click", () => { graphState.forward = 0; graphState.backward = 0; loadGraph(); });
+$("play").addEventListener("click", async () => {
+  const v = graphState.view;
+  if (!v) return;
+  while (graphState.forward < v.forwardSteps || graphState.backward < v.backwardSteps) {
+    if (graphState.forward < v.forwardSteps) graphState.forward += 1; else graphState.backward += 1;
+    await loadGraph();
+    await new Promise((resolve) => setTimeout(resolve, 450));
+  }
+});
+$("check").addEventListener("click", async () => {
+  try {
+    const result = await api("/api/check", graphParams());
+    const rows = result.rows.map((r) => "<tr><td>" + r.input + "</td><td>" + r.backprop.toPrecision(8) + "</td><td>"
+      + r.numerical.toPrecision(8) + "</td><td>" + r.difference.toExponential(1) + "</td></tr>").join("");
+    $("check-result").innerHTML = "<h3>Gradient check (§5.7.3)</h3><table id=check-table><thead><tr><th>input</th>"
+      + "<th>backprop</th><th>numerical</th><th>|difference|</th></tr></thead><tbody>" + rows + "</tbody></table>";
+  } catch (error) { showError($("status"), error); }
+});
+
+// --- the network, layer by layer --------------------------------------------------------------------
+const netState = { forward: 0, backward: 0, view: null, node: null, histogram: $("net-histogram") };
+
+async function loadNetwork() {
+  try {
+    const view = await api("/api/network", { sample: $("sample").value, forward: netState.forward, backward: netState.backward });
+    netState.view = view;
+    netState.forward = view.forward; netState.backward = view.backward;
+    showPicture($("net-svg"), view, $("net-detail"), netState);
+    fillEdges($("net-edges"), view);
+    $("net-status").textContent = view.status;
+    $("net-status").classList.remove("error");
+    $("net-steps").textContent = "forward " + view.forward + "/" + view.forwardSteps + " · backward " + view.backward + "/" + view.backwardSteps;
+  } catch (error) { showError($("net-status"), error); }
+}
+$("net-forward").addEventListener("click", () => { netState.forward += 1; loadNetwork(); });
+$("net-backward").addEventListener("click", () => {
+  const v = netState.view;
+  if (v && netState.forward < v.forwardSteps) { $("net-status").textContent = "run forward to the end first"; return; }
+  netState.backward += 1; loadNetwork();
+});
+$("net-all").addEventListener("click", () => { netState.forward = 1e6; netState.backward = 1e6; loadNetwork(); });
+$("net-reset").addEventListener("click", () => { netState.forward = 0; netState.backward = 0; loadNetwork(); });
+$("sample").addEventListener("change", () => loadNetwork());
+
+// --- training -----------------------------------------------------------------------------------------
+let socket = null;
+function showTraining(s) {
+  const speed = s.examplesPerSecond ? " · " + Math.round(s.examplesPerSecond) + " examples/s" : "";
+  const loss = s.loss !== null && s.loss !== undefined ? " · loss " + Number(s.loss).toFixed(4) : "";
+  $("train-status").textContent = s.state + " · iteration " + s.iteration + "/" + s.iterations + " · epoch "
+    + s.epoch.toFixed(2) + loss + speed + (s.saved ? " · " + s.saved : "");
+  $("train-status").dataset.iteration = s.iteration;
+  $("train-status").dataset.points = s.lossPoints.length;
+  $("train-status").dataset.state = s.state;
+  $("train-status").classList.remove("error");
+  $("curves").innerHTML = s.curvesSVG;
+  $("filters").innerHTML = s.filtersSVG || "";
+  $("filters").style.display = s.filtersSVG ? "block" : "none";
+}
+function connectTraining() {
+  if (socket) return;
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  socket = new WebSocket(scheme + location.host + "/api/train/events?token=" + encodeURIComponent(token));
+  socket.onopen = () => { $("train-live").textContent = "live"; };
+  socket.onmessage = (event) => showTraining(JSON.parse(event.data));
+  socket.onclose = () => { $("train-live").textContent = "not connected"; socket = null; };
+}
+async function control(action) {
+  try { showTraining(await api("/api/train/" + action, {}, "POST")); } catch (error) { showError($("train-status"), error); }
+}
+$("train-start").addEventListener("click", () => control("start"));
+$("train-pause").addEventListener("click", () => control("pause"));
+$("train-step").addEventListener("click", () => control("step"));
+$("train-save").addEventListener("click", async () => {
+  try { $("train-status").textContent = (await api("/api/train/save", {}, "POST")).saved; }
+  catch (error) { showError($("train-status"), error); }
+});
+
+// --- start ----------------------------------------------------------------------------------------------
+(async () => {
+  try {
+    const index = await api("/api/graphs");
+    graphState.graphs = index.graphs;
+    for (const graph of index.graphs) {
+      const button = document.createElement("button");
+      button.textContent = graph.name; button.dataset.graph = graph.name;
+      button.addEventListener("click", () => chooseGraph(graph.name));
+      $("graph-choice").appendChild(button);
+    }
+    if (!index.training) { $("tab-network").disabled = true; $("tab-training").disabled = true; }
+    chooseGraph("buy-apple");
+  } catch (error) { showError($("status"), error); }
+})();
