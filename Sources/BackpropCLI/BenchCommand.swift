@@ -59,6 +59,9 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Also time every layer's forward and backward, the batch and the update (medians per step).")
     var layers = false
 
+    @Option(help: "How convolutions compute: automatic (Winograd where it pays), fast (im2col kernels), winograd, book.")
+    var convolution: LayerAlgorithm = .automatic
+
     @Flag(help: ArgumentHelp("Also time the steps on 1 thread, alternating with --threads in blocks of 5 steps in the same run, "
               + "and print the speed-up, beside that of a 512² matrix product timed between the blocks "
               + "(what the machine gave compute-bound work in the same moments)."))
@@ -101,6 +104,14 @@ struct ModelBench: ParsableCommand {
         print(String(format: "  %@ %60.3f ms", "sum of stages".padding(toLength: 25, withPad: " ", startingAt: 0), total))
     }
 
+    /// The work of a step as computed, against im2col's, and how close its rate comes to the GEMM peak.
+    private func printSpeedOfLight(_ r: ModelBenchmark.Result) {
+        print(String(format: "  speed of light: %.1f M multiply-adds/step done (%.1f M the im2col way), %.1f GFLOP/s = %.1f%% "
+                     + "of the %.1f GFLOP/s GEMM peak; at the peak a step would take %.3f ms",
+                     r.gemmMFLOPPerStep / 2, r.directMFLOPPerStep / 2, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS,
+                     r.gemmMFLOPPerStep / r.gemmPeakGFLOPS))
+    }
+
     func run() throws {
         if let threads { Threads.count = threads }
         try reportingErrors {
@@ -122,6 +133,7 @@ struct ModelBench: ParsableCommand {
                 var bench = ModelBenchmark(configuration: try configuration(model, dtype), iterations: iterations, warmup: warmup)
                 bench.profileLayers = layers
                 bench.alternateWithOneThread = scaling
+                bench.convolution = convolution
                 let r = bench.configuration.dtype == .float64 ? bench.run(Double.self, train: train, dataName: dataName)
                                           : bench.run(Float.self, train: train, dataName: dataName)
                 results.append(r)
@@ -141,6 +153,7 @@ struct ModelBench: ParsableCommand {
                                          ModelBenchmark.referenceProductSize, $0)
                               } ?? ""))
                     }
+                    printSpeedOfLight(r)
                     if let stages = r.stages { printStages(stages) }
                 }
             }
@@ -196,6 +209,14 @@ struct TensorBench: ParsableCommand {
                                             what: "three \(matrixSize)×\(matrixSize) float32 matrices")
         try SizeLimits.checkBenchmarkArrays(flag: "--elements \(elements)", arrays: 3, count: elements,
                                             what: "three arrays of \(elements) float32 values")
+    }
+
+    /// The work of a step as computed, against im2col's, and how close its rate comes to the GEMM peak.
+    private func printSpeedOfLight(_ r: ModelBenchmark.Result) {
+        print(String(format: "  speed of light: %.1f M multiply-adds/step done (%.1f M the im2col way), %.1f GFLOP/s = %.1f%% "
+                     + "of the %.1f GFLOP/s GEMM peak; at the peak a step would take %.3f ms",
+                     r.gemmMFLOPPerStep / 2, r.directMFLOPPerStep / 2, r.gflops, 100 * r.peakRatio, r.gemmPeakGFLOPS,
+                     r.gemmMFLOPPerStep / r.gemmPeakGFLOPS))
     }
 
     func run() throws {

@@ -6,6 +6,7 @@ extension NetworkSpec.Kind: ExpressibleByArgument {}
 
 /// `--dtype`: float32, float64.
 extension Precision: ExpressibleByArgument {}
+extension LayerAlgorithm: ExpressibleByArgument {}
 
 /// `float32` / `float64` (the library's `Precision`).
 typealias DType = Precision

@@ -8,9 +8,12 @@
 ///   dx = col2im(dcol).
 ///
 /// `algorithm` picks how that is computed: `.book` runs the book's code line by line (below); `.fast`
-/// (the default) runs `ConvolutionImageByImage` (Kernels/), the same formulas image by image in the
-/// (N, FN, OH·OW) layout, with no reshape/transpose copies and no whole-batch col. Both give the same
-/// numbers up to the order of floating-point sums (ConvolutionAlgorithmTests).
+/// runs `ConvolutionImageByImage` (Kernels/), the same formulas image by image in the (N, FN, OH·OW)
+/// layout, with no reshape/transpose copies and no whole-batch col; `.winograd` computes out and dx of a
+/// 3×3 stride-1 filter by Winograd's F(2×2, 3×3) (`WinogradConvolution`; dW and db as `.fast`);
+/// `.automatic` (the default) takes `.winograd` for out and for dx where `WinogradConvolution.pays` says
+/// so for that product's geometry, else `.fast`. All give the same numbers up to the rounding of the
+/// sums (ConvolutionAlgorithmTests, WinogradConvolutionTests).
 ///
 /// - W: (FN, C, FH, FW), the parameter `weight` named "W" (weight decay applies); b: (FN,), the parameter
 ///   `bias` named "b" (no decay).
@@ -40,11 +43,13 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     private var window: SlidingWindow?
     /// `.fast`: the per-image arrangement, with its scratch and result buffers.
     let imageByImage = ConvolutionImageByImage<Scalar>()
+    /// `.winograd` and `.automatic`: F(2×2, 3×3), with its scratch and result buffers.
+    let winograd = WinogradConvolution<Scalar>()
 
     /// A convolution with filters W (FN, C, FH, FW) and biases b (FN,). Stops if the shapes disagree,
     /// stride < 1 or pad < 0.
     public init(weight: Tensor<Scalar>, bias: Tensor<Scalar>, stride: Int = 1, pad: Int = 0,
-                algorithm: LayerAlgorithm = .fast) {
+                algorithm: LayerAlgorithm = .automatic) {
         precondition(weight.rank == 4 && weight.shape.allSatisfy { $0 > 0 },
                      "Convolution.init: W must be 4-d (FN, C, FH, FW) with no empty axis, got shape \(weight.shape) "
                      + "(b has shape \(bias.shape))")
@@ -66,6 +71,9 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let g = window(over: x)
         self.x = x
         window = g
+        if usesWinograd(.output, g, inputs: g.channels, outputs: weight.value.shape[0], outHeight: g.outHeight, outWidth: g.outWidth) {
+            return winograd.forward(x, g, weight: weight.value, bias: bias.value)
+        }
         guard algorithm == .book else { return imageByImage.forward(x, g, weight: weight.value, bias: bias.value) }
         let fn = weight.value.shape[0]
         // §7.4.3: col = im2col(x, FH, FW, self.stride, self.pad)
@@ -92,6 +100,13 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
+        if inputGradient,
+           usesWinograd(.inputGradient, g, inputs: weight.value.shape[0], outputs: g.channels, outHeight: g.height, outWidth: g.width) {
+            // dW and db as `.fast` computes them with no dx; dx by Winograd (the flipped filters over dout).
+            _ = imageByImage.backward(dout, x: x, g, weight: weight.value, bias: bias.value, inputGradient: false,
+                                      weightGradient: &weight.gradient, biasGradient: &bias.gradient)
+            return winograd.inputGradient(dout, g, weight: weight.value)
+        }
         guard algorithm == .book else {
             // The same formulas image by image: the kernel returns dx and leaves dW and db in the buffers
             // it is given, which are the parameters' own (self.dW, self.db).
@@ -112,6 +127,37 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let dcol = dout.matmul(colW, transposeOther: true)
         // dx = col2im(dcol, self.x.shape, FH, FW, self.stride, self.pad)
         return col2im(dcol, inputShape: x.shape, filterHeight: fh, filterWidth: fw, stride: stride, pad: pad)
+    }
+
+    /// Whether the product with `inputs` and `outputs` channels and an `outHeight`×`outWidth` result (out's
+    /// in forward, dx's in backward) goes through Winograd: 3×3 at stride 1, and `.winograd`, or
+    /// `.automatic` where `WinogradConvolution.pays`.
+    private func usesWinograd(_ product: WinogradConvolution<Scalar>.Product, _ g: SlidingWindow, inputs: Int, outputs: Int,
+                              outHeight: Int, outWidth: Int) -> Bool {
+        guard g.windowHeight == 3 && g.windowWidth == 3 && g.stride == 1 && g.pad <= 2 && g.batch > 0 else { return false }
+        switch algorithm {
+        case .book, .fast: return false
+        case .winograd: return true
+        case .automatic: return WinogradConvolution<Scalar>.pays(product, inputs: inputs, outputs: outputs, outHeight: outHeight,
+                                                                 outWidth: outWidth)
+        }
+    }
+
+    /// Multiply-adds of one image's products for an input of `inputShape` (N, C, H, W), as the layer
+    /// computes them: forward FN·C·FH·FW·OH·OW, or 16·FN·C·⌈OH/2⌉·⌈OW/2⌉ through Winograd; the weight
+    /// gradient FN·C·FH·FW·OH·OW; the input gradient C·FN·FH·FW·OH·OW, or 16·C·FN·⌈H/2⌉·⌈W/2⌉ through
+    /// Winograd. `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
+    package func multiplications(inputShape: [Int], direct: Bool = false) -> (forward: Int, weightGradient: Int, inputGradient: Int) {
+        let g = window(over: Tensor<Scalar>.zeros([0] + inputShape.dropFirst()))
+        let (fn, c) = (weight.value.shape[0], g.channels)
+        let im2col = fn * g.rowLength * g.outPositions
+        func tiles(_ h: Int, _ w: Int) -> Int { WinogradTransforms.tiles(h) * WinogradTransforms.tiles(w) }
+        var one = g
+        one.batch = 1
+        let forward = !direct && usesWinograd(.output, one, inputs: c, outputs: fn, outHeight: g.outHeight, outWidth: g.outWidth)
+        let backward = !direct && usesWinograd(.inputGradient, one, inputs: fn, outputs: c, outHeight: g.height, outWidth: g.width)
+        return (forward ? 16 * fn * c * tiles(g.outHeight, g.outWidth) : im2col, im2col,
+                backward ? 16 * c * fn * tiles(g.height, g.width) : im2col)
     }
 
     /// The window geometry for x, after checking x against W and b.

@@ -19,7 +19,8 @@ public enum PoolingMode: String, Sendable, Codable, CaseIterable {
 /// - forward: x (N, C, H, W) → out (N, C, OH, OW); keeps x and, for max, where each maximum is.
 /// - backward: dout (N, C, OH, OW) → dx (N, C, H, W).
 /// - `algorithm: .book` runs the book's code line by line: im2col of the whole batch, one row per
-///   (n, oy, ox, c) window, max and argmax along rows. `.fast` (the default) reads the windows straight
+///   (n, oy, ox, c) window, max and argmax along rows. `.fast` (the default; `.winograd` and `.automatic`
+///   are the same here) reads the windows straight
 ///   from x plane by plane (Tensor/PoolingOperations.swift, Kernels/Pooling/MaxPoolingKernels.swift): on
 ///   (100, 30, 24, 24) Float the book's forward took ~11 ms, this one ~1.3 ms. Both give the same out and
 ///   dx — bit for bit for max; for average up to the rounding of the sums' order (the tests hold them so).
@@ -67,7 +68,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                      + "and pad \(pad) does not fit, so the output would be empty")
         outputShape = g.pooledShape(reusing: outputShape)
         self.x = x
-        if algorithm == .fast {   // the book's numbers, window by window straight from x
+        if algorithm != .book {   // the book's numbers, window by window straight from x
             return mode == .max ? x.maxPooled(g, positions: &maxPositions, into: &outputBuffer, shape: outputShape)
                                 : x.averagePooled(g, into: &outputBuffer, shape: outputShape)
         }
@@ -88,7 +89,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         guard let x else { preconditionFailure("Pooling.backward called before forward") }
         if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
         let g = window(over: x.shape)
-        if algorithm == .fast {
+        if algorithm != .book {
             return mode == .max ? dout.maxUnpooled(g, positions: maxPositions, into: &gradientBuffer, shape: x.shape)
                                 : dout.averageUnpooled(g, into: &gradientBuffer, shape: x.shape)
         }

@@ -50,8 +50,11 @@ public struct ModelBenchmark: Sendable {
         public var msPerStepMean: Double
         /// Batch size / median step time.
         public var examplesPerSecond: Double
-        /// Floating-point operations of the GEMMs of one step (2·m·n·k each), in millions.
+        /// Floating-point operations of the GEMMs of one step (2·m·n·k each), in millions, as computed:
+        /// after Winograd where a convolution takes it (`LayerAlgorithm`).
         public var gemmMFLOPPerStep: Double
+        /// The same work counted as if every convolution were one im2col product (the book's way).
+        public var directMFLOPPerStep: Double
         /// GEMM work of a step divided by the median step time.
         public var gflops: Double
         /// This machine's GEMM rate at the same thread count and precision (an n×n·n×n product).
@@ -86,6 +89,7 @@ public struct ModelBenchmark: Sendable {
             case msPerStepMean = "ms_per_step_mean"
             case examplesPerSecond = "examples_per_second"
             case gemmMFLOPPerStep = "gemm_mflop_per_step"
+            case directMFLOPPerStep = "direct_mflop_per_step"
             case gemmPeakGFLOPS = "gemm_peak_gflops"
             case peakRatio = "peak_ratio"
             case blasCore = "blas_core"
@@ -133,6 +137,9 @@ public struct ModelBenchmark: Sendable {
     /// After the timed steps, run as many again stage by stage, timing each layer's forward and backward
     /// (`Result.stages`). The stages' sum is a little above the step time (the clock is read ~30 more times).
     public var profileLayers = false
+    /// How the convolutions compute (`LayerAlgorithm`): `.automatic`, the default, as the layers choose;
+    /// `.fast` to time the im2col kernels alone, `.winograd` to force Winograd on every 3×3 stride-1 one.
+    public var convolution = LayerAlgorithm.automatic
     /// Time the steps alternately on `Threads.count` threads and on 1, in blocks of `alternationBlock`
     /// timed steps (each block after one untimed step, in which layers lay their scratch out again for
     /// the new thread count), `iterations` timed steps each: the ratio of the two medians is then
@@ -171,7 +178,7 @@ public struct ModelBenchmark: Sendable {
     /// `dataName` is reported as is.
     public func run<Scalar: TensorScalar>(_: Scalar.Type, train: any LabeledDataset, dataName: String) -> Result {
         let spec = configuration.spec()
-        let network = Network<Scalar>(spec: spec, seed: seed)
+        let network = Self.withConvolutions(convolution, Network<Scalar>(spec: spec, seed: seed))
         let options = configuration.options(trainingCount: train.count, iterations: warmup + iterations)
         let optimizer: any Optimizer<Scalar> = options.optimizer.make(learningRate: options.effectiveLearningRate)
         let trainer = Trainer(network: network, optimizer: optimizer, options: options, train: train, test: train,
@@ -221,12 +228,14 @@ public struct ModelBenchmark: Sendable {
         let median = Self.median(sorted)
         let oneThreadMedian = alternating ? Self.median(oneThreadTimes.sorted()) : nil
         let flops = Self.gemmFlopsPerStep(network, batch: Swift.min(batchSize, train.count), spec: spec)
+        let directFlops = Self.gemmFlopsPerStep(network, batch: Swift.min(batchSize, train.count), spec: spec, direct: true)
         let gflops = flops / (median / 1e3) / 1e9
         return Result(model: model.rawValue, dtype: Scalar.dtypeName, threads: Threads.count, batchSize: batchSize,
                       iterations: iterations, warmup: warmup, msPerStepMedian: median, msPerStepMin: sorted[0],
                       msPerStepMean: times.reduce(0, +) / Double(times.count),
                       examplesPerSecond: Double(Swift.min(batchSize, train.count)) / (median / 1e3),
-                      gemmMFLOPPerStep: flops / 1e6, gflops: gflops, gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
+                      gemmMFLOPPerStep: flops / 1e6, directMFLOPPerStep: directFlops / 1e6, gflops: gflops,
+                      gemmPeakGFLOPS: peak, peakRatio: gflops / peak,
                       parameters: network.parameterCount, data: dataName, blasCore: BLASInfo.coreName,
                       // Alternating, the untimed steps re-lay scratch out: no count per step then.
                       allocationsPerStep: alternating
@@ -301,31 +310,6 @@ public struct ModelBenchmark: Sendable {
         return names.indices.map { i in
             StageTime(name: names[i], outputShape: shapes[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]))
         }
-    }
-
-    /// GEMM floating-point operations of one training step: for every Affine and Convolution, the
-    /// forward product, the weight-gradient product and — except in the first layer, which skips it
-    /// (`Layer.backwardParameters`) — the input-gradient product, 2·m·n·k each.
-    static func gemmFlopsPerStep<Scalar: TensorScalar>(_ network: Network<Scalar>, batch: Int, spec: NetworkSpec) -> Double {
-        // Walk one example through the layers (inference mode) to learn each layer's input shape.
-        var x = Tensor<Scalar>.zeros([1] + (spec.kind.isConvolutional ? spec.imageShape : [spec.inputSize]))
-        var total = 0.0
-        var first = true
-        for layer in network.layers {
-            var perExample = 0.0
-            let output = layer.forward(x, training: false)
-            if let affine = layer as? Affine<Scalar> {
-                perExample = Double(affine.weight.value.count)                       // in·out multiply-adds
-            } else if let conv = layer as? Convolution<Scalar> {
-                perExample = Double(conv.weight.value.count) * Double(output.shape[2] * output.shape[3])
-            }
-            if perExample > 0 {
-                total += 2 * perExample * Double(batch) * (first ? 2 : 3)
-                first = false
-            }
-            x = output
-        }
-        return total
     }
 
     /// sgemm (Float) or dgemm (Double) GFLOP/s on a 1024×1024 product at the current thread count:

@@ -1,0 +1,190 @@
+/// §7.4.3's convolution for a 3×3 filter at stride 1 by Winograd's F(2×2, 3×3), batched as Lavin & Gray
+/// (2016): it equals out = conv(x) + b (the layer's `.fast` and `.book` algorithms) and, for the input
+/// gradient, dx = the full convolution of dout with the filters turned by 180° (the book's col2im(dout·col_W)),
+/// up to rounding (WinogradConvolutionTests hold it to both, in Double and within a derived bound in Float).
+///
+/// The batch is cut into groups of images with about `targetTiles` 2×2 output tiles between them; for
+/// each group the input planes are transformed into V (16, C, P), the 16 products M[ξν] = U[ξν]·V[ξν]
+/// are one BLAS call each, and M is transformed back into the output planes. Filters are transformed
+/// once per forward or backward into U (16, FN, C). With several threads the batch is split into runs
+/// (`ImageChunks`), each cutting its own images into groups on its own scratch; every output element
+/// is computed by the same operations whatever the split, except that BLAS may sum a product's terms
+/// in another order for another group width — so results are bit-identical run after run at one thread
+/// count, as everywhere in Backprop.
+///
+/// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, 3, 3) and b (FN,).
+/// - inputGradient: dout (N, FN, OH, OW) → dx (N, C, H, W): the same kernel run on dout padded by
+///   2 − pad, with the flipped, transposed filters (C, FN) and no bias.
+/// - Keeps nothing for backward but its scratch and the last out and dx (reused when the caller has let go).
+final class WinogradConvolution<Scalar: TensorScalar> {
+    /// One correlation's sizes: input (batch, inputs, height, width) padded by `pad`, a 3×3 filter,
+    /// output (batch, outputs, outHeight, outWidth) with outHeight = height + 2·pad − 2.
+    struct Geometry: Equatable {
+        var batch: Int, inputs: Int, outputs: Int, height: Int, width: Int, pad: Int
+        var outHeight: Int { height + 2 * pad - 2 }
+        var outWidth: Int { width + 2 * pad - 2 }
+        var tilesPerImage: Int { WinogradTransforms.tiles(outHeight) * WinogradTransforms.tiles(outWidth) }
+        /// Images per group: enough for about `targetTiles` tiles (at least one image).
+        var groupImages: Int { Swift.max(1, Swift.min(batch, Geometry.targetTiles / tilesPerImage)) }
+        /// Tiles per group: wide enough products for BLAS, small enough for V and M to stay in the core's
+        /// cache. Measured on DeepConvNet (Float, one thread): 48 and 96 alike, 256 and 512 1.3× slower.
+        static var targetTiles: Int { 48 }
+        var plane: WinogradTransforms.InputPlane {
+            .init(height: height, width: width, pad: pad, tilesHigh: WinogradTransforms.tiles(outHeight),
+                  tilesWide: WinogradTransforms.tiles(outWidth))
+        }
+    }
+
+    /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
+    /// The padded plane's scratch at 0, then V (16, inputs, P) and M (16, outputs, P).
+    struct Scratch: Equatable {
+        var plane: Int, transformed: Int, products: Int
+        var v: Int { (plane + 15) / 16 * 16 }
+        var m: Int { v + transformed }
+        /// The distance between V's (or M's) 16 blocks of `elements`: one 64-byte line more than a whole
+        /// number of lines, so that the 16 blocks the transforms read or write together never fall into
+        /// the same cache sets (a multiple of 4 KB apart they did, and the transforms ran 2–3× slower).
+        static func blockStride(_ elements: Int) -> Int { (elements + 15) / 16 * 16 + 16 }
+        /// Elements per run, rounded up to 64 bytes.
+        var size: Int { (m + products + 15) / 16 * 16 }
+        init(_ g: Geometry) {
+            let p = g.groupImages * g.tilesPerImage
+            plane = g.plane.elements
+            transformed = 16 * Self.blockStride(g.inputs * p)
+            products = 16 * Self.blockStride(g.outputs * p)
+        }
+    }
+
+    /// Per-run scratch, zeroed when laid out (the padded planes' borders stay 0), and its layout.
+    private var workspace = Tensor<Scalar>(shape: [0], scalars: [])
+    private var workspaceLayout: (geometry: Geometry, runs: Int)?
+    /// U: the transformed filters (16, outputs, inputs).
+    private var filters = Tensor<Scalar>(shape: [0], scalars: [])
+    private var outputBuffer: Tensor<Scalar>?, inputGradientBuffer: Tensor<Scalar>?
+    /// Forces the number of runs (nil: as `ImageChunks` decides from the thread count). For tests.
+    var runsOverride: Int?
+
+    init() {}
+
+    /// Which of a convolution's products a rule is asked about: out (forward) or dx (backward).
+    enum Product { case output, inputGradient }
+
+    /// Whether F(2×2, 3×3) is used, when the layer chooses (`LayerAlgorithm.automatic`), for `product` of
+    /// a convolution with `inputs` input channels and `outputs` output channels (the product's own: for
+    /// dx, FN in and C out). A fixed rule of the geometry, never a timing, so the same seed gives the same
+    /// numbers. Set by measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, thread
+    /// CPU time per layer, three alternating rounds; the Performance article has the table): forward,
+    /// Winograd took 0.58× the time of `.fast` at 32→32 channels (16×16 out) and 0.77× at 64→64 (8×8),
+    /// 0.98× at 16→16 (28×28, within the rounds' spread) and lost at 16→32 (1.18×) and 32→64 (1.03×), where
+    /// more outputs than inputs make the output transform the larger pass. For dx (with dW then a product
+    /// of its own) it lost or tied everywhere (0.99–1.38× the backward's time): `.fast`'s
+    /// stride-1 backward computes dx and dW from one unrolled dout, which the separate dW product loses.
+    static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
+        product == .output && inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
+    }
+
+    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer).
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
+        let fn = w.shape[0]
+        let geometry = Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
+        var out = reusable(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
+        correlate(x, geometry, weight: w, flipped: false, bias: b, into: &out)
+        outputBuffer = out
+        return out
+    }
+
+    /// dx for dout (N, FN, OH, OW) of the last forward over window `g` (3×3, stride 1, pad ≤ 2).
+    func inputGradient(_ dout: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>) -> Tensor<Scalar> {
+        let fn = w.shape[0]
+        let geometry = Geometry(batch: g.batch, inputs: fn, outputs: g.channels, height: g.outHeight, width: g.outWidth,
+                                pad: 2 - g.pad)
+        var dx = reusable(&inputGradientBuffer, shape: [g.batch, g.channels, g.height, g.width])
+        correlate(dout, geometry, weight: w, flipped: true, bias: nil, into: &dx)
+        inputGradientBuffer = dx
+        return dx
+    }
+
+    /// Lays `workspace` out for `runs` runs of `geometry`, zeroed; keeps it when it already is.
+    private func prepareWorkspace(_ geometry: Geometry, runs: Int) {
+        if let layout = workspaceLayout, layout.geometry == geometry, layout.runs == runs { return }
+        workspace = .zeros([runs * Scratch(geometry).size])
+        workspaceLayout = (geometry, runs)
+    }
+
+    /// out (batch, outputs, OH, OW) = the correlation of x (batch, inputs, H, W), padded by `g.pad`, with
+    /// W (flipped and transposed when `flipped`), plus b when there is one.
+    private func correlate(_ x: Tensor<Scalar>, _ g: Geometry, weight w: Tensor<Scalar>, flipped: Bool,
+                           bias b: Tensor<Scalar>?, into out: inout Tensor<Scalar>) {
+        guard g.batch > 0 else { return }
+        if filters.count != 16 * g.inputs * g.outputs { filters = .zeros([16 * g.inputs * g.outputs]) }
+        w.withUnsafeBufferPointer { pw in
+            filters.withUnsafeMutableBufferPointer { pu in
+                WinogradTransforms.transformFilters(pw.baseAddress!, filters: w.shape[0], channels: w.shape[1],
+                                                    flipped: flipped, into: pu.baseAddress!)
+            }
+        }
+        let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.inputs * g.outputs * g.outHeight * g.outWidth,
+                                 chunks: runsOverride)
+        prepareWorkspace(g, runs: chunks.count)
+        let scratch = Scratch(g), bias = b ?? .zeros([g.outputs])
+        x.withUnsafeBufferPointer { px in
+            filters.withUnsafeBufferPointer { pu in
+                bias.withUnsafeBufferPointer { pb in
+                    out.withUnsafeMutableBufferPointer { po in
+                        workspace.withUnsafeMutableBufferPointer { pws in
+                            let operands = Operands(x: px.baseAddress!, u: pu.baseAddress!, bias: pb.baseAddress!,
+                                                    out: po.baseAddress!, geometry: g, scratch: scratch)
+                            let ws = pws.baseAddress!
+                            chunks.run { run, images in
+                                var first = images.lowerBound
+                                while first < images.upperBound {
+                                    let last = Swift.min(first + g.groupImages, images.upperBound)
+                                    Self.group(first..<last, operands, slice: ws + run * scratch.size)
+                                    first = last
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What every group reads and writes.
+    private struct Operands {
+        let x: UnsafePointer<Scalar>, u: UnsafePointer<Scalar>, bias: UnsafePointer<Scalar>
+        let out: UnsafeMutablePointer<Scalar>
+        let geometry: Geometry, scratch: Scratch
+    }
+
+    /// One group of images on its run's scratch `slice`: V = Bᵀ·d·B of every plane, M[ξν] = U[ξν]·V[ξν]
+    /// (16 BLAS calls), out = Aᵀ·M·A + b.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    private static func group(_ images: Range<Int>, _ o: Operands, slice: UnsafeMutablePointer<Scalar>) {
+        let g = o.geometry, s = o.scratch, plane = g.plane
+        let tiles = g.tilesPerImage, p = images.count * tiles
+        let (ci, co) = (g.inputs, g.outputs)
+        let v = slice + s.v, m = slice + s.m
+        let inSize = g.height * g.width, outSize = g.outHeight * g.outWidth
+        let vStride = Scratch.blockStride(ci * p), mStride = Scratch.blockStride(co * p)
+        for (k, n) in images.enumerated() {
+            for c in 0..<ci {
+                WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, plane, scratch: slice,
+                                                  into: v + c * p + k * tiles, blockStride: vStride)
+            }
+        }
+        for t in 0..<16 {
+            blockedGemm(transposeA: false, transposeB: false, m: co, n: p, k: ci,
+                        alpha: 1, o.u + t * co * ci, lda: ci, v + t * vStride, ldb: p,
+                        beta: 0, m + t * mStride, ldc: p)
+        }
+        for (k, n) in images.enumerated() {
+            for f in 0..<co {
+                WinogradTransforms.transformOutput(m + f * p + k * tiles, blockStride: mStride, bias: o.bias[f],
+                                                   outHeight: g.outHeight, outWidth: g.outWidth,
+                                                   into: o.out + (n * co + f) * outSize)
+            }
+        }
+    }
+}
