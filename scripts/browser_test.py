@@ -144,12 +144,28 @@ def training(driver):
         fail("the loss curve did not grow: %d points, then %d" % (points_early, points_late))
     print("browser test: the loss curve grew from %d to %d points (iteration %s)"
           % (points_early, points_late, status.get_attribute("data-iteration")))
+    evaluation(driver)
     driver.find_element(By.ID, "train-step").click()
     WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#update-table tbody tr")) == 4)
     print("browser test: a single step shows how far W1, b1, W2 and b2 moved")
     driver.find_element(By.ID, "train-save").click()
     WebDriverWait(driver, 20).until(lambda d: "saved iteration" in status.text)
     driver.save_screenshot(os.path.join(SHOTS, "training.png"))
+
+
+def evaluation(driver):
+    """The last epoch end's confusion matrix (its cells sum to the test set) and misclassified images."""
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#confusion-table tbody td"))
+    table = driver.find_element(By.ID, "confusion-table")
+    cells = [int(td.text) for td in table.find_elements(By.CSS_SELECTOR, "tbody td")]
+    count = int(table.get_attribute("data-count"))
+    if len(cells) != 100 or sum(cells) != count:
+        fail("the confusion matrix has %d cells summing to %d, not 10 × 10 summing to %d" % (len(cells), sum(cells), count))
+    captions = [t for t in driver.find_elements(By.CSS_SELECTOR, "#misclassified svg text") if "guess" in t.text]
+    if not 1 <= len(captions) <= 20:
+        fail("%d misclassified images captioned, not 1 to 20" % len(captions))
+    print("browser test: at iteration %s the confusion matrix sums to %d test images; %d misclassified shown"
+          % (table.get_attribute("data-iteration"), count, len(captions)))
 
 
 def main():

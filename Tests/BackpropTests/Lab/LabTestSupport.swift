@@ -63,6 +63,15 @@ final class LabHarness: Sendable {
         return (status, body)
     }
 
+    /// `GET path` answered by a JSON array (status 200 expected).
+    func requestArray(_ path: String) async throws -> [[String: Any]] {
+        var components = URLComponents(string: "http://127.0.0.1:\(port)\(path)")!
+        components.queryItems = [URLQueryItem(name: "token", value: Self.token)]
+        let (data, response) = try await URLSession.shared.data(from: components.url!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        return (try JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
+    }
+
     /// `GET /api/graph` for `graph` after `forward` and `backward` clicks; expects 200.
     func graph(_ graph: String, forward: Int, backward: Int, _ inputs: [String: String] = [:]) async throws -> [String: Any] {
         let (status, body) = try await request("/api/graph", ["graph": graph, "forward": "\(forward)", "backward": "\(backward)"]
