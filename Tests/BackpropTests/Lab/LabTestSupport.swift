@@ -15,8 +15,10 @@ final class LabHarness: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts a lab; with `training`, one on the spiral (`--data synthetic`, seed 0) with `iterations` steps.
-    init(training: Bool = false, iterations: Int = 200) async throws {
-        lab = try LabServer(host: "127.0.0.1", port: 0, token: Self.token, training: training ? Self.spiralTraining(iterations) : nil)
+    /// With `job`, that training job instead.
+    init(training: Bool = false, iterations: Int = 200, job: LabTraining? = nil) async throws {
+        lab = try LabServer(host: "127.0.0.1", port: 0, token: Self.token,
+                            training: job ?? (training ? Self.spiralTraining(iterations) : nil))
         let (stream, continuation) = AsyncStream<URL>.makeStream()
         let lab = self.lab
         task = Task { try await lab.run { url in continuation.yield(url) } }
