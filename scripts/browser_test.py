@@ -4,7 +4,8 @@
 Starts `backprop lab --port 0` on Fashion-MNIST (or BACKPROP_LAB_DATA), opens the printed URL, clicks
 Forward and Backward through buy-apple and reads the numbers from the page, steps the sigmoid graph,
 runs the gradient check, looks inside the network, trains for a few dozen iterations and watches the
-curve grow, and saves a screenshot of each view under docs/lab/. Fails (never skips) when the browser
+curve grow with the confusion matrix and misclassified images of each epoch end, runs a book experiment
+from the gallery, and saves a screenshot of each view under docs/lab/. Fails (never skips) when the browser
 or the driver is missing.
 
     scripts/browser_test.py [path/to/backprop]      (default .build/debug/backprop)
@@ -144,12 +145,48 @@ def training(driver):
         fail("the loss curve did not grow: %d points, then %d" % (points_early, points_late))
     print("browser test: the loss curve grew from %d to %d points (iteration %s)"
           % (points_early, points_late, status.get_attribute("data-iteration")))
+    evaluation(driver)
     driver.find_element(By.ID, "train-step").click()
     WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#update-table tbody tr")) == 4)
     print("browser test: a single step shows how far W1, b1, W2 and b2 moved")
     driver.find_element(By.ID, "train-save").click()
     WebDriverWait(driver, 20).until(lambda d: "saved iteration" in status.text)
     driver.save_screenshot(os.path.join(SHOTS, "training.png"))
+
+
+def evaluation(driver):
+    """The last epoch end's confusion matrix (its cells sum to the test set) and misclassified images."""
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#confusion-table tbody td"))
+    table = driver.find_element(By.ID, "confusion-table")
+    cells = [int(td.text) for td in table.find_elements(By.CSS_SELECTOR, "tbody td")]
+    count = int(table.get_attribute("data-count"))
+    if len(cells) != 100 or sum(cells) != count:
+        fail("the confusion matrix has %d cells summing to %d, not 10 × 10 summing to %d" % (len(cells), sum(cells), count))
+    captions = [t for t in driver.find_elements(By.CSS_SELECTOR, "#misclassified svg text") if "guess" in t.text]
+    if not 1 <= len(captions) <= 20:
+        fail("%d misclassified images captioned, not 1 to 20" % len(captions))
+    driver.execute_script("document.getElementById('evaluation').scrollIntoView()")
+    driver.save_screenshot(os.path.join(SHOTS, "training-evaluation.png"))
+    driver.execute_script("window.scrollTo(0, 0)")
+    print("browser test: at iteration %s the confusion matrix sums to %d test images; %d misclassified shown"
+          % (table.get_attribute("data-iteration"), count, len(captions)))
+
+
+def book(driver):
+    """The Book view: the gallery lists the catalog; Run on numerical-diff shows figure 4-7 and its lines."""
+    driver.find_element(By.ID, "tab-book").click()
+    WebDriverWait(driver, 10).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".book-card")) >= 10)
+    cli_only = [c.text for c in driver.find_elements(By.CSS_SELECTOR, ".book-card .cli")]
+    driver.find_element(By.CSS_SELECTOR, "button[data-run='numerical-diff']").click()
+    lines = driver.find_element(By.ID, "book-lines")
+    WebDriverWait(driver, 20).until(lambda d: lines.get_attribute("data-name") == "numerical-diff")
+    if "numerical_diff(function_1, 5) = 0.1999" not in lines.text:
+        fail("numerical-diff printed: " + lines.text)
+    if not driver.find_elements(By.CSS_SELECTOR, "#book-figure svg"):
+        fail("numerical-diff's figure is not drawn")
+    print("browser test: the book gallery lists %d experiments (%d from the CLI only); numerical-diff ran and drew its figure"
+          % (len(driver.find_elements(By.CSS_SELECTOR, ".book-card")), len(cli_only)))
+    driver.save_screenshot(os.path.join(SHOTS, "book.png"))
 
 
 def main():
@@ -170,6 +207,7 @@ def main():
         graphs(driver)
         network(driver)
         training(driver)
+        book(driver)
         if not os.path.exists(save):
             fail("the save button wrote no checkpoint at " + save)
     finally:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import BackpropInterop
 import BackpropLab
 import Foundation
 
@@ -12,7 +13,8 @@ struct LabCommand: ParsableCommand {
         Prints the page's URL with a random token (open it in a browser); Ctrl-C stops. The page steps through \
         buy-apple, buy-apple-orange, sigmoid, relu and affine one node at a time, with every number computed by \
         the library's layers; shows the network of the train flags (or --checkpoint) layer by layer on a batch; \
-        and trains it with start, pause and single step, the curves growing live. Listens on 127.0.0.1 unless \
+        trains it with start, pause and single step, the curves growing live; and runs the book's experiments \
+        at quick scale, showing their figures. Listens on 127.0.0.1 unless \
         --host says otherwise; every request needs the token.
         """
     )
@@ -47,7 +49,8 @@ struct LabCommand: ParsableCommand {
         if let threads = flags.threads { Threads.count = threads }
         try checkOutputPaths([("--save", save)])
         let training = try reportingErrors { try makeTraining() }
-        let lab = try LabServer(host: host, port: UInt16(port), token: LabServer.makeToken(), training: training)
+        let lab = try LabServer(host: host, port: UInt16(port), token: LabServer.makeToken(), training: training,
+                                book: BookCatalog.withBookWeights)
         let finished = DispatchSemaphore(value: 0)
         let failure = LockedError()
         signal(SIGINT, SIG_IGN)

@@ -10,6 +10,8 @@ enum LabRequestError: Error, Equatable, CustomStringConvertible {
     case methodNotAllowed(String)
     case missing(String)
     case unknownGraph(String, known: [String])
+    case unknownExperiment(String, known: [String])
+    case cliOnly(String)
     case badNumber(String, String)
     case noTraining
     case busy(String)
@@ -20,10 +22,10 @@ enum LabRequestError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .missingToken: 401
         case .wrongToken, .wrongHost: 403
-        case .notFound, .unknownGraph: 404
+        case .notFound, .unknownGraph, .unknownExperiment: 404
         case .methodNotAllowed: 405
         case .noTraining, .busy: 409
-        case .missing, .badNumber: 400
+        case .missing, .badNumber, .cliOnly: 400
         }
     }
 
@@ -36,6 +38,8 @@ enum LabRequestError: Error, Equatable, CustomStringConvertible {
         case .methodNotAllowed(let method): "\(method) is not allowed here"
         case .missing(let name): "the request needs \(name)"
         case .unknownGraph(let name, let known): "unknown graph \"\(name)\": choose \(known.joined(separator: ", "))"
+        case .unknownExperiment(let name, let known): "unknown experiment \"\(name)\": choose \(known.joined(separator: ", "))"
+        case .cliOnly(let name): "\(name) needs a file the lab does not have: run it from the CLI: backprop book \(name)"
         case .badNumber(let name, let text): "\(name) must be a finite number in range, got \"\(text)\""
         case .noTraining: "this lab has no training job (start backprop lab with train flags or --checkpoint)"
         case .busy(let reason): reason

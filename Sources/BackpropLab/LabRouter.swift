@@ -8,10 +8,14 @@ struct LabRouter: HTTPHandler {
     let token: String
     let host: String
     let training: (any TrainingControl)?
+    let book: LabBook
     /// The port listened on, once known (the Host check needs it).
     let port = Locked<UInt16>(0)
+    /// Whether a book experiment runs: one job at a time, training or experiment (the other gets 409).
+    let bookRunning = Locked<Bool>(false)
 
-    init(token: String, host: String, training: (any TrainingControl)?) {
+    init(token: String, host: String, training: (any TrainingControl)?, book: LabBook) {
+        self.book = book
         self.token = token
         self.host = host
         self.training = training
@@ -71,25 +75,49 @@ struct LabRouter: HTTPHandler {
         case (.GET, "/api/train"):
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/start"):
-            try job().start()
+            try startTraining { try job().start() }
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/pause"):
             try job().pause()
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/step"):
-            try job().step()
+            try startTraining { try job().step() }
             return try Self.json(job().snapshot())
         case (.POST, "/api/train/save"):
             return try Self.json(["saved": job().save()])
+        case (.GET, "/api/book"):
+            return try Self.json(book.entries)
+        case (.POST, "/api/book/run"):
+            return try await runBook(query["name"] ?? "")
         case (.GET, "/api/train/events"):
             let events = MessageFrameWSHandler(handler: TrainingEvents(job: try job()))
             return try await WebSocketHTTPHandler(handler: events).handleRequest(request)
         case (_, "/"), (_, "/api/graphs"), (_, "/api/graph"), (_, "/api/check"), (_, "/api/network"), (_, "/api/train"),
-             (_, "/api/predict"):
+             (_, "/api/predict"), (_, "/api/book"), (_, "/api/book/run"):
             throw LabRequestError.methodNotAllowed(request.method.rawValue)
         default:
             throw LabRequestError.notFound(request.path)
         }
+    }
+
+    /// Starts steps unless a book experiment runs.
+    private func startTraining(_ start: () throws -> Void) throws {
+        try bookRunning.withLock { running in
+            if running { throw LabRequestError.busy("a book experiment is running: wait for its figure") }
+            try start()
+        }
+    }
+
+    /// Runs a book experiment unless training (or another experiment) runs.
+    private func runBook(_ name: String) async throws -> HTTPResponse {
+        let experiment = try book.experiment(name)
+        try bookRunning.withLock { running in
+            if running { throw LabRequestError.busy("another book experiment is running: wait for its figure") }
+            if training?.isBusy == true { throw LabRequestError.busy("training is running: pause it to run a book experiment") }
+            running = true
+        }
+        defer { bookRunning.withLock { $0 = false } }
+        return try Self.json(await LabBook.run(experiment))
     }
 
     private func job() throws -> any TrainingControl {

@@ -1,5 +1,6 @@
 import FlyingFox
 import FlyingSocks
+import Backprop
 import Foundation
 
 /// `backprop lab`'s web server (FlyingFox): the page and its JSON API, on `host` (loopback unless told
@@ -16,9 +17,10 @@ public final class LabServer: Sendable {
     private let server: HTTPServer
     private let router: LabRouter
 
-    /// A server for `host`:`port`; `training` adds the training view. Throws for a host that is not an
-    /// IPv4 or IPv6 address.
-    public init(host: String, port: UInt16, token: String, training: LabTraining?) throws {
+    /// A server for `host`:`port`; `training` adds the training view; `book` is the Book view's gallery
+    /// (its experiments of `BookCatalog.all` run from the page at quick scale, others show their command).
+    /// Throws for a host that is not an IPv4 or IPv6 address.
+    public init(host: String, port: UInt16, token: String, training: LabTraining?, book: [any BookExperiment] = BookCatalog.all) throws {
         self.host = host
         self.token = token
         let address: any SocketAddress
@@ -27,7 +29,7 @@ public final class LabServer: Sendable {
         } else {
             address = try sockaddr_in.inet(ip4: host, port: port)
         }
-        router = LabRouter(token: token, host: host, training: training?.makeJob())
+        router = LabRouter(token: token, host: host, training: training?.makeJob(), book: LabBook(catalog: book))
         server = HTTPServer(config: .init(address: address, timeout: 30, logger: .disabled), handler: router)
     }
 

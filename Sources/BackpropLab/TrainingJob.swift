@@ -27,6 +27,8 @@ struct TrainingSnapshot: Encodable, Sendable {
     var lastUpdate: [ParameterUpdate]
     /// Bumped by every change; the page's stream sends a snapshot only when it moved.
     var version: Int
+    /// The last epoch end's evaluation: confusion matrix and misclassified images (nil before the first).
+    var evaluation: LabEvaluation?
 }
 
 /// The controls of the one training job a lab runs, whatever its scalar type.
@@ -39,6 +41,8 @@ protocol TrainingControl: AnyObject, Sendable {
     func networkGraph(sample: Int) throws -> (graph: ComputationalGraph, histograms: [String: String])
     func predict(index: Int) throws -> LabPrediction
     func shutdown()
+    /// Whether steps run or are about to (a book experiment must wait).
+    var isBusy: Bool { get }
 }
 
 /// One `Trainer` run on a thread of its own, as `backprop train` runs it (`Trainer.run`, the same loop),
@@ -65,6 +69,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     private var filtersSVG: String?
     private var saved: String?
     private var lastUpdate: [ParameterUpdate] = []
+    private var evaluation: LabEvaluation?
     private var version = 0
     private var cachedSnapshot: TrainingSnapshot?
     private var networkCache: (iteration: Int, sample: Int, graph: ComputationalGraph, histograms: [String: String])?
@@ -87,6 +92,7 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
     }
 
     func start() throws { try allow(Int.max) }
+    var isBusy: Bool { stateLock.withLock { running || budget > 0 } }
     func step() throws { try allow(1) }
 
     func pause() {
@@ -156,9 +162,12 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
 
     private func record(_ epochRecord: EpochRecord) {
         let filters = Self.filters(trainer)
+        let evaluation = LabEvaluation(trainer.network, test: trainer.testSet, flatten: trainer.flatten, iteration: trainer.iteration,
+                                       classNames: classNames)
         stateLock.withLock {
             history.append(epochRecord)
             filtersSVG = filters
+            self.evaluation = evaluation
             version += 1
         }
     }
@@ -182,7 +191,8 @@ final class TrainingJob<Scalar: TensorScalar>: TrainingControl, @unchecked Senda
                 title: title, state: state, iteration: iteration, iterations: trainer.options.iterations, epoch: epoch,
                 loss: lastLoss, examplesPerSecond: rate, history: history, lossPoints: losses.points,
                 curvesSVG: LabCurves.svg(losses: losses.points, history: history, title: title).text, filtersSVG: filtersSVG,
-                checkpointPath: checkpointPath, saved: saved, lastUpdate: lastUpdate, version: version)
+                checkpointPath: checkpointPath, saved: saved, lastUpdate: lastUpdate, version: version,
+                evaluation: evaluation)
             cachedSnapshot = snapshot
             return snapshot
         }

@@ -23,6 +23,7 @@ for (const tab of document.querySelectorAll("nav button.tab")) {
     document.querySelectorAll(".view").forEach((v) => v.classList.toggle("active", v.id === "view-" + tab.dataset.view));
     if (tab.dataset.view === "network") loadNetwork();
     if (tab.dataset.view === "training") connectTraining();
+    if (tab.dataset.view === "book") loadBook();
   });
 }
 
@@ -194,6 +195,26 @@ function showTraining(s) {
       + "</td><td>" + u.norm.toPrecision(4) + "</td><td>" + u.moved.toPrecision(4) + "</td></tr>").join("") + "</tbody></table>" : "";
   $("filters").innerHTML = s.filtersSVG || "";
   $("filters").style.display = s.filtersSVG ? "block" : "none";
+  if (s.evaluation) showEvaluation(s.evaluation);
+}
+// The last epoch end's evaluation (sent once per epoch): the confusion matrix, shaded by share of its
+// row, and the first misclassified test images (a picture for images, else a table).
+function showEvaluation(e) {
+  const name = (c) => e.classNames && e.classNames[c] ? c + " " + e.classNames[c] : String(c);
+  const rows = e.confusion.map((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    return "<tr><th>" + name(t) + "</th>" + row.map((n, p) => "<td class=\"" + (p === t ? "diag" : "off") + "\" style=\"background: rgba("
+      + (p === t ? "31,119,180," : "214,39,40,") + (n / total).toFixed(3) + ")\">" + n + "</td>").join("") + "</tr>";
+  }).join("");
+  $("confusion").innerHTML = "<h3>Confusion matrix at iteration " + e.iteration + " (rows: true class, columns: predicted)</h3>"
+    + "<p class=muted>accuracy " + e.accuracy.toFixed(4) + " on " + e.count + " test examples</p>"
+    + "<table id=confusion-table data-iteration=" + e.iteration + " data-count=" + e.count + "><thead><tr><th></th>"
+    + e.confusion.map((_, p) => "<th>" + p + "</th>").join("") + "</tr></thead><tbody>" + rows + "</tbody></table>";
+  $("misclassified").innerHTML = "<h3>Misclassified (the first " + e.misclassified.length + ")</h3>"
+    + (e.misclassifiedSVG ? "<div class=picture>" + e.misclassifiedSVG + "</div>"
+      : "<table id=misclassified-table><thead><tr><th>test example</th><th>label</th><th>guess</th></tr></thead><tbody>"
+        + e.misclassified.map((m) => "<tr><td>" + m.index + "</td><td>" + name(m.label) + "</td><td>" + name(m.guess) + "</td></tr>")
+          .join("") + "</tbody></table>");
 }
 function connectTraining() {
   if (socket) return;
@@ -213,6 +234,52 @@ $("train-save").addEventListener("click", async () => {
   try { $("train-status").textContent = (await api("/api/train/save", {}, "POST")).saved; }
   catch (error) { showError($("train-status"), error); }
 });
+
+// --- the book's experiments ------------------------------------------------------------------------------
+let bookLoaded = false;
+async function loadBook() {
+  if (bookLoaded) return;
+  try {
+    const entries = await api("/api/book");
+    bookLoaded = true;
+    $("book-list").innerHTML = "";
+    for (const e of entries) {
+      const card = document.createElement("div");
+      card.className = "book-card"; card.dataset.name = e.name;
+      const title = document.createElement("div");
+      title.innerHTML = "<b></b> <span class=muted></span>";
+      title.firstChild.textContent = e.name;
+      title.lastChild.textContent = e.section + (e.figure ? ", " + e.figure : "");
+      const summary = document.createElement("div");
+      summary.className = "muted"; summary.textContent = e.summary;
+      card.append(title, summary);
+      if (e.runnable) {
+        const run = document.createElement("button");
+        run.textContent = "Run"; run.dataset.run = e.name;
+        run.addEventListener("click", () => runBook(e.name));
+        card.appendChild(run);
+      } else {
+        const cli = document.createElement("div");
+        cli.className = "cli"; cli.textContent = "run from the CLI: " + e.command;
+        card.appendChild(cli);
+      }
+      $("book-list").appendChild(card);
+    }
+  } catch (error) { showError($("book-status"), error); }
+}
+async function runBook(name) {
+  $("book-status").classList.remove("error");
+  $("book-status").textContent = "running " + name + " …";
+  document.querySelectorAll(".book-card").forEach((c) => c.classList.toggle("chosen-card", c.dataset.name === name));
+  try {
+    const run = await api("/api/book/run", { name }, "POST");
+    $("book-figure").innerHTML = run.svg || "";
+    $("book-figure").style.display = run.svg ? "block" : "none";
+    $("book-lines").textContent = run.lines.join("\n");
+    $("book-lines").dataset.name = run.name;
+    $("book-status").textContent = run.name + " (" + run.section + (run.figure ? ", " + run.figure : "") + ") at quick scale";
+  } catch (error) { showError($("book-status"), error); }
+}
 
 // --- start ----------------------------------------------------------------------------------------------
 (async () => {

@@ -15,8 +15,10 @@ final class LabHarness: Sendable {
     private let task: Task<Void, any Error>
 
     /// Starts a lab; with `training`, one on the spiral (`--data synthetic`, seed 0) with `iterations` steps.
-    init(training: Bool = false, iterations: Int = 200) async throws {
-        lab = try LabServer(host: "127.0.0.1", port: 0, token: Self.token, training: training ? Self.spiralTraining(iterations) : nil)
+    /// With `job`, that training job instead.
+    init(training: Bool = false, iterations: Int = 200, job: LabTraining? = nil) async throws {
+        lab = try LabServer(host: "127.0.0.1", port: 0, token: Self.token,
+                            training: job ?? (training ? Self.spiralTraining(iterations) : nil))
         let (stream, continuation) = AsyncStream<URL>.makeStream()
         let lab = self.lab
         task = Task { try await lab.run { url in continuation.yield(url) } }
@@ -61,6 +63,15 @@ final class LabHarness: Sendable {
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? ["raw": String(decoding: data, as: UTF8.self)]
         return (status, body)
+    }
+
+    /// `GET path` answered by a JSON array (status 200 expected).
+    func requestArray(_ path: String) async throws -> [[String: Any]] {
+        var components = URLComponents(string: "http://127.0.0.1:\(port)\(path)")!
+        components.queryItems = [URLQueryItem(name: "token", value: Self.token)]
+        let (data, response) = try await URLSession.shared.data(from: components.url!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        return (try JSONSerialization.jsonObject(with: data)) as? [[String: Any]] ?? []
     }
 
     /// `GET /api/graph` for `graph` after `forward` and `backward` clicks; expects 200.
