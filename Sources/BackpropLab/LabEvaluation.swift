@@ -1,7 +1,7 @@
 import Backprop
 
 /// The network on the whole test set at an epoch's end, as `backprop evaluate` reports it: accuracy,
-/// and the confusion matrix (rows: true class, columns: predicted) from the library's `evaluate`; and
+/// and the confusion matrix (rows: true class, columns: predicted), equal to the library's `evaluate`'s; and
 /// the first misclassified test images (§8.1.1, figure 8-3), found by `Misclassified` and drawn by
 /// `Misclassified.svg` when the inputs are square one-channel images. Bounded: at most `limit` images.
 struct LabEvaluation: Encodable, Sendable {
@@ -30,12 +30,15 @@ struct LabEvaluation: Encodable, Sendable {
     /// Evaluates `network` on `test` (called on the training thread, which owns the network).
     init<Scalar: TensorScalar>(_ network: Network<Scalar>, test: any LabeledDataset, flatten: Bool, iteration: Int,
                                classNames: [String]?) {
-        let result = evaluate(network, on: test, flatten: flatten, confusion: true)
-        let wrong = Misclassified(limit: Self.limit).run(network, on: test, flatten: flatten)
+        // One pass over the test set: the predicted classes give both the matrix and the mistakes.
+        let guesses = predictions(network, on: test, flatten: flatten)
+        let wrong = Misclassified(limit: Self.limit).result(guesses: guesses, on: test)
+        var matrix = Array(repeating: Array(repeating: 0, count: test.classes), count: test.classes)
+        for (i, guess) in guesses.enumerated() where guess < test.classes { matrix[test.label(at: i)][guess] += 1 }
         self.iteration = iteration
         count = test.count
-        accuracy = result.accuracy
-        confusion = result.confusion
+        accuracy = wrong.accuracy
+        confusion = matrix
         self.classNames = classNames
         misclassified = wrong.examples.map { Mistake(index: $0.index, label: $0.label, guess: $0.guess) }
         let side = Int(Double(test.inputSize).squareRoot().rounded())

@@ -38,7 +38,13 @@ public struct Misclassified: Sendable {
 
     /// Classifies every image of `test` with `network` (in chunks of 100) and collects the mistakes.
     public func run<Scalar: TensorScalar>(_ network: Network<Scalar>, on test: any LabeledDataset, flatten: Bool) -> Result {
-        let guesses = predictions(network, on: test, flatten: flatten)
+        result(guesses: predictions(network, on: test, flatten: flatten), on: test)
+    }
+
+    /// The accuracy and the first `limit` mistakes of `guesses`, one predicted class per example of `test`
+    /// in order (what `predictions` returns).
+    public func result(guesses: [Int], on test: any LabeledDataset) -> Result {
+        precondition(guesses.count == test.count, "Misclassified: \(guesses.count) guesses for \(test.count) examples")
         var correct = 0
         var examples: [Example] = []
         for (i, guess) in guesses.enumerated() {
