@@ -54,6 +54,14 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .target(name: "CBackpropPNG", dependencies: [.target(name: "CLibPNG", condition: .when(platforms: [.linux]))]),
+        // libjpeg-turbo, to read (and write) JPEG images in image-folder datasets (Linux). Called only
+        // from CBackpropJPEG, since libjpeg reports errors by longjmp.
+        .systemLibrary(
+            name: "CLibJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+        .target(name: "CBackpropJPEG", dependencies: [.target(name: "CLibJPEG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
         // The library, in modules whose imports run one way: Core ← Training ← Charts ← Book ← Backprop.
@@ -72,6 +80,7 @@ let package = Package(
                 "BackpropCore",
                 "CBackpropZlib",
                 .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
+                .target(name: "CBackpropJPEG", condition: .when(platforms: [.linux])),
             ]
         ),
         // SVG documents and charts, training curves and filter grids, computational-graph drawing.

@@ -35,7 +35,9 @@ struct EvaluateCommand: ParsableCommand {
 
     private func evaluate<Scalar: TensorScalar>(_: Scalar.Type, _ saved: CheckpointContents) throws {
         let network: Network<Scalar> = try saved.makeNetwork()
-        let loaded = try LoadedData.load(data, trainLimit: nil, seed: saved.training?.options.seed ?? 0)
+        let folder = saved.configuration?.imageFolderOptions ?? ImageFolderOptions()
+        let loaded = try LoadedData.load(data ?? saved.file.metadata["data"].flatMap { ImageFolder.isImageFolder($0) ? $0 : nil },
+                                         trainLimit: nil, seed: saved.training?.options.seed ?? 0, folder: folder)
         try loaded.check(fits: saved.spec, model: saved.path)
         let set = loaded.test
         let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
@@ -45,13 +47,7 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         print(String(format: "accuracy %.4f  loss %.4f  (%d examples)", result.accuracy, result.loss, set.count))
-        print("confusion matrix (rows: true class, columns: predicted class)")
-        let width = Swift.max(4, String(result.confusion.flatMap { $0 }.max() ?? 0).count + 1)
-        func pad(_ s: String) -> String { String(repeating: " ", count: Swift.max(0, width - s.count)) + s }
-        print(pad("") + (0..<set.classes).map { pad(String($0)) }.joined())
-        for (i, row) in result.confusion.enumerated() {
-            print(pad(String(i)) + row.map { pad(String($0)) }.joined())
-        }
+        printConfusion(result.confusion, classNames: loaded.classNames ?? classNames(saved))
     }
 }
 
@@ -62,4 +58,25 @@ struct EvaluationJSON: Codable {
     var loss: Double?
     var count: Int
     var confusion: [[Int]]
+}
+
+extension EvaluateCommand {
+    /// The class names a checkpoint records (metadata `class_names`), if any.
+    func classNames(_ saved: CheckpointContents) -> [String]? {
+        saved.file.metadata["class_names"].flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+    }
+
+    /// The confusion matrix as a table: rows the true class (its index and name, when known), columns the
+    /// predicted class by index.
+    func printConfusion(_ confusion: [[Int]], classNames names: [String]?) {
+        print("confusion matrix (rows: true class, columns: predicted class)")
+        let width = Swift.max(4, String(confusion.flatMap { $0 }.max() ?? 0).count + 1)
+        func pad(_ s: String, _ w: Int = width) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
+        let labels = confusion.indices.map { i in names.map { i < $0.count ? "\(i) \($0[i])" : "\(i)" } ?? "\(i)" }
+        let labelWidth = Swift.max(width, (labels.map(\.count).max() ?? 0) + 1)
+        print(pad("", labelWidth) + confusion.indices.map { pad(String($0)) }.joined())
+        for (label, row) in zip(labels, confusion) {
+            print(pad(label, labelWidth) + row.map { pad(String($0)) }.joined())
+        }
+    }
 }

@@ -68,6 +68,20 @@ struct TrainingFlags: ParsableArguments {
     @Option(help: "Use only the first N training examples.")
     var trainLimit: Int?
 
+    @Option(help: ArgumentHelp("Image folders: 1 (gray, by luma) or 3 (RGB) channels (default: what the images are)."))
+    var channels: Int?
+
+    @Option(help: ArgumentHelp("Image folders: resize every image to H×W (area average when shrinking, bilinear when "
+                + "growing), e.g. 32 or 32x48 (default: images must share one size)."))
+    var imageSize: String?
+
+    @Option(help: ArgumentHelp("Image folders without train/ and test/, and CSV tables without --test: the share of "
+                + "each class (rows) held out for testing, by a fixed shuffle (default: 0.1)."))
+    var testSplit: Double?
+
+    @Flag(help: "Image folders: skip images that cannot be read (counted on stderr) instead of stopping.")
+    var skipBadImages = false
+
     /// The run these flags describe, every flag left out taking `TrainingConfiguration`'s default (the
     /// book's ch05 run, and the model's defaults from the registry); with the problems of a --hidden that
     /// is not a list of sizes (the configuration's own problems are `TrainingConfiguration.problems`).
@@ -82,7 +96,7 @@ struct TrainingFlags: ParsableArguments {
             weightDecay: weightDecay ?? defaults.weightDecay, batchNorm: batchNorm, dropout: dropout,
             withReplacement: withReplacement, invertedDropout: invertedDropout, seed: seed ?? defaults.seed,
             dtype: dtype ?? defaults.dtype, threads: threads, data: data, trainLimit: trainLimit)
-        return (configuration, problems)
+        return withDataFlags(configuration, problems: problems)
     }
 
     /// The flags given that define *what* is trained (all but --data and --threads, which say where and
@@ -95,7 +109,8 @@ struct TrainingFlags: ParsableArguments {
             ("--iterations", iterations != nil), ("--weight-decay", weightDecay != nil), ("--batch-norm", batchNorm),
             ("--dropout", dropout != nil), ("--with-replacement", withReplacement),
             ("--inverted-dropout", invertedDropout), ("--seed", seed != nil), ("--dtype", dtype != nil),
-            ("--train-limit", trainLimit != nil),
+            ("--train-limit", trainLimit != nil), ("--channels", channels != nil), ("--image-size", imageSize != nil),
+            ("--test-split", testSplit != nil), ("--skip-bad-images", skipBadImages),
         ]
         return given.filter(\.1).map(\.0)
     }

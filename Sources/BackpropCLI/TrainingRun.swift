@@ -58,7 +58,8 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func loadData() throws -> LoadedData {
         let seed = resumingWithoutConfiguration ? saved?.training?.options.seed ?? configuration.seed : configuration.seed
         return try onEveryRank(ranks) {
-            try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed)
+            try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed,
+                                folder: configuration.imageFolderOptions, quiet: quiet)
         }
     }
 
@@ -68,7 +69,7 @@ final class TrainingRun<Scalar: TensorScalar> {
             try data.check(fits: saved.spec, model: saved.path)
             return (try saved.makeNetwork(), try resumedOptions(saved, state: state, data: data))
         }
-        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
+        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes, imageShape: data.imageShape)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
         try command.checkSize(spec, configuration)   // the second check: see `TrainCommand.makeConfiguration`
@@ -94,7 +95,8 @@ final class TrainingRun<Scalar: TensorScalar> {
         func contradiction(_ reason: String) -> CheckpointError {
             CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: reason)
         }
-        guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize) == saved.spec else {
+        guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize,
+                                 imageShape: saved.spec.inputShape) == saved.spec else {
             throw contradiction("describes another network than the checkpoint's spec")
         }
         guard let options = try? configuration.options(trainingCount: data.train.count), options == state.options else {

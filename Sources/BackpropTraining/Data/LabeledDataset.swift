@@ -50,8 +50,8 @@ extension ImageSet: LabeledDataset {
         let k = indices.count
         var x = reusable(&slot, if: { s in
             flatten ? s.count == 2 && s[0] == k && s[1] == imageSize
-                    : s.count == 4 && s[0] == k && s[1] == 1 && s[2] == rows && s[3] == columns
-        }, else: { flatten ? [k, imageSize] : [k, 1, rows, columns] })
+                    : s.count == 4 && s[0] == k && s[1] == channels && s[2] == rows && s[3] == columns
+        }, else: { flatten ? [k, imageSize] : [k, channels, rows, columns] })
         x.withUnsafeMutableBufferPointer { out in writeImages(indices, normalize: true, to: out) }
         slot = x
     }
