@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "BackpropInterop", targets: ["BackpropInterop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
         .executable(name: "custom-network-example", targets: ["CustomNetworkExample"]),
+        .executable(name: "image-folder-example", targets: ["ImageFolderExample"]),
         .library(name: "BackpropONNX", targets: ["BackpropONNX"]),
     ],
     dependencies: [
@@ -31,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // CSV tables for `--data file.csv --target COLUMN` (quoting, embedded delimiters and newlines).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -81,6 +84,7 @@ let package = Package(
                 "CBackpropZlib",
                 .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
                 .target(name: "CBackpropJPEG", condition: .when(platforms: [.linux])),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
         ),
         // SVG documents and charts, training curves and filter grids, computational-graph drawing.
@@ -113,6 +117,13 @@ let package = Package(
             name: "CustomNetworkExample",
             dependencies: ["Backprop"],
             path: "Examples/CustomNetwork"
+        ),
+        // Training SimpleConvNet on a folder of images (ImageFolder): the DocC article "Your own data".
+        // Built with the tests, which run it (Tests/BackpropTests/Examples).
+        .executableTarget(
+            name: "ImageFolderExample",
+            dependencies: ["Backprop"],
+            path: "Examples/ImageFolder"
         ),
         // ONNX export of the book's networks; the only target that depends on protobuf.
         .target(

@@ -122,14 +122,19 @@ struct LoadedData {
     let classNames: [String]?
     /// Read from a folder of class folders of images.
     var isImageFolder = false
+    /// A CSV table's standardisation (stored in checkpoints).
+    var featureScaling: FeatureScaling?
 
     static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                     "Sneaker", "Bag", "Ankle boot"]
 
-    static func load(_ option: String?, trainLimit: Int?, seed: UInt64, folder: ImageFolderOptions = ImageFolderOptions(),
+    static func load(_ option: String?, trainLimit: Int?, seed: UInt64, options: DataOptions = DataOptions(),
                      quiet: Bool = true) throws -> LoadedData {
         if let option, ImageFolder.isImageFolder(option) {
-            return try loadImageFolder(option, trainLimit: trainLimit, options: folder, quiet: quiet)
+            return try loadImageFolder(option, trainLimit: trainLimit, options: options.folder, quiet: quiet)
+        }
+        if let option, option.lowercased().hasSuffix(".csv") {
+            return try loadTable(option, trainLimit: trainLimit, options: options)
         }
         if option == "synthetic" {
             let train = SpiralDataset(pointsPerClass: 300, classes: 3, seed: seed)
@@ -159,6 +164,9 @@ struct LoadedData {
     func metadata() throws -> [String: String] {
         var result = ["data": name]
         if let folderImageShape { result["image_shape"] = "[" + folderImageShape.map(String.init).joined(separator: ",") + "]" }
+        if let scaling = featureScaling {
+            result["feature_scaling"] = String(decoding: try JSONEncoder().encode(scaling), as: UTF8.self)
+        }
         if let classNames, let text = String(data: try JSONSerialization.data(withJSONObject: classNames), encoding: .utf8) {
             result["class_names"] = text
         }

@@ -12,7 +12,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "The checkpoint (safetensors) written by `backprop train --checkpoint`.")
     var checkpoint: String
 
-    @Option(help: "Dataset directory, or 'synthetic'. Default: $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist.")
+    @Option(help: ArgumentHelp("Dataset directory, image folder, CSV table, or 'synthetic'. Default: the checkpoint's image folder "
+                + "or CSV table, else $BACKPROP_DATA, else /usr/share/datasets/fashion-mnist."))
     var data: String?
 
     @Option(help: "Threads to share the work among; OpenBLAS itself runs single-threaded.")
@@ -35,9 +36,10 @@ struct EvaluateCommand: ParsableCommand {
 
     private func evaluate<Scalar: TensorScalar>(_: Scalar.Type, _ saved: CheckpointContents) throws {
         let network: Network<Scalar> = try saved.makeNetwork()
-        let folder = saved.configuration?.imageFolderOptions ?? ImageFolderOptions()
-        let loaded = try LoadedData.load(data ?? saved.file.metadata["data"].flatMap { ImageFolder.isImageFolder($0) ? $0 : nil },
-                                         trainLimit: nil, seed: saved.training?.options.seed ?? 0, folder: folder)
+        // Your own data (an image folder, a CSV table) is evaluated on the checkpoint's own data unless told otherwise.
+        let own = saved.file.metadata["data"].flatMap { ImageFolder.isImageFolder($0) || $0.lowercased().hasSuffix(".csv") ? $0 : nil }
+        let loaded = try LoadedData.load(data ?? own, trainLimit: nil, seed: saved.training?.options.seed ?? 0,
+                                         options: DataOptions(saved))
         try loaded.check(fits: saved.spec, model: saved.path)
         let set = loaded.test
         let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
@@ -74,9 +76,10 @@ extension EvaluateCommand {
         func pad(_ s: String, _ w: Int = width) -> String { String(repeating: " ", count: Swift.max(0, w - s.count)) + s }
         let labels = confusion.indices.map { i in names.map { i < $0.count ? "\(i) \($0[i])" : "\(i)" } ?? "\(i)" }
         let labelWidth = Swift.max(width, (labels.map(\.count).max() ?? 0) + 1)
-        print(pad("", labelWidth) + confusion.indices.map { pad(String($0)) }.joined())
+        func left(_ s: String) -> String { s + String(repeating: " ", count: Swift.max(0, labelWidth - s.count)) }
+        print(left("") + confusion.indices.map { pad(String($0)) }.joined())
         for (label, row) in zip(labels, confusion) {
-            print(pad(label, labelWidth) + row.map { pad(String($0)) }.joined())
+            print(left(label) + row.map { pad(String($0)) }.joined())
         }
     }
 }

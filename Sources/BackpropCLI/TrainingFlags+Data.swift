@@ -8,6 +8,8 @@ extension TrainingFlags {
         configuration.channels = channels
         configuration.testSplit = testSplit
         configuration.skipBadImages = skipBadImages ? true : nil
+        configuration.target = target
+        configuration.testFile = test
         if let imageSize {
             if let sides = parseImageSize(imageSize) {
                 configuration.imageSize = sides

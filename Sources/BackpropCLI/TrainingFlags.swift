@@ -82,6 +82,12 @@ struct TrainingFlags: ParsableArguments {
     @Flag(help: "Image folders: skip images that cannot be read (counted on stderr) instead of stopping.")
     var skipBadImages = false
 
+    @Option(help: "CSV tables (--data file.csv): the column holding the class; every other column is a numeric feature.")
+    var target: String?
+
+    @Option(help: "CSV tables: a CSV file of test rows with the same columns (instead of --test-split).")
+    var test: String?
+
     /// The run these flags describe, every flag left out taking `TrainingConfiguration`'s default (the
     /// book's ch05 run, and the model's defaults from the registry); with the problems of a --hidden that
     /// is not a list of sizes (the configuration's own problems are `TrainingConfiguration.problems`).
@@ -110,7 +116,8 @@ struct TrainingFlags: ParsableArguments {
             ("--dropout", dropout != nil), ("--with-replacement", withReplacement),
             ("--inverted-dropout", invertedDropout), ("--seed", seed != nil), ("--dtype", dtype != nil),
             ("--train-limit", trainLimit != nil), ("--channels", channels != nil), ("--image-size", imageSize != nil),
-            ("--test-split", testSplit != nil), ("--skip-bad-images", skipBadImages),
+            ("--test-split", testSplit != nil), ("--skip-bad-images", skipBadImages), ("--target", target != nil),
+            ("--test", test != nil),
         ]
         return given.filter(\.1).map(\.0)
     }

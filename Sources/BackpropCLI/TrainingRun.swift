@@ -59,7 +59,7 @@ final class TrainingRun<Scalar: TensorScalar> {
         let seed = resumingWithoutConfiguration ? saved?.training?.options.seed ?? configuration.seed : configuration.seed
         return try onEveryRank(ranks) {
             try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed,
-                                folder: configuration.imageFolderOptions, quiet: quiet)
+                                options: DataOptions(configuration), quiet: quiet)
         }
     }
 

@@ -57,7 +57,7 @@ import Testing
             let predicted = try CLIHarness.runOK(["predict", "--checkpoint", checkpoint, CLIHarness.join(data, "green-ring/00003.png")])
             #expect(predicted.stdout.contains("(green-ring)"), "\(predicted)")
             let evaluated = try CLIHarness.runOK(["evaluate", "--checkpoint", checkpoint])
-            #expect(evaluated.stdout.contains("accuracy \(String(format: "%.4f", color))") && evaluated.stdout.contains("3 red-square"),
+            #expect(evaluated.stdout.contains("accuracy \(String(format: "%.4f", color))") && evaluated.stdout.contains("\n3 red-square "),
                     "\(evaluated)")
         }
     }
