@@ -50,7 +50,8 @@ func writeShapes(to root: String, count: Int) throws {
                 let distance = Double((x - cx) * (x - cx) + (y - cy) * (y - cy)).squareRoot()
                 let inside = ring ? abs(distance - Double(radius) + 1.25) <= 1.25
                                   : max(abs(x - cx), abs(y - cy)) <= radius * 3 / 4
-                if inside { (samples[3 * (32 * y + x)], samples[3 * (32 * y + x) + 1], samples[3 * (32 * y + x) + 2]) = (green ? 0 : 200, green ? 102 : 0, 0) }
+                let p = 3 * (32 * y + x)
+                if inside { (samples[p], samples[p + 1], samples[p + 2]) = (green ? 0 : 200, green ? 102 : 0, 0) }
             }
         }
         let png = try ImageFile.encodePNG(ImagePixels(width: 32, height: 32, channels: 3, samples: samples))

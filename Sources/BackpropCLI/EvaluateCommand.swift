@@ -42,6 +42,15 @@ struct EvaluateCommand: ParsableCommand {
                                          options: DataOptions(saved))
         try loaded.check(fits: saved.spec, model: saved.path)
         let set = loaded.test
+        if let metrics = loaded.regressionMetrics(network) {
+            let loss = Backprop.evaluate(network, on: set).loss
+            if json {
+                print(try jsonLine(RegressionJSON(rmse: metrics.rmse, r2: metrics.r2, loss: loss.isFinite ? loss : nil, count: set.count)))
+            } else {
+                print(String(format: "rmse %.4g  r2 %.4f  loss %.4f  (%d examples)", metrics.rmse, metrics.r2, loss, set.count))
+            }
+            return
+        }
         let result = Backprop.evaluate(network, on: set, flatten: !saved.spec.kind.isConvolutional, confusion: true)
         if json {
             print(try jsonLine(EvaluationJSON(accuracy: result.accuracy, loss: result.loss.isFinite ? result.loss : nil,
@@ -51,6 +60,15 @@ struct EvaluateCommand: ParsableCommand {
         print(String(format: "accuracy %.4f  loss %.4f  (%d examples)", result.accuracy, result.loss, set.count))
         printConfusion(result.confusion, classNames: loaded.classNames ?? classNames(saved))
     }
+}
+
+/// `backprop evaluate --json` for a regression: RMSE and R² on the test rows (the target's units), the mean
+/// loss (of standardised targets; null when not finite) and the row count.
+struct RegressionJSON: Codable {
+    var rmse: Double
+    var r2: Double
+    var loss: Double?
+    var count: Int
 }
 
 /// `backprop evaluate --json`: accuracy and mean loss on the test set (loss null when not finite), the

@@ -33,6 +33,15 @@ struct DataOptions {
 }
 
 extension LoadedData {
+    /// Whether the data is a CSV table with a numeric target.
+    var isRegression: Bool { (train as? TableDataset)?.isRegression ?? false }
+
+    /// The test split's RMSE and R² of a regression network (nil unless the data is a regression table).
+    func regressionMetrics<Scalar: TensorScalar>(_ network: Network<Scalar>) -> RegressionMetrics? {
+        guard let test = test as? TableDataset, test.isRegression, test.count > 0, let featureScaling else { return nil }
+        return RegressionMetrics(network, on: test, scaling: featureScaling)
+    }
+
     /// Reads the CSV table at `path` (`CSVTable`): --target names the class column (a usage error without it).
     static func loadTable(_ path: String, trainLimit: Int?, options: DataOptions) throws -> LoadedData {
         guard let target = options.target else {

@@ -23,8 +23,9 @@ extension TrainingFlags {
 
 /// The (height, width) of an --image-size flag: "32" (square) or "32x48" (height × width).
 func parseImageSize(_ text: String) -> [Int]? {
-    let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard (parts.count == 1 || parts.count == 2), parts.allSatisfy({ $0 != nil }) else { return nil }
+    let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        .map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 1 || parts.count == 2, parts.allSatisfy({ $0 != nil }) else { return nil }
     let sides = parts.compactMap { $0 }
     return sides.count == 1 ? [sides[0], sides[0]] : sides
 }

@@ -49,7 +49,8 @@ final class TrainingRun<Scalar: TensorScalar> {
         if let plot = command.plot {
             try TrainingCurves.write(history: trainer.history, title: "\(trainer.network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
-        let summary = TrainSummary(trainer, interrupted: interrupted, ranks: ranks?.rankCount ?? 1)
+        var summary = TrainSummary(trainer, interrupted: interrupted, ranks: ranks?.rankCount ?? 1)
+        if let metrics = data.regressionMetrics(trainer.network) { (summary.rmse, summary.r2) = (metrics.rmse, metrics.r2) }
         print(command.json ? try jsonLine(summary) : summary.textLine(checkpoint: command.checkpoint))
         if interrupted { throw ExitCode(130) }
     }
@@ -69,7 +70,8 @@ final class TrainingRun<Scalar: TensorScalar> {
             try data.check(fits: saved.spec, model: saved.path)
             return (try saved.makeNetwork(), try resumedOptions(saved, state: state, data: data))
         }
-        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes, imageShape: data.imageShape)
+        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes, imageShape: data.imageShape,
+                                      regression: data.isRegression)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
         try command.checkSize(spec, configuration)   // the second check: see `TrainCommand.makeConfiguration`
@@ -96,7 +98,7 @@ final class TrainingRun<Scalar: TensorScalar> {
             CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: reason)
         }
         guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize,
-                                 imageShape: saved.spec.inputShape) == saved.spec else {
+                                 imageShape: saved.spec.inputShape, regression: saved.spec.regression == true) == saved.spec else {
             throw contradiction("describes another network than the checkpoint's spec")
         }
         guard let options = try? configuration.options(trainingCount: data.train.count), options == state.options else {

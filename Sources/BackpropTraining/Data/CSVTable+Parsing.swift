@@ -82,7 +82,8 @@ extension CSVTable {
         let testCount = Swift.max(1, Int((Double(count) * share).rounded()))
         guard count > testCount else {
             throw DatasetError.badTable(path: path, row: nil, column: nil,
-                                        problem: "\(count) row(s): too few to hold out \(Int(share * 100))% for testing and train on the rest")
+                                        problem: "\(count) row(s): too few to hold out \(Int(share * 100))% for testing "
+                                            + "and train on the rest")
         }
         var rng = SeededGenerator(seed: ImageFolderOptions.splitSeed)
         var isTest = [Bool](repeating: false, count: count)
@@ -99,7 +100,8 @@ extension CSVTable {
         let labels = try zip(values, rows).map { value, row in
             guard let k = index[value] else {
                 throw DatasetError.badTable(path: path, row: row, column: nil,
-                                            problem: "class \"\(value)\" is not among the training classes (\(classNames.joined(separator: ", ")))")
+                                            problem: "class \"\(value)\" is not among the training classes "
+                                                + "(\(classNames.joined(separator: ", ")))")
             }
             return k
         }

@@ -2,10 +2,11 @@ import BackpropCore
 import Foundation
 import SwiftCSV
 
-/// A CSV table for classification (`--data file.csv --target COLUMN`): parsed by SwiftCSV (quoting,
-/// embedded commas and newlines), the first line naming the columns. The target column's values are the
-/// classes (their distinct values, sorted — numerically when all are numbers); every other column is a
-/// numeric feature, standardised with the training split's mean and standard deviation (`scaling`).
+/// A CSV table (`--data file.csv --target COLUMN`): parsed by SwiftCSV (quoting, embedded commas and
+/// newlines), the first line naming the columns. A target column of numbers makes a regression (the
+/// values standardised with the training split's mean and standard deviation); any other target column's
+/// values are classes (their distinct values, sorted). Every other column is a numeric feature,
+/// standardised with the training split's mean and standard deviation (`scaling`).
 /// The test rows are `testPath`'s, else `testSplit` of the rows chosen by a shuffle with a fixed seed.
 ///
 /// Rows are numbered as lines of the file (the header is row 1). A ragged row, an empty or non-numeric
@@ -19,8 +20,10 @@ public struct CSVTable: Sendable {
     public let test: TableDataset
     /// The standardisation applied to both splits (the training split's, or the one given).
     public let scaling: FeatureScaling
-    /// The classes: the target's distinct values, sorted (or the ones given).
+    /// The classes: the target's distinct values, sorted (or the ones given); empty for a regression.
     public var classNames: [String] { train.classNames ?? [] }
+    /// Whether the target is a number to predict rather than a class.
+    public var isRegression: Bool { train.isRegression }
 
     /// Files larger than this (1 GiB) are refused without reading them.
     public static let maximumFileBytes = 1 << 30
@@ -45,7 +48,8 @@ public struct CSVTable: Sendable {
             guard other.header == table.header else {
                 throw DatasetError.badTable(path: testPath, row: 1, column: nil, problem: "its columns differ from \(path)'s")
             }
-            (testFeatures, testValues, testRows) = try Self.parse(other, path: testPath, featureColumns: featureColumns, target: targetIndex)
+            (testFeatures, testValues, testRows) = try Self.parse(other, path: testPath, featureColumns: featureColumns,
+                                                                  target: targetIndex)
         } else {
             let isTest = try Self.split(values.count, share: testSplit, path: path)
             let n = featureColumns.count
@@ -58,14 +62,35 @@ public struct CSVTable: Sendable {
             features = keep.flatMap { features[($0 * n)..<(($0 + 1) * n)] }
             (values, rows) = (keep.map { values[$0] }, keep.map { rows[$0] })
         }
-        let names = classNames ?? Self.classNames(values)
         let columnNames = featureColumns.map { table.header[$0] }
-        let scaling = scaling ?? FeatureScaling(columns: columnNames, features: features, rows: values.count)
+        let regression = scaling?.targetMean != nil || (classNames == nil && values.allSatisfy { Double($0)?.isFinite == true })
+        var newScaling = FeatureScaling(columns: columnNames, features: features, rows: values.count)
+        if regression { newScaling.scaleTargets(values.compactMap(Double.init)) }
+        let scaling = scaling ?? newScaling
         self.path = path
         self.target = target
         self.scaling = scaling
+        if regression {
+            train = try Self.regressionSet(scaling.apply(features), values, rows, scaling: scaling, path: path)
+            test = try Self.regressionSet(scaling.apply(testFeatures), testValues, testRows, scaling: scaling, path: testPath ?? path)
+            return
+        }
+        let names = classNames ?? Self.classNames(values)
         self.train = try Self.dataset(scaling.apply(features), values, rows, classNames: names, columns: columnNames, path: path)
         self.test = try Self.dataset(scaling.apply(testFeatures), testValues, testRows, classNames: names, columns: columnNames,
                                      path: testPath ?? path)
+    }
+
+    /// A regression dataset of standardised `features` and the `values` standardised by `scaling`;
+    /// throws naming the row of a value that is not a number.
+    static func regressionSet(_ features: [Double], _ values: [String], _ rows: [Int], scaling: FeatureScaling,
+                              path: String) throws -> TableDataset {
+        let targets = try zip(values, rows).map { value, row in
+            guard let number = Double(value), number.isFinite else {
+                throw DatasetError.badTable(path: path, row: row, column: nil, problem: "target \"\(value)\" is not a number")
+            }
+            return scaling.scaleTarget(number)
+        }
+        return TableDataset(features: features, targets: targets, featureCount: scaling.columns.count, featureNames: scaling.columns)
     }
 }

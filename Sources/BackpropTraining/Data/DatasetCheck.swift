@@ -42,7 +42,8 @@ public enum DatasetCheck {
             }
             guard shape == image.imageShape else {
                 throw DatasetError.doesNotFitModel(path: imagesPath,
-                                                   reason: "images of \(image.channels) channel(s) of \(image.rows)×\(image.columns); "
+                                                   reason: "images of \(image.channels) channel\(image.channels == 1 ? "" : "s") of "
+                                                       + "\(image.rows)×\(image.columns); "
                                                        + "\(network) takes \(described)")
             }
             guard ConvNetLayout.featureShape(spec.kind, input: shape) != nil else {

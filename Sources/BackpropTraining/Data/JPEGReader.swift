@@ -55,7 +55,8 @@ extension ImageFile {
                                  Int32(Swift.min(100, Swift.max(1, quality))), &out, &size, &message, message.count)
         }
         guard status == BACKPROP_JPEG_OK, let out else {
-            throw ImageFileError.malformed(path: "JPEG encoder", detail: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+            let text = String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self)
+            throw ImageFileError.malformed(path: "JPEG encoder", detail: text)
         }
         defer { backprop_jpeg_free_bytes(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))
@@ -75,7 +76,8 @@ extension ImageFile {
                                 &out, &size, &message, message.count)
         }
         guard status == BACKPROP_PNG_OK, let out else {
-            throw ImageFileError.malformed(path: "PNG encoder", detail: String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+            let text = String(decoding: message.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self)
+            throw ImageFileError.malformed(path: "PNG encoder", detail: text)
         }
         defer { backprop_png_free_bytes(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))

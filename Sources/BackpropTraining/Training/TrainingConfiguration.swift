@@ -84,12 +84,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var effectiveLearningRate: Double? { learningRate ?? model.defaultLearningRate(for: effectiveOptimizer) }
 
     /// The network for `inputSize` features and `classes` outputs, the model's defaults filling the rest;
-    /// a convolutional one for images of `imageShape` (C, H, W) when given and not one square channel.
-    public func spec(inputSize: Int = 784, classes: Int = 10, imageShape: [Int]? = nil) -> NetworkSpec {
-        NetworkSpec(kind: model, inputSize: inputSize, hiddenSizes: effectiveHiddenSizes, outputSize: classes,
-                    activation: activation, weightInit: weightInit ?? model.defaultWeightInit(activation: activation),
-                    weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout ?? model.defaultDropout,
-                    inputShape: Self.inputShape(model, imageShape), invertedDropout: invertedDropout ? true : nil)
+    /// a convolutional one for images of `imageShape` (C, H, W) when given and not one square channel;
+    /// one output with a mean-squared-error loss when `regression`.
+    public func spec(inputSize: Int = 784, classes: Int = 10, imageShape: [Int]? = nil, regression: Bool = false) -> NetworkSpec {
+        var spec = NetworkSpec(kind: model, inputSize: inputSize, hiddenSizes: effectiveHiddenSizes, outputSize: regression ? 1 : classes,
+                               activation: activation, weightInit: weightInit ?? model.defaultWeightInit(activation: activation),
+                               weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout ?? model.defaultDropout,
+                               inputShape: Self.inputShape(model, imageShape), invertedDropout: invertedDropout ? true : nil)
+        spec.regression = regression ? true : nil
+        return spec
     }
 
     /// Every problem with the configuration, one message each naming its flag (empty when valid); the

@@ -94,7 +94,8 @@ import Testing
             ]
             let checkpoint = CLIHarness.join(root, "never.safetensors")
             for (data, mentions) in cases {
-                let result = try CLIHarness.run(["train", "--data", data, "--test-split", "0.5", "--epochs", "1", "--checkpoint", checkpoint])
+                let result = try CLIHarness.run(["train", "--data", data, "--test-split", "0.5", "--epochs", "1",
+                                                 "--checkpoint", checkpoint])
                 CLIHarness.expectFailure(result, status: 65, oneLine: true, mentions: mentions)
                 #expect(!FileManager.default.fileExists(atPath: checkpoint), "\(data) left a checkpoint")
             }

@@ -36,10 +36,18 @@ import Testing
         }
     }
 
-    @Test func numericClassesSortAsNumbers() throws {
+    @Test func aNumericTargetIsARegressionStandardisedLikeTheFeatures() throws {
         try DataFixtures.withScratchDirectory("csv-numeric") { directory in
             let path = try write("f,c\n1,10\n2,9\n3,2\n4,10\n5,9\n6,2\n", directory)
-            #expect(try CSVTable(path: path, target: "c", testSplit: 0.3).classNames == ["2", "9", "10"])
+            let table = try CSVTable(path: path, target: "c", testSplit: 0.3)
+            #expect(table.isRegression && table.classNames.isEmpty && table.train.classes == 1)
+            let targets = (table.train.targets ?? []).map(table.scaling.unscaleTarget)
+            #expect(targets.allSatisfy { [2, 9, 10].contains($0.rounded()) && abs($0 - $0.rounded()) < 1e-9 })
+            let mean = (table.train.targets ?? []).reduce(0, +) / Double(table.train.count)
+            #expect(abs(mean) < 1e-12)
+            var slot: Tensor<Float>?
+            table.train.targetTensor([0, 1], into: &slot)
+            #expect(slot?.shape == [2, 1])
         }
     }
 
@@ -47,7 +55,8 @@ import Testing
         try DataFixtures.withScratchDirectory("csv-bad") { directory in
             let cases: [(String, String, String)] = [
                 ("a,b,c\n1,2,x\n3,4\n5,6,y\n", "table.csv, row 3: 2 cells, but the header has 3 columns", "c"),
-                ("a,b,c\n1,2,x\n3,four,y\n", "table.csv, row 3, column \"b\": \"four\" is not a number (feature columns must be numeric)", "c"),
+                ("a,b,c\n1,2,x\n3,four,y\n",
+                 "table.csv, row 3, column \"b\": \"four\" is not a number (feature columns must be numeric)", "c"),
                 ("a,b,c\n1,,x\n", "table.csv, row 2, column \"b\": empty cell in a numeric column", "c"),
                 ("a,b,c\n1,2,x\n", "table.csv, column \"label\": no such column (the header has a, b, c)", "label"),
             ]

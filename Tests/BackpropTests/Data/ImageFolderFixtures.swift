@@ -9,7 +9,8 @@ enum ImageFolderFixtures {
     /// issue) when the dataset is not installed.
     static func fashionSubset(train: Int, test: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> (ImageSet, ImageSet)? {
         guard FileManager.default.fileExists(atPath: DatasetDirectory.defaultPath) else {
-            Issue.record("Fashion-MNIST is not installed at \(DatasetDirectory.defaultPath) (scripts/setup.sh)", sourceLocation: sourceLocation)
+            Issue.record("Fashion-MNIST is not installed at \(DatasetDirectory.defaultPath) (scripts/setup.sh)",
+                         sourceLocation: sourceLocation)
             return nil
         }
         let directory = try DatasetDirectory(path: DatasetDirectory.defaultPath)

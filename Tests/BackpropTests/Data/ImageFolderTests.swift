@@ -76,7 +76,8 @@ import Testing
             let set = Fixtures.coloredShapes(count: 16, seed: 5)
             let empty = Fixtures.join(root, "empty")
             try FileManager.default.createDirectory(atPath: Fixtures.join(empty, "a"), withIntermediateDirectories: true)
-            #expect(throws: DatasetError.imageFolder(path: empty, problem: "holds no images (.png, .jpg, .jpeg, .pgm) in its class folders")) {
+            let noImages = "holds no images (.png, .jpg, .jpeg, .pgm) in its class folders"
+            #expect(throws: DatasetError.imageFolder(path: empty, problem: noImages)) {
                 try ImageFolder(path: empty)
             }
             let split = Fixtures.join(root, "split")
