@@ -104,4 +104,18 @@ import Testing
             #expect(skipping.stderr.contains("skipped 1 unreadable image(s)") && skipping.stderr.contains("00007.jpg"), "\(skipping)")
         }
     }
+
+    /// `bench data` decodes the folder's PNG and JPEG files and prints a line per format (figures, not checked).
+    @Test func benchDataPrintsDecodeRates() throws {
+        guard CLIHarness.requireExecutable() else { return }
+        try CLIHarness.withScratchDirectory("bench-data") { root in
+            let shapes = Fixtures.coloredShapes(count: 8, seed: 11)
+            try Fixtures.write(shapes, to: CLIHarness.join(root, "png"))
+            try Fixtures.write(shapes, to: CLIHarness.join(root, "jpeg"), format: "jpg")
+            let result = try CLIHarness.runOK(["bench", "data", "--data", root, "--repeat", "1"])
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2 && lines[0].hasPrefix("png: 8 files, ") && lines[1].hasPrefix("jpeg: 8 files, "), "\(result)")
+            #expect(lines.allSatisfy { $0.contains("images/s on 1 thread") }, "\(result)")
+        }
+    }
 }
