@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "BackpropInterop", targets: ["BackpropInterop"]),
         .executable(name: "backprop", targets: ["BackpropCLI"]),
         .executable(name: "custom-network-example", targets: ["CustomNetworkExample"]),
+        .executable(name: "image-folder-example", targets: ["ImageFolderExample"]),
         .library(name: "BackpropONNX", targets: ["BackpropONNX"]),
     ],
     dependencies: [
@@ -33,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         // `backprop lab`'s local web server (no SwiftNIO).
         .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
+        // CSV tables for `--data file.csv --target COLUMN` (quoting, embedded delimiters and newlines).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         // OpenBLAS's CBLAS interface (Linux). On macOS the library uses Accelerate instead.
@@ -56,6 +59,14 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .target(name: "CBackpropPNG", dependencies: [.target(name: "CLibPNG", condition: .when(platforms: [.linux]))]),
+        // libjpeg-turbo, to read (and write) JPEG images in image-folder datasets (Linux). Called only
+        // from CBackpropJPEG, since libjpeg reports errors by longjmp.
+        .systemLibrary(
+            name: "CLibJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+        .target(name: "CBackpropJPEG", dependencies: [.target(name: "CLibJPEG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
         // The library, in modules whose imports run one way: Core ← Training ← Charts ← Book ← Backprop.
@@ -74,6 +85,8 @@ let package = Package(
                 "BackpropCore",
                 "CBackpropZlib",
                 .target(name: "CBackpropPNG", condition: .when(platforms: [.linux])),
+                .target(name: "CBackpropJPEG", condition: .when(platforms: [.linux])),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ]
         ),
         // SVG documents and charts, training curves and filter grids, computational-graph drawing.
@@ -118,6 +131,13 @@ let package = Package(
             name: "CustomNetworkExample",
             dependencies: ["Backprop"],
             path: "Examples/CustomNetwork"
+        ),
+        // Training SimpleConvNet on a folder of images (ImageFolder): the DocC article "Your own data".
+        // Built with the tests, which run it (Tests/BackpropTests/Examples).
+        .executableTarget(
+            name: "ImageFolderExample",
+            dependencies: ["Backprop"],
+            path: "Examples/ImageFolder"
         ),
         // ONNX export of the book's networks; the only target that depends on protobuf.
         .target(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in Fuzz/ and runs them:
 #   scripts/fuzz.sh [TARGET|all] [SECONDS] [JOBS]
-# TARGET is one of idx gzip safetensors pgm png pickle npy npz (default all); each runs SECONDS
+# TARGET is one of idx gzip safetensors pgm png jpeg pickle npy npz (default all); each runs SECONDS
 # (default 20), JOBS targets at a time (default 2), from its seeds in Fuzz/corpus/TARGET. The library
 # is built with -sanitize=fuzzer,address into .build-fuzz (apart from the normal .build, whose build
 # never sees Fuzz/); each target is one Swift file linked against those objects. New inputs go to
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all=(idx gzip safetensors pgm png pickle npy npz)
+all=(idx gzip safetensors pgm png jpeg pickle npy npz)
 what=${1:-all}
 seconds=${2:-20}
 jobs=${3:-2}
@@ -29,7 +29,7 @@ swift build --scratch-path "$scratch" --target BackpropInterop \
     || { cat "$scratch/build.log" >&2; exit 1; }
 bin="$scratch/debug"
 objects=()
-for module in Backprop BackpropCore BackpropTraining BackpropCharts BackpropBook BackpropInterop ZIPFoundation CAtomics CBackpropPNG; do
+for module in Backprop BackpropCore BackpropTraining BackpropCharts BackpropBook BackpropInterop ZIPFoundation SwiftCSV CAtomics CBackpropPNG CBackpropJPEG; do
     while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$module.build" -name '*.o')
 done
 modulemaps=()
@@ -39,8 +39,8 @@ mkdir -p "$scratch/fuzz" "$scratch/crashes"
 for t in "${targets[@]}"; do
     if [ ! -x "$scratch/fuzz/$t" ] || [ -n "$(find Fuzz/$t.swift Fuzz/FuzzSupport.swift "${objects[@]}" -newer "$scratch/fuzz/$t" 2>/dev/null | head -1)" ]; then
         swiftc -sanitize=fuzzer,address -parse-as-library -swift-version 6 -I "$bin/Modules" "${modulemaps[@]}" \
-            -ISources/CAtomics/include -ISources/CBackpropPNG/include \
-            Fuzz/FuzzSupport.swift "Fuzz/$t.swift" "${objects[@]}" -lopenblas -lz -lpng16 -use-ld=lld -o "$scratch/fuzz/$t"
+            -ISources/CAtomics/include -ISources/CBackpropPNG/include -ISources/CBackpropJPEG/include \
+            Fuzz/FuzzSupport.swift "Fuzz/$t.swift" "${objects[@]}" -lopenblas -lz -lpng16 -ljpeg -use-ld=lld -o "$scratch/fuzz/$t"
     fi
 done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Backprop needs on Debian (or Ubuntu) when it is missing, and nothing else:
 #   libopenblas-dev (GEMM), pkg-config (finds OpenBLAS), zlib1g-dev (gzip'd IDX files),
-#   libpng-dev (PNG images for `backprop predict`),
+#   libpng-dev (PNG images for `backprop predict` and image folders), libjpeg-dev (JPEG images, libjpeg-turbo),
 #   dataset-fashion-mnist (the default dataset, in /usr/share/datasets/fashion-mnist), libopenmpi-dev and
 #   openmpi-bin (data-parallel training under mpirun, and its tests), graphviz (the tests render
 #   `backprop graph`'s .dot output with dot -Tsvg), chromium and chromium-driver (scripts/browser_test.py drives
@@ -11,8 +11,8 @@
 # Swift itself must already be installed (swift.org). Safe to run again: it only installs what's absent.
 set -euo pipefail
 
-packages=(libopenblas-dev pkg-config zlib1g-dev libpng-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin graphviz
-          chromium chromium-driver)
+packages=(libopenblas-dev pkg-config zlib1g-dev libpng-dev libjpeg-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
+          graphviz chromium chromium-driver)
 command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do

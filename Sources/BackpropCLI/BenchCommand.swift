@@ -12,7 +12,7 @@ struct BenchCommand: ParsableCommand {
         SimpleConvNet, DeepConvNet); `backprop bench --model cnn --threads 1 --json` one of them. \
         scripts/bench_compare.py runs these side by side with the NumPy and PyTorch references.
         """,
-        subcommands: [ModelBench.self, TensorBench.self, DataParallelBench.self],
+        subcommands: [ModelBench.self, TensorBench.self, DataParallelBench.self, DataBench.self],
         defaultSubcommand: ModelBench.self
     )
 }

@@ -111,19 +111,31 @@ final class StopFlag: @unchecked Sendable {
     }
 }
 
-/// Where the data comes from: `synthetic` for the spiral, else an MNIST-format directory.
+/// Where the data comes from: `synthetic` for the spiral, a folder of class folders of images
+/// (`ImageFolder`, see LoadedData+Folders.swift), else an MNIST-format directory.
 struct LoadedData {
     let train: any LabeledDataset
     let test: any LabeledDataset
     /// A short description for messages and metadata.
     let name: String
-    /// Class names when the dataset is known (Fashion-MNIST).
+    /// Class names when the dataset is known (Fashion-MNIST, an image folder's class folders).
     let classNames: [String]?
+    /// Read from a folder of class folders of images.
+    var isImageFolder = false
+    /// A CSV table's standardisation (stored in checkpoints).
+    var featureScaling: FeatureScaling?
 
     static let fashionClassNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                                     "Sneaker", "Bag", "Ankle boot"]
 
-    static func load(_ option: String?, trainLimit: Int?, seed: UInt64) throws -> LoadedData {
+    static func load(_ option: String?, trainLimit: Int?, seed: UInt64, options: DataOptions = DataOptions(),
+                     quiet: Bool = true) throws -> LoadedData {
+        if let option, ImageFolder.isImageFolder(option) {
+            return try loadImageFolder(option, trainLimit: trainLimit, options: options.folder, quiet: quiet)
+        }
+        if let option, option.lowercased().hasSuffix(".csv") {
+            return try loadTable(option, trainLimit: trainLimit, options: options)
+        }
         if option == "synthetic" {
             let train = SpiralDataset(pointsPerClass: 300, classes: 3, seed: seed)
             let test = SpiralDataset(pointsPerClass: 100, classes: 3, seed: seed &+ 1)
@@ -147,16 +159,21 @@ struct LoadedData {
         try DatasetCheck.check(test, fits: spec, name: name, model: model)
     }
 
-    /// What a checkpoint records about the data: its name, and the class names when known.
+    /// What a checkpoint records about the data: its name, the class names when known, and the shape
+    /// (C, H, W) of an image folder's images.
     func metadata() throws -> [String: String] {
         var result = ["data": name]
+        if let folderImageShape { result["image_shape"] = "[" + folderImageShape.map(String.init).joined(separator: ",") + "]" }
+        if let scaling = featureScaling {
+            result["feature_scaling"] = String(decoding: try JSONEncoder().encode(scaling), as: UTF8.self)
+        }
         if let classNames, let text = String(data: try JSONSerialization.data(withJSONObject: classNames), encoding: .utf8) {
             result["class_names"] = text
         }
         return result
     }
 
-    private static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {
+    static func limit(_ set: ImageSet, _ n: Int?) -> any LabeledDataset {
         guard let n else { return set }
         return set.prefix(n)
     }

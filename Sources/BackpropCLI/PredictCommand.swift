@@ -6,18 +6,19 @@ import Foundation
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Classify grayscale images (PGM P2/P5 or PNG) with a checkpoint: class and top-3 probabilities.",
+        abstract: "Classify images (PGM P2/P5, PNG or JPEG) with a checkpoint: class and top-3 probabilities.",
         discussion: """
-        Images are read as grayscale (colour is converted, alpha composited over black), scaled to the \
-        network's input size (28×28 for MNIST-style checkpoints) and normalised to [0, 1]. MNIST and \
-        Fashion-MNIST images are light objects on a black background; invert other images first.
+        Images are read as the network was trained: grayscale for MNIST-style checkpoints (colour converted \
+        by luma, alpha composited over black), or with the channels of the image folder it was trained on; \
+        scaled to the network's input size (28×28 for MNIST-style checkpoints) and normalised to [0, 1]. \
+        MNIST and Fashion-MNIST images are light objects on a black background; invert other images first.
         """
     )
 
     @Option(help: "The checkpoint (safetensors) written by `backprop train --checkpoint`.")
     var checkpoint: String
 
-    @Argument(help: "Image files (PGM or PNG).")
+    @Argument(help: "Image files (PGM, PNG or JPEG).")
     var images: [String]
 
     @Flag(help: "Print one JSON object per line: {\"file\", \"class\", \"top3\": [[class, probability], …]}.")
@@ -36,26 +37,13 @@ struct PredictCommand: ParsableCommand {
 
     private func predict<Scalar: TensorScalar>(_: Scalar.Type, _ saved: CheckpointContents) throws {
         let network: Network<Scalar> = try saved.makeNetwork()
-        let side = Int(Double(saved.spec.inputSize).squareRoot())
-        guard side * side == saved.spec.inputSize else {
-            throw CheckpointError.badMetadata(path: saved.path, key: "spec",
-                                              reason: "the network takes \(saved.spec.inputSize) inputs, not a square image")
-        }
-        if saved.spec.kind.isConvolutional && saved.spec.imageShape != [1, side, side] {
-            throw CheckpointError.badMetadata(path: saved.path, key: "spec",
-                                              reason: "the network takes images of shape \(saved.spec.imageShape) (C, H, W); "
-                                                  + "predict reads one-channel square images")
-        }
+        let shape = try imageShape(saved)
         var names: [String]?
         if let text = saved.file.metadata["class_names"] {
             names = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
         }
         for path in images {
-            let image = try ImageFile.readGrayscale(path: path)
-            let pixels = image.width == side && image.height == side
-                ? image.pixels
-                : ImageFile.resize(image.pixels, width: image.width, height: image.height, to: side)
-            let set = ImageSet(pixels: pixels, labels: [0], rows: side, columns: side)
+            let set = try readImage(path, shape: shape)
             let x: Tensor<Scalar> = set.images([0], flatten: !saved.spec.kind.isConvolutional)
             let probabilities = softmax(network.predict(x)).scalars.map(Double.init)
             let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)

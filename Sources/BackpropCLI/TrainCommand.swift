@@ -122,7 +122,7 @@ struct TrainCommand: ParsableCommand {
     /// that fails validation is refused as bad metadata (exit 65).
     private func resumedConfiguration(_ saved: CheckpointContents) throws -> TrainingConfiguration? {
         guard var stored = saved.configuration else { return nil }
-        let problems = stored.problems(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize)
+        let problems = stored.problems(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize, imageShape: saved.spec.inputShape)
         if !problems.isEmpty {
             throw CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: problems.joined(separator: "; "))
         }

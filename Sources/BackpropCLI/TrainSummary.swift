@@ -29,6 +29,8 @@ struct TrainSummary: Codable, Equatable {
     var interrupted: Bool
     /// Whether an epoch's record exists (not encoded: the text line says "no epoch finished" without one).
     var epochFinished = false
+    /// Regression (a CSV table with a numeric target): the test split's RMSE and R², in the target's units.
+    var rmse: Double?, r2: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, dtype, optimizer, epochs, iterations, seconds, seed, threads, ranks, interrupted
@@ -40,6 +42,7 @@ struct TrainSummary: Codable, Equatable {
         case examplesPerSecond = "examples_per_second"
         case withReplacement = "with_replacement"
         case allReduceSeconds = "all_reduce_seconds"
+        case rmse, r2
     }
 
     /// The summary of `trainer`'s run so far.
@@ -73,6 +76,7 @@ struct TrainSummary: Codable, Equatable {
             ? String(format: "train accuracy %.4f, test accuracy %.4f", trainAccuracy, testAccuracy) : "no epoch finished"
         return "\(interrupted ? "interrupted" : "done"): \(iterations) iterations, \(accuracy), "
             + String(format: "%.1f s, %.0f examples/s", seconds, examplesPerSecond)
+            + (rmse.map { String(format: ", test rmse %.4g, r2 %.4f", $0, r2 ?? .nan) } ?? "")
             + (checkpoint.map { ", saved \($0)" } ?? "")
     }
 }

@@ -79,6 +79,26 @@ struct TrainingFlags: ParsableArguments {
                 + "and/or flip (mirrored with probability 1/2), e.g. crop=4,flip (default: none)."))
     var augment: String?
 
+    @Option(help: ArgumentHelp("Image folders: 1 (gray, by luma) or 3 (RGB) channels (default: what the images are)."))
+    var channels: Int?
+
+    @Option(help: ArgumentHelp("Image folders: resize every image to H×W (area average when shrinking, bilinear when "
+                + "growing), e.g. 32 or 32x48 (default: images must share one size)."))
+    var imageSize: String?
+
+    @Option(help: ArgumentHelp("Image folders without train/ and test/, and CSV tables without --test: the share of "
+                + "each class (rows) held out for testing, by a fixed shuffle (default: 0.1)."))
+    var testSplit: Double?
+
+    @Flag(help: "Image folders: skip images that cannot be read (counted on stderr) instead of stopping.")
+    var skipBadImages = false
+
+    @Option(help: "CSV tables (--data file.csv): the column holding the class; every other column is a numeric feature.")
+    var target: String?
+
+    @Option(help: "CSV tables: a CSV file of test rows with the same columns (instead of --test-split).")
+    var test: String?
+
     /// The run these flags describe, every flag left out taking `TrainingConfiguration`'s default (the
     /// book's ch05 run, and the model's defaults from the registry); with the problems of a --hidden that
     /// is not a list of sizes (the configuration's own problems are `TrainingConfiguration.problems`).
@@ -102,7 +122,7 @@ struct TrainingFlags: ParsableArguments {
             withReplacement: withReplacement, invertedDropout: invertedDropout, seed: seed ?? defaults.seed,
             dtype: dtype ?? defaults.dtype, threads: threads, data: data, trainLimit: trainLimit,
             learningRateSchedule: schedule, warmup: warmup, augmentation: augmentation)
-        return (configuration, problems)
+        return withDataFlags(configuration, problems: problems)
     }
 
     /// The flags given that define *what* is trained (all but --data and --threads, which say where and
@@ -116,7 +136,9 @@ struct TrainingFlags: ParsableArguments {
             ("--dropout", dropout != nil), ("--with-replacement", withReplacement),
             ("--inverted-dropout", invertedDropout), ("--seed", seed != nil), ("--dtype", dtype != nil),
             ("--train-limit", trainLimit != nil), ("--lr-schedule", lrSchedule != nil), ("--warmup", warmup != nil),
-            ("--augment", augment != nil),
+            ("--augment", augment != nil), ("--channels", channels != nil), ("--image-size", imageSize != nil),
+            ("--test-split", testSplit != nil), ("--skip-bad-images", skipBadImages), ("--target", target != nil),
+            ("--test", test != nil),
         ]
         return given.filter(\.1).map(\.0)
     }

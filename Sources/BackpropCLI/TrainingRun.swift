@@ -49,7 +49,8 @@ final class TrainingRun<Scalar: TensorScalar> {
         if let plot = command.plot {
             try TrainingCurves.write(history: trainer.history, title: "\(trainer.network.spec!.kind.rawValue) on \(data.name)", to: plot)
         }
-        let summary = TrainSummary(trainer, interrupted: interrupted, ranks: ranks?.rankCount ?? 1)
+        var summary = TrainSummary(trainer, interrupted: interrupted, ranks: ranks?.rankCount ?? 1)
+        if let metrics = data.regressionMetrics(trainer.network) { (summary.rmse, summary.r2) = (metrics.rmse, metrics.r2) }
         print(command.json ? try jsonLine(summary) : summary.textLine(checkpoint: command.checkpoint))
         if interrupted { throw ExitCode(130) }
     }
@@ -58,7 +59,8 @@ final class TrainingRun<Scalar: TensorScalar> {
     private func loadData() throws -> LoadedData {
         let seed = resumingWithoutConfiguration ? saved?.training?.options.seed ?? configuration.seed : configuration.seed
         return try onEveryRank(ranks) {
-            try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed)
+            try LoadedData.load(configuration.data ?? saved?.file.metadata["data"], trainLimit: trainLimit, seed: seed,
+                                options: DataOptions(configuration), quiet: quiet)
         }
     }
 
@@ -75,7 +77,8 @@ final class TrainingRun<Scalar: TensorScalar> {
             }
             return (try saved.makeNetwork(), options)
         }
-        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes)
+        let spec = configuration.spec(inputSize: data.train.inputSize, classes: data.train.classes, imageShape: data.imageShape,
+                                      regression: data.isRegression)
         try data.check(fits: spec)
         if let problem = spec.problems.first { throw usageFailure("--data \(data.name): \(problem)") }
         if let problem = configuration.augmentation?.problem(imageShape: data.train.imageShape, dataName: data.name) {
@@ -104,7 +107,8 @@ final class TrainingRun<Scalar: TensorScalar> {
         func contradiction(_ reason: String) -> CheckpointError {
             CheckpointError.badMetadata(path: saved.path, key: "configuration", reason: reason)
         }
-        guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize) == saved.spec else {
+        guard configuration.spec(inputSize: saved.spec.inputSize, classes: saved.spec.outputSize,
+                                 imageShape: saved.spec.inputShape, regression: saved.spec.regression == true) == saved.spec else {
             throw contradiction("describes another network than the checkpoint's spec")
         }
         guard let options = try? configuration.options(trainingCount: data.train.count), options == state.options else {

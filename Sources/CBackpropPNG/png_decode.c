@@ -126,4 +126,40 @@ void backprop_png_free(BackpropPNGImage *image) {
     image->pixels = NULL;
 }
 
+int backprop_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height, int channels,
+                        unsigned char **out, size_t *out_size, char *message, size_t message_size) {
+    *out = NULL;
+    *out_size = 0;
+    png_image image;
+    memset(&image, 0, sizeof image);
+    image.version = PNG_IMAGE_VERSION;
+    image.width = width;
+    image.height = height;
+    image.format = channels == 3 ? PNG_FORMAT_RGB : PNG_FORMAT_GRAY;
+    if ((channels != 1 && channels != 3) || width == 0 || height == 0) {
+        snprintf(message, message_size, "cannot encode %d channel(s) of %u × %u", channels, (unsigned)width, (unsigned)height);
+        return BACKPROP_PNG_MALFORMED;
+    }
+    png_alloc_size_t size = 0;
+    if (!png_image_write_to_memory(&image, NULL, &size, 0, pixels, 0, NULL)) {
+        snprintf(message, message_size, "%s", image.message);
+        return BACKPROP_PNG_MALFORMED;
+    }
+    unsigned char *buffer = malloc(size);
+    if (buffer == NULL) {
+        snprintf(message, message_size, "out of memory");
+        return BACKPROP_PNG_NO_MEMORY;
+    }
+    if (!png_image_write_to_memory(&image, buffer, &size, 0, pixels, 0, NULL)) {
+        snprintf(message, message_size, "%s", image.message);
+        free(buffer);
+        return BACKPROP_PNG_MALFORMED;
+    }
+    *out = buffer;
+    *out_size = size;
+    return BACKPROP_PNG_OK;
+}
+
+void backprop_png_free_bytes(unsigned char *bytes) { free(bytes); }
+
 #endif

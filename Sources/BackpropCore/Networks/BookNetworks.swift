@@ -1,9 +1,10 @@
 extension Network {
-    /// Builds the network a spec describes (see `NetworkSpec.makeLayers`), ending in SoftmaxWithLoss.
-    /// Stops if the spec has problems; check `spec.problems` first for outside input.
+    /// Builds the network a spec describes (see `NetworkSpec.makeLayers`), ending in SoftmaxWithLoss
+    /// (MeanSquaredErrorLoss for a regression spec). Stops if the spec has problems; check
+    /// `spec.problems` first for outside input.
     public convenience init(spec: NetworkSpec, seed: UInt64 = 0) {
-        self.init(layers: spec.makeLayers(seed: seed), lossLayer: SoftmaxWithLoss<Scalar>(),
-                  weightDecay: spec.weightDecay)
+        let loss: any LossLayer<Scalar> = spec.regression == true ? MeanSquaredErrorLoss<Scalar>() : SoftmaxWithLoss<Scalar>()
+        self.init(layers: spec.makeLayers(seed: seed), lossLayer: loss, weightDecay: spec.weightDecay)
         self.spec = spec
     }
 }

@@ -31,6 +31,9 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
     /// (channels, height, width) of an input image for convolutional kinds; nil means one channel,
     /// square, from `inputSize` (28×28 for 784).
     public var inputShape: [Int]?
+    /// Regression: one output trained with `MeanSquaredErrorLoss` instead of classes with
+    /// `SoftmaxWithLoss`; nil or false for classification (all saved specs before it).
+    public var regression: Bool?
 
     /// The image shape a convolutional network takes (see `inputShape`).
     public var imageShape: [Int] {
@@ -85,6 +88,7 @@ public struct NetworkSpec: Codable, Sendable, Equatable {
         } else if inputShape != nil {
             result.append("an input shape applies to convolutional nets only")
         }
+        if regression == true && outputSize != 1 { result.append("a regression network has one output, got \(outputSize)") }
         if case .standardDeviation(let sigma) = weightInit, !(sigma >= 0 && sigma.isFinite) {
             result.append("weight init must be he, xavier or a standard deviation ≥ 0, got \(sigma)")
         }

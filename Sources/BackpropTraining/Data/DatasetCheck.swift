@@ -8,7 +8,7 @@ public enum DatasetCheck {
     /// The training and test splits of an MNIST-format dataset agree: images of the same size. (Each
     /// split's images and labels were checked against each other — counts, label range — when read.)
     public static func splits(train: ImageSet, test: ImageSet) throws {
-        guard train.rows == test.rows, train.columns == test.columns else {
+        guard train.rows == test.rows, train.columns == test.columns, train.channels == test.channels else {
             throw DatasetError.imageSizeMismatch(path: test.imagesPath ?? "test images", rows: test.rows, columns: test.columns,
                                                  otherPath: train.imagesPath ?? "training images",
                                                  otherRows: train.rows, otherColumns: train.columns)
@@ -16,7 +16,7 @@ public enum DatasetCheck {
     }
 
     /// `set` can be fed to a network built from `spec`: as many inputs per example as the network
-    /// takes; for a convolutional network, one-channel images of the network's (height, width) that
+    /// takes; for a convolutional network, images of the network's (channels, height, width) that
     /// are large enough for its layers; every label below the number of outputs. `name` names the
     /// set in messages when it was not read from files (e.g. "synthetic"); `model` names where the
     /// network comes from (a checkpoint's path, or nil for the command line's flags).
@@ -39,9 +39,10 @@ public enum DatasetCheck {
                                                        reason: "images of \(image.rows)×\(image.columns); \(network) takes square images")
                 }
             }
-            guard shape == [1, image.rows, image.columns] else {
+            guard shape == image.imageShape else {
                 throw DatasetError.doesNotFitModel(path: imagesPath,
-                                                   reason: "images of 1 channel of \(image.rows)×\(image.columns); "
+                                                   reason: "images of \(image.channels) channel\(image.channels == 1 ? "" : "s") of "
+                                                       + "\(image.rows)×\(image.columns); "
                                                        + "\(network) takes \(described)")
             }
             guard ConvNetLayout.featureShape(spec.kind, input: shape) != nil else {

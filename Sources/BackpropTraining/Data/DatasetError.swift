@@ -21,6 +21,12 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case imageSizeMismatch(path: String, rows: Int, columns: Int, otherPath: String, otherRows: Int, otherColumns: Int)
     /// The data does not fit the network (input size, image shape, classes); `reason` says how.
     case doesNotFitModel(path: String, reason: String)
+    /// An image folder's layout is unusable (no class folders, no images, a class without test images…).
+    case imageFolder(path: String, problem: String)
+    /// An image of an image folder differs in size from the first one, and no size to resize to was given.
+    case imageSizeDiffers(path: String, rows: Int, columns: Int, firstPath: String, firstRows: Int, firstColumns: Int)
+    /// A table (CSV) cell, row or column is unusable; `row` is the 1-based line in the file (nil: the file as a whole).
+    case badTable(path: String, row: Int?, column: String?, problem: String)
 
     public var description: String {
         switch self {
@@ -54,6 +60,13 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             "\(path): images are \(rows)×\(columns), but \(otherRows)×\(otherColumns) in \(otherPath)"
         case .doesNotFitModel(let path, let reason):
             "\(path): \(reason)"
+        case .imageFolder(let path, let problem):
+            "\(path): \(problem)"
+        case .imageSizeDiffers(let path, let rows, let columns, let firstPath, let firstRows, let firstColumns):
+            "\(path): image of \(rows)×\(columns) pixels, but \(firstPath) has \(firstRows)×\(firstColumns); "
+                + "images must share one size unless a size to resize them to is given (--image-size H[xW])"
+        case .badTable(let path, let row, let column, let problem):
+            "\(path)" + (row.map { ", row \($0)" } ?? "") + (column.map { ", column \"\($0)\"" } ?? "") + ": \(problem)"
         }
     }
 }

@@ -36,4 +36,8 @@ public struct DatasetSubset: LabeledDataset {
     }
 
     public func label(at i: Int) -> Int { base.label(at: indices[i]) }
+
+    public func targetTensor<Scalar: TensorScalar>(_ which: [Int], into slot: inout Tensor<Scalar>?) {
+        base.targetTensor(which.map { indices[$0] }, into: &slot)
+    }
 }

@@ -8,7 +8,7 @@ public enum ImageFileError: Error, Equatable, CustomStringConvertible {
     case missingFile(path: String)
     /// The file exists but could not be read (a directory, no permission, I/O error).
     case unreadable(path: String, reason: String)
-    /// Neither PGM nor PNG.
+    /// Neither PGM, PNG nor JPEG.
     case unknownFormat(path: String)
     /// The file ends before all the data its header promises.
     case truncated(path: String, detail: String)
@@ -38,7 +38,7 @@ public enum ImageFileError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let path, let reason):
             "\(path): cannot read: \(reason)"
         case .unknownFormat(let path):
-            "\(path): unknown image format (accepted: PGM (P2/P5) or PNG)"
+            "\(path): unknown image format (accepted: PGM (P2/P5), PNG or JPEG)"
         case .truncated(let path, let detail):
             "\(path): truncated image: \(detail)"
         case .malformed(let path, let detail):
@@ -69,33 +69,22 @@ public enum ImageFile {
 
     // MARK: - Reading
 
-    /// Reads the PGM or PNG image at `path` (format detected from the content) as 8-bit gray pixels,
+    /// Reads the PGM, PNG or JPEG image at `path` (format detected from the content) as 8-bit gray pixels,
     /// row-major, `width * height` of them. Throws an `ImageFileError` naming `path` on any problem.
     public static func readGrayscale(path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ImageFileError.missingFile(path: path)
-        }
-        guard !isDirectory.boolValue else { throw ImageFileError.unreadable(path: path, reason: "is a directory") }
-        let url = URL(fileURLWithPath: path)
-        if let size = try? url.resourceValues(forKeys: [.fileSizeKey]).fileSize, size > maximumFileBytes {
-            throw ImageFileError.tooLarge(path: path, detail: "the file has \(size) bytes (at most \(maximumFileBytes))")
-        }
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: url))
-        } catch {
-            throw ImageFileError.unreadable(path: path, reason: fileErrorReason(error, path: path))
-        }
-        return try decode(bytes, path: path)
+        try decode(readBytes(path: path), path: path)
     }
 
-    /// Decodes the bytes of a PGM or PNG file (format detected from the content) as 8-bit gray pixels.
+    /// Decodes the bytes of a PGM, PNG or JPEG file (format detected from the content) as 8-bit gray pixels.
     /// `path` only names the source in errors.
     public static func decode(_ bytes: [UInt8], path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
         if bytes.isEmpty { throw ImageFileError.truncated(path: path, detail: "the file is empty") }
         if bytes.count >= pngSignature.count && bytes.starts(with: pngSignature) {
             return try decodePNG(bytes, path: path)
+        }
+        if bytes.starts(with: jpegSignature) {
+            let image = try decodeJPEG(bytes, path: path).converted(toChannels: 1)
+            return (image.width, image.height, image.samples)
         }
         if bytes.count < pngSignature.count && pngSignature.starts(with: bytes) && bytes.count >= 2 {
             throw ImageFileError.truncated(path: path, detail: "the file ends inside the PNG signature")
@@ -110,12 +99,12 @@ public enum ImageFile {
                 return try decodePGM(bytes, path: path)
             case UInt8(ascii: "1"), UInt8(ascii: "4"):
                 throw ImageFileError.unsupported(path: path, feature: "PBM bitmap (P\(Character(UnicodeScalar(bytes[1])))); "
-                                                 + "accepted: PGM (P2/P5) or PNG")
+                                                 + "accepted: PGM (P2/P5), PNG or JPEG")
             case UInt8(ascii: "3"), UInt8(ascii: "6"):
                 throw ImageFileError.unsupported(path: path, feature: "PPM colour image (P\(Character(UnicodeScalar(bytes[1])))); "
-                                                 + "accepted: PGM (P2/P5) or PNG")
+                                                 + "accepted: PGM (P2/P5), PNG or JPEG")
             case UInt8(ascii: "7"):
-                throw ImageFileError.unsupported(path: path, feature: "PAM image (P7); accepted: PGM (P2/P5) or PNG")
+                throw ImageFileError.unsupported(path: path, feature: "PAM image (P7); accepted: PGM (P2/P5), PNG or JPEG")
             default:
                 break
             }
@@ -130,35 +119,11 @@ public enum ImageFile {
     /// enlarging. The aspect ratio is not kept (pad the image to a square first to keep it).
     /// Returns `pixels` unchanged when it already is `size` × `size`.
     public static func resize(_ pixels: [UInt8], width: Int, height: Int, to size: Int) -> [UInt8] {
-        precondition(width > 0 && height > 0 && pixels.count == width * height,
-                     "ImageFile.resize: \(pixels.count) pixels for a \(width)×\(height) image")
-        precondition(size > 0, "ImageFile.resize: target size \(size) must be positive")
-        if width == size && height == size { return pixels }
-        let columns = resamplingWeights(from: width, to: size)
-        let rows = resamplingWeights(from: height, to: size)
-        // Horizontal pass: height × size.
-        var horizontal = [Double](repeating: 0, count: height * size)
-        for y in 0..<height {
-            for (ox, weights) in columns.enumerated() {
-                var sum = 0.0
-                for (sx, w) in weights { sum += w * Double(pixels[y * width + sx]) }
-                horizontal[y * size + ox] = sum
-            }
-        }
-        // Vertical pass: size × size.
-        var out = [UInt8](repeating: 0, count: size * size)
-        for (oy, weights) in rows.enumerated() {
-            for ox in 0..<size {
-                var sum = 0.0
-                for (sy, w) in weights { sum += w * horizontal[sy * size + ox] }
-                out[oy * size + ox] = UInt8(Swift.min(255, Swift.max(0, sum.rounded())))
-            }
-        }
-        return out
+        resize(pixels, width: width, height: height, toWidth: size, height: size)
     }
 
     /// For each of `m` output positions, the source positions (of `n`) and weights (summing to 1).
-    private static func resamplingWeights(from n: Int, to m: Int) -> [[(Int, Double)]] {
+    static func resamplingWeights(from n: Int, to m: Int) -> [[(Int, Double)]] {
         let scale = Double(n) / Double(m)
         return (0..<m).map { i in
             if scale >= 1 {

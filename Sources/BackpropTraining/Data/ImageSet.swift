@@ -1,25 +1,33 @@
 import BackpropCore
 
-/// Labelled grayscale images kept as bytes, as they come from an IDX file; tensors are made per batch.
+/// Labelled images kept as bytes — grayscale as they come from an IDX file, or with 1 or 3 channels from
+/// an image folder (`ImageFolder`) or a program's own arrays — tensors are made per batch.
 ///
 /// Images stay `UInt8` in memory (47 MB for MNIST's 60,000 training images instead of 188 MB as Float),
 /// and `batch` converts just the rows it needs.
 public struct ImageSet: Sendable {
-    /// All pixels, image after image, row-major (count × rows × columns).
+    /// All pixels, image after image, each channel after channel, row-major (count × channels × rows × columns).
     public let pixels: [UInt8]
     /// One class index per image.
     public let labels: [UInt8]
     public let count: Int
     public let rows: Int
     public let columns: Int
+    /// Channels per image: 1 (gray) or 3 (RGB).
+    public let channels: Int
     /// Number of classes labels range over.
     public let classes: Int
+    /// The name of each class (label k names `classNames[k]`), when known: an image folder's class folders.
+    public var classNames: [String]?
     /// The IDX files the set was read from (nil for sets made in memory), for error messages.
     public let imagesPath: String?
     public let labelsPath: String?
 
-    /// Pixels per image.
-    public var imageSize: Int { rows * columns }
+    /// Values per image (channels × rows × columns).
+    public var imageSize: Int { channels * rows * columns }
+
+    /// (channels, rows, columns): the shape of one image as a convolutional network takes it.
+    public var imageShape: [Int] { [channels, rows, columns] }
 
     /// An image set from IDX arrays of images (N, rows, columns) and labels (N,). Throws a
     /// `DatasetError` naming the files when they disagree or a label is out of range.
@@ -46,26 +54,36 @@ public struct ImageSet: Sendable {
         self.count = images.dimensions[0]
         self.rows = images.dimensions[1]
         self.columns = images.dimensions[2]
+        self.channels = 1
         self.classes = classes
         self.imagesPath = imagesPath
         self.labelsPath = labelsPath
     }
 
-    /// An image set from bytes already in memory (tests, synthetic data). Stops on inconsistent sizes.
-    public init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, classes: Int = 10) {
-        self.init(pixels: pixels, labels: labels, rows: rows, columns: columns, classes: classes, imagesPath: nil, labelsPath: nil)
+    /// An image set from bytes already in memory (your own arrays, tests, synthetic data): `pixels` holds
+    /// `labels.count` images of `channels` × `rows` × `columns` bytes (0 black … 255 white; each channel's
+    /// plane after the other), `labels` their classes in 0..<`classes`, `classNames` optionally one name
+    /// per class. Stops on inconsistent sizes.
+    public init(pixels: [UInt8], labels: [UInt8], channels: Int = 1, rows: Int, columns: Int, classes: Int = 10,
+                classNames: [String]? = nil) {
+        self.init(pixels: pixels, labels: labels, channels: channels, rows: rows, columns: columns, classes: classes,
+                  imagesPath: nil, labelsPath: nil)
+        precondition(classNames == nil || classNames?.count == classes, "ImageSet: \(classNames?.count ?? 0) names for \(classes) classes")
+        self.classNames = classNames
     }
 
-    private init(pixels: [UInt8], labels: [UInt8], rows: Int, columns: Int, classes: Int,
+    /// An image set read from files: `imagesPath` names where the images came from in messages.
+    package init(pixels: [UInt8], labels: [UInt8], channels: Int, rows: Int, columns: Int, classes: Int,
                  imagesPath: String?, labelsPath: String?) {
-        precondition(rows > 0 && columns > 0 && pixels.count == labels.count * rows * columns,
-                     "ImageSet: \(pixels.count) pixels for \(labels.count) images of \(rows)×\(columns)")
+        precondition(rows > 0 && columns > 0 && channels > 0 && pixels.count == labels.count * channels * rows * columns,
+                     "ImageSet: \(pixels.count) pixels for \(labels.count) images of \(channels)×\(rows)×\(columns)")
         precondition(labels.allSatisfy { Int($0) < classes }, "ImageSet: a label is ≥ \(classes)")
         self.pixels = pixels
         self.labels = labels
         self.count = labels.count
         self.rows = rows
         self.columns = columns
+        self.channels = channels
         self.classes = classes
         self.imagesPath = imagesPath
         self.labelsPath = labelsPath
@@ -74,16 +92,18 @@ public struct ImageSet: Sendable {
     /// The first `n` examples (all of them when n ≥ count).
     public func prefix(_ n: Int) -> ImageSet {
         let k = Swift.max(0, Swift.min(n, count))
-        return ImageSet(pixels: Array(pixels[0..<(k * imageSize)]), labels: Array(labels[0..<k]),
-                        rows: rows, columns: columns, classes: classes, imagesPath: imagesPath, labelsPath: labelsPath)
+        var set = ImageSet(pixels: Array(pixels[0..<(k * imageSize)]), labels: Array(labels[0..<k]), channels: channels,
+                           rows: rows, columns: columns, classes: classes, imagesPath: imagesPath, labelsPath: labelsPath)
+        set.classNames = classNames
+        return set
     }
 
-    /// The images at `indices` as a tensor: (k, rows·columns) when `flatten`, else (k, 1, rows, columns)
-    /// as the book's `flatten=False`; pixels divided by 255 when `normalize` (the book's
+    /// The images at `indices` as a tensor: (k, channels·rows·columns) when `flatten`, else
+    /// (k, channels, rows, columns) as the book's `flatten=False`; pixels divided by 255 when `normalize` (the book's
     /// `normalize=True`), else 0…255.
     public func images<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool = true, normalize: Bool = true,
                                              as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> {
-        let shape = flatten ? [indices.count, imageSize] : [indices.count, 1, rows, columns]
+        let shape = flatten ? [indices.count, imageSize] : [indices.count, channels, rows, columns]
         return Tensor(shape: shape) { out in writeImages(indices, normalize: normalize, to: out) }
     }
 

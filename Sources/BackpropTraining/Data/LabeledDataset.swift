@@ -17,11 +17,18 @@ public protocol LabeledDataset: Sendable {
     /// `inputs(indices, flatten:)` written into `slot`'s tensor when it has the right shape (see
     /// `reusable`), else into a new one that is left in `slot`.
     func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?)
+    /// What the loss layer compares the network's output with, for the examples at `indices`: the class
+    /// indices (k,) (`labelTensor`, the default), or a regression dataset's values (k, 1).
+    func targetTensor<Scalar: TensorScalar>(_ indices: [Int], into slot: inout Tensor<Scalar>?)
 }
 
 extension LabeledDataset {
     public func inputs<Scalar: TensorScalar>(_ indices: [Int], flatten: Bool, into slot: inout Tensor<Scalar>?) {
         slot = inputs(indices, flatten: flatten)
+    }
+
+    public func targetTensor<Scalar: TensorScalar>(_ indices: [Int], into slot: inout Tensor<Scalar>?) {
+        labelTensor(indices, into: &slot)
     }
 
     /// `labelTensor(indices)` written into `slot`'s tensor when it has k elements, else into a new one
@@ -49,8 +56,8 @@ extension ImageSet: LabeledDataset {
         let k = indices.count
         var x = reusable(&slot, if: { s in
             flatten ? s.count == 2 && s[0] == k && s[1] == imageSize
-                    : s.count == 4 && s[0] == k && s[1] == 1 && s[2] == rows && s[3] == columns
-        }, else: { flatten ? [k, imageSize] : [k, 1, rows, columns] })
+                    : s.count == 4 && s[0] == k && s[1] == channels && s[2] == rows && s[3] == columns
+        }, else: { flatten ? [k, imageSize] : [k, channels, rows, columns] })
         x.withUnsafeMutableBufferPointer { out in writeImages(indices, normalize: true, to: out) }
         slot = x
     }

@@ -18,6 +18,47 @@ extension ImageFile {
 
     static func decodePNG(_ bytes: [UInt8], path: String) throws -> (width: Int, height: Int, pixels: [UInt8]) {
         #if canImport(CBackpropPNG)
+        return try withDecodedPNG(bytes, path: path) { samples, width, height, channels, bytesPerSample in
+            (width, height, gray(samples, count: width * height, channels: channels, bytesPerSample: bytesPerSample))
+        }
+        #elseif canImport(ImageIO)
+        return try decodeWithImageIO(bytes, path: path)
+        #else
+        throw ImageFileError.unsupported(path: path, feature: "PNG (this platform has neither libpng nor ImageIO)")
+        #endif
+    }
+
+    /// The PNG in `bytes` with its own channels: 1 for gray (alpha composited over black), 3 for color
+    /// (RGB, or RGBA composited over black), 8-bit (16-bit samples scaled, rounded). On macOS, gray.
+    static func decodePNGPixels(_ bytes: [UInt8], path: String) throws -> ImagePixels {
+        #if canImport(CBackpropPNG)
+        return try withDecodedPNG(bytes, path: path) { samples, width, height, channels, bytesPerSample in
+            let count = width * height
+            if channels <= 2 {
+                return ImagePixels(width: width, height: height, channels: 1,
+                                   samples: gray(samples, count: count, channels: channels, bytesPerSample: bytesPerSample))
+            }
+            func sample(_ i: Int) -> Double {
+                bytesPerSample == 2 ? Double(Int(samples[2 * i]) << 8 | Int(samples[2 * i + 1])) / 65535 : Double(samples[i]) / 255
+            }
+            var rgb = [UInt8](repeating: 0, count: 3 * count)
+            for p in 0..<count {
+                let s = p * channels, alpha = channels == 4 ? sample(s + 3) : 1
+                for c in 0..<3 { rgb[3 * p + c] = UInt8(Swift.min(255, Swift.max(0, (sample(s + c) * alpha * 255).rounded()))) }
+            }
+            return ImagePixels(width: width, height: height, channels: 3, samples: rgb)
+        }
+        #else
+        let gray = try decodePNG(bytes, path: path)
+        return ImagePixels(width: gray.width, height: gray.height, channels: 1, samples: gray.pixels)
+        #endif
+    }
+
+    #if canImport(CBackpropPNG)
+    /// Runs libpng (through CBackpropPNG) on `bytes` and hands `body` the samples, width, height,
+    /// channels (1–4) and bytes per sample (1 or 2); libpng's failures become `ImageFileError`s naming `path`.
+    private static func withDecodedPNG<T>(_ bytes: [UInt8], path: String,
+                                          _ body: (UnsafeBufferPointer<UInt8>, Int, Int, Int, Int) -> T) throws -> T {
         var image = BackpropPNGImage()
         let status = bytes.withUnsafeBufferPointer { buffer in
             backprop_png_decode(buffer.baseAddress, buffer.count, UInt64(maximumPixels), &image)
@@ -42,14 +83,9 @@ extension ImageFile {
         let (width, height) = (Int(image.width), Int(image.height))
         let samples = UnsafeBufferPointer(start: image.pixels,
                                           count: width * height * Int(image.channels) * Int(image.bytesPerSample))
-        return (width, height, gray(samples, count: width * height, channels: Int(image.channels),
-                                    bytesPerSample: Int(image.bytesPerSample)))
-        #elseif canImport(ImageIO)
-        return try decodeWithImageIO(bytes, path: path)
-        #else
-        throw ImageFileError.unsupported(path: path, feature: "PNG (this platform has neither libpng nor ImageIO)")
-        #endif
+        return body(samples, width, height, Int(image.channels), Int(image.bytesPerSample))
     }
+    #endif
 
     /// 8-bit gray from `count` pixels of `channels` samples (1 gray, 2 gray + alpha, 3 RGB, 4 RGBA),
     /// each 1 byte or 2 big-endian bytes.

@@ -200,8 +200,8 @@ public protocol ImageExamples {
 }
 
 extension ImageSet: ImageExamples {
-    /// (1, rows, columns): one gray channel.
-    public var exampleImageShape: [Int] { [1, rows, columns] }
+    /// (channels, rows, columns).
+    public var exampleImageShape: [Int] { imageShape }
 }
 
 extension LabeledDataset {

@@ -239,7 +239,7 @@ public final class Trainer<Scalar: TensorScalar> {
         trainSet.inputs(indices, flatten: flatten, into: &x)
         augmenter?.apply(to: &x!, iteration: iteration, firstPosition: firstPosition)
         inputBuffers.keep(x!)
-        trainSet.labelTensor(indices, into: &labelBuffer)
+        trainSet.targetTensor(indices, into: &labelBuffer)
         return (x!, labelBuffer!)
     }
 
@@ -276,7 +276,9 @@ public func evaluate<Scalar: TensorScalar>(_ network: Network<Scalar>, on set: a
     for start in stride(from: range.lowerBound, to: range.upperBound, by: chunkSize) {
         let indices = Array(start..<Swift.min(start + chunkSize, range.upperBound))
         let x: Tensor<Scalar> = set.inputs(indices, flatten: flatten)
-        let t: Tensor<Scalar> = set.labelTensor(indices)
+        var target: Tensor<Scalar>?
+        set.targetTensor(indices, into: &target)
+        let t = target!
         let scores = network.predict(x, training: false)
         lossTotal += Double(network.lossLayer.forward(scores, t)) * Double(indices.count)
         let predicted = scores.argmax(axis: 1).scalars

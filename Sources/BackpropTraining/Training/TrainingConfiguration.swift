@@ -48,6 +48,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var warmup: Int?
     /// `--augment`: random crops and flips of the training images; nil for none.
     public var augmentation: ImageAugmentation?
+    /// `--channels`, `--image-size`, `--test-split`, `--skip-bad-images`, `--target`, `--test`: how your own
+    /// data is read (image folders, CSV tables); see TrainingConfiguration+Data.swift. Nil: the defaults.
+    public var channels: Int?, imageSize: [Int]?, testSplit: Double?, skipBadImages: Bool?, target: String?, testFile: String?
 
     /// The book's ch05 run for `model` unless told otherwise: batches of 100, 10000 iterations, seed 0,
     /// float32, and the model's defaults for everything left nil.
@@ -90,17 +93,21 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     /// optimizer's own default, `OptimizerKind.defaultLearningRate`).
     public var effectiveLearningRate: Double? { learningRate ?? model.defaultLearningRate(for: effectiveOptimizer) }
 
-    /// The network for `inputSize` features and `classes` outputs, the model's defaults filling the rest.
-    public func spec(inputSize: Int = 784, classes: Int = 10) -> NetworkSpec {
-        NetworkSpec(kind: model, inputSize: inputSize, hiddenSizes: effectiveHiddenSizes, outputSize: classes,
-                    activation: activation, weightInit: weightInit ?? model.defaultWeightInit(activation: activation),
-                    weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout ?? model.defaultDropout,
-                    invertedDropout: invertedDropout ? true : nil)
+    /// The network for `inputSize` features and `classes` outputs, the model's defaults filling the rest;
+    /// a convolutional one for images of `imageShape` (C, H, W) when given and not one square channel;
+    /// one output with a mean-squared-error loss when `regression`.
+    public func spec(inputSize: Int = 784, classes: Int = 10, imageShape: [Int]? = nil, regression: Bool = false) -> NetworkSpec {
+        var spec = NetworkSpec(kind: model, inputSize: inputSize, hiddenSizes: effectiveHiddenSizes, outputSize: regression ? 1 : classes,
+                               activation: activation, weightInit: weightInit ?? model.defaultWeightInit(activation: activation),
+                               weightDecay: weightDecay, batchNorm: batchNorm, dropoutRatio: dropout ?? model.defaultDropout,
+                               inputShape: Self.inputShape(model, imageShape), invertedDropout: invertedDropout ? true : nil)
+        spec.regression = regression ? true : nil
+        return spec
     }
 
     /// Every problem with the configuration, one message each naming its flag (empty when valid); the
     /// network is checked for `inputSize` features and `classes` outputs (28×28 images, 10 classes).
-    public func problems(inputSize: Int = 784, classes: Int = 10) -> [String] {
+    public func problems(inputSize: Int = 784, classes: Int = 10, imageShape: [Int]? = nil) -> [String] {
         var result: [String] = []
         func atLeastOne(_ flag: String, _ value: Int?) {
             if let value, value < 1 { result.append("\(flag) must be at least 1, got \(value)") }
@@ -117,9 +124,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         if invertedDropout && dropout == nil && model.defaultDropout == nil {
             result.append("--inverted-dropout needs dropout: give --dropout R (deep-cnn has it already)")
         }
-        result += valueProblems()
+        result += valueProblems() + dataProblems()
         result += (learningRateSchedule ?? .constant).problems(warmup: warmup ?? 0) + (augmentation?.problems ?? [])
-        result += structureProblems(inputSize: inputSize, classes: classes)
+        result += structureProblems(inputSize: inputSize, classes: classes, imageShape: imageShape)
         return result
     }
 
@@ -139,8 +146,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
     /// What the model's architecture refuses (e.g. two hidden layers for two-layer), checked on the
     /// spec with any bad value above replaced by a valid one, so that each problem is named once.
-    private func structureProblems(inputSize: Int, classes: Int) -> [String] {
-        var spec = spec(inputSize: inputSize, classes: classes)
+    private func structureProblems(inputSize: Int, classes: Int, imageShape: [Int]?) -> [String] {
+        var spec = spec(inputSize: inputSize, classes: classes, imageShape: imageShape)
         spec.hiddenSizes = spec.hiddenSizes.isEmpty ? [1] : spec.hiddenSizes.map { Swift.max($0, 1) }
         spec.weightInit = .he
         spec.weightDecay = 0

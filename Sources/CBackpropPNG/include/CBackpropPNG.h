@@ -39,4 +39,12 @@ int backprop_png_decode(const unsigned char *data, size_t size, uint64_t max_pix
 /// Frees the pixels of an image backprop_png_decode returned.
 void backprop_png_free(BackpropPNGImage *image);
 
+/// Encodes `width` × `height` pixels of `channels` (1 gray or 3 RGB) 8-bit samples as a PNG. On success
+/// `*out` (malloc'd; free with backprop_png_free_bytes) holds `*out_size` bytes.
+int backprop_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height, int channels,
+                        unsigned char **out, size_t *out_size, char *message, size_t message_size);
+
+/// Frees the bytes backprop_png_encode returned.
+void backprop_png_free_bytes(unsigned char *bytes);
+
 #endif

@@ -152,7 +152,7 @@ struct ImageFileGeneralTests {
         try Data("hello world".utf8).write(to: URL(fileURLWithPath: text))
         let error = readError(text)
         #expect(error == .unknownFormat(path: text))
-        #expect(error?.description == "\(text): unknown image format (accepted: PGM (P2/P5) or PNG)")
+        #expect(error?.description == "\(text): unknown image format (accepted: PGM (P2/P5), PNG or JPEG)")
 
         let empty = dir.appendingPathComponent("empty.pgm").path
         try Data().write(to: URL(fileURLWithPath: empty))
