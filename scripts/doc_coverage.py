@@ -188,7 +188,7 @@ def parse_file(path):
             inside = stack[-1] if stack else None
             if keyword in TYPE_KEYWORDS:
                 name, inherited = conformances(rest)
-                if inside and inside[0] != "extension" and inside[0] != "protocol" and keyword != "extension":
+                if inside and inside[0] not in ("extension", "protocol", "body") and keyword != "extension":
                     name = inside[1] + "." + name
                 pending = (keyword, name, is_public or keyword == "extension", inherited)
                 types.append((keyword, name, inherited))
