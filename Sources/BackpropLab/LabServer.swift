@@ -13,6 +13,7 @@ import Foundation
 public final class LabServer: Sendable {
     /// The address given, e.g. "127.0.0.1".
     public let host: String
+    /// The secret every request must carry (`?token=` or `X-Lab-Token`), e.g. from `makeToken()`.
     public let token: String
     private let server: HTTPServer
     private let router: LabRouter

@@ -30,9 +30,13 @@ public struct NetworkSummary: Codable, Sendable, Equatable {
 
     /// Bytes one training step needs, by what they hold.
     public struct Memory: Codable, Sendable, Equatable {
+        /// Bytes of the parameters: `totalParameters` × `bytesPerScalar`.
         public var parameters: Int
+        /// Bytes of their gradients, as many as the parameters.
         public var gradients: Int
+        /// Bytes of the optimizer's state: `OptimizerKind.stateSlots` copies of the parameters.
         public var optimizerState: Int
+        /// Bytes of the activations kept for backward: the input batch and every layer's output at `batchSize`.
         public var activations: Int
         /// The sum of the four.
         public var total: Int
@@ -40,6 +44,7 @@ public struct NetworkSummary: Codable, Sendable, Equatable {
 
     /// The input of one example, e.g. [1, 28, 28] or [784].
     public var inputShape: [Int]
+    /// The table: one row per layer of the network, in order.
     public var rows: [Row]
     /// Σ of the rows' parameters (`Network.parameterCount`).
     public var totalParameters: Int
@@ -47,8 +52,11 @@ public struct NetworkSummary: Codable, Sendable, Equatable {
     public var totalFlops: Int
     /// The batch size `memory` is for.
     public var batchSize: Int
+    /// Bytes per scalar of the network's precision: 4 (Float) or 8 (Double).
     public var bytesPerScalar: Int
+    /// The optimizer whose state `memory.optimizerState` counts.
     public var optimizer: OptimizerKind
+    /// The bytes of one training step at `batchSize` (a lower bound, see the conventions above).
     public var memory: Memory
 
     /// The summary of `network` for inputs of `inputShape` (one example, no batch axis), trained by

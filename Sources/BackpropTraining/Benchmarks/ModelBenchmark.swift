@@ -38,15 +38,23 @@ public struct ModelBenchmark: Sendable {
 
     /// One workload's figures (JSON keys in snake_case, as `backprop bench model --json` prints them).
     public struct Result: Codable, Sendable {
+        /// The network timed, as `NetworkSpec.Kind` names it (e.g. "cnn").
         public var model: String
+        /// The precision: "float32" or "float64".
         public var dtype: String
+        /// Threads the steps ran on (`Threads.count`).
         public var threads: Int
+        /// Examples per step.
         public var batchSize: Int
         /// Timed steps (after `warmup` untimed ones).
         public var iterations: Int
+        /// Untimed steps run first.
         public var warmup: Int
+        /// Median milliseconds per timed step.
         public var msPerStepMedian: Double
+        /// Fastest timed step, in milliseconds.
         public var msPerStepMin: Double
+        /// Mean milliseconds per timed step.
         public var msPerStepMean: Double
         /// Batch size / median step time.
         public var examplesPerSecond: Double
@@ -61,20 +69,22 @@ public struct ModelBenchmark: Sendable {
         public var gemmPeakGFLOPS: Double
         /// gflops / gemmPeakGFLOPS.
         public var peakRatio: Double
+        /// Trainable scalars of the network (`Network.parameterCount`).
         public var parameters: Int
         /// Where the batches came from: a dataset directory, or "random pixels".
         public var data: String
         /// The kernel family OpenBLAS runs ("SkylakeX", …).
         public var blasCore: String
-        /// Heap allocations per timed step, and their bytes; only when the process runs with
-        /// scripts/malloc_count.c preloaded (scripts/count_allocations.sh), else nil.
+        /// Heap allocations per timed step; only when the process runs with scripts/malloc_count.c
+        /// preloaded (scripts/count_allocations.sh), else nil.
         public var allocationsPerStep: Double?
+        /// Heap bytes allocated per timed step; only with scripts/malloc_count.c preloaded, else nil.
         public var allocatedBytesPerStep: Double?
         /// Where a step's time goes, stage by stage (with `profileLayers`), else nil.
         public var stages: [StageTime]?
-        /// With `alternateWithOneThread`: the median ms per step on 1 thread, timed in the same run,
-        /// and msPerStepMedianOneThread / msPerStepMedian; else nil.
+        /// With `alternateWithOneThread`: the median ms per step on 1 thread, timed in the same run; else nil.
         public var msPerStepMedianOneThread: Double?
+        /// With `alternateWithOneThread`: msPerStepMedianOneThread / msPerStepMedian; else nil.
         public var speedupOverOneThread: Double?
         /// With `alternateWithOneThread`: the median time of the reference product
         /// (`referenceProductSize`², the same precision) on 1 thread divided by its median on `threads`,

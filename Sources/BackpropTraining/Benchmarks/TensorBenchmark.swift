@@ -16,19 +16,27 @@ import Foundation
 /// - add, exp, sum over `elements` values, as bytes moved per second (add reads 2 and writes 1 array,
 ///   exp reads 1 and writes 1, sum reads 1), each allocating its result as NumPy does.
 public struct TensorBenchmark: Sendable {
+    /// One figure: an operation's median time and its rate.
     public struct Result: Sendable, Codable {
+        /// What was timed, e.g. "matmul 1024x1024 (Tensor)" or "add 10000000".
         public var name: String
         /// Median seconds per run.
         public var seconds: Double
         /// GFLOP/s for matmul, GB/s for the others.
         public var rate: Double
+        /// The unit of `rate`: "GFLOP/s" or "GB/s".
         public var unit: String
     }
 
+    /// n of the n×n·n×n matmul (default 1024).
     public var matrixSize: Int
+    /// Values of the add, exp and sum arrays (default 10,000,000).
     public var elements: Int
+    /// Timed runs per figure, after one warm-up run; the median is reported (default 11).
     public var repeats: Int
 
+    /// A benchmark of n×n matmuls with n = `matrixSize` and elementwise work over `elements` values,
+    /// each figure the median of `repeats` runs.
     public init(matrixSize: Int = 1024, elements: Int = 10_000_000, repeats: Int = 11) {
         self.matrixSize = matrixSize
         self.elements = elements

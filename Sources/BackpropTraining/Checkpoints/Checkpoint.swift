@@ -3,13 +3,21 @@ import Foundation
 
 /// Where an interrupted training run stands: enough to continue it exactly (saved in checkpoints).
 public struct TrainingState: Codable, Sendable, Equatable {
+    /// The run's options: optimizer, learning rate, batch size, total iterations, seed.
     public var options: TrainingOptions
+    /// Optimizer steps done so far.
     public var iteration: Int
+    /// Where the batches stand (epoch and position), so the run goes on with the next batch.
     public var sampler: BatchSampler
+    /// The epoch records so far.
     public var history: [EpochRecord]
+    /// Wall seconds of training so far (evaluation excluded), carried on by the resumed run.
     public var seconds: Double
+    /// The sum of the training-batch losses since the last record (that record's loss is the mean).
     public var pendingLossSum: Double
+    /// How many losses `pendingLossSum` holds.
     public var pendingLossCount: Int
+    /// The optimizer's step count (`Optimizer.step`, e.g. Adam's bias correction).
     public var optimizerStep: Int
     /// Dropout layers' generators, in layer order.
     public var dropoutGenerators: [SeededGenerator]
@@ -24,6 +32,7 @@ public struct TrainingState: Codable, Sendable, Equatable {
 /// `configuration` (JSON `TrainingConfiguration`, the run's flags; absent from checkpoints written before
 /// it existed, which still read).
 public enum Checkpoint {
+    /// The value of the metadata key `format` in every checkpoint written; reading checks it.
     public static let format = "backprop-checkpoint-1"
 
     /// A diverged run has NaN losses in its history; JSON has no NaN, so they are written as strings.
@@ -128,11 +137,15 @@ public enum Checkpoint {
 
 /// A validated checkpoint, ready to rebuild its network or resume its run.
 public struct CheckpointContents: Sendable {
+    /// The file it was read from.
     public let path: String
+    /// The safetensors file: the network's and the optimizer's tensors, and the metadata.
     public let file: SafetensorsFile
+    /// The architecture (metadata `spec`).
     public let spec: NetworkSpec
     /// "float32" or "float64": the precision it was trained in.
     public let dtype: String
+    /// Where the training run stood (metadata `training`); nil for a checkpoint of weights only.
     public let training: TrainingState?
     /// The flags of the run that wrote it; nil for checkpoints written before configurations were saved.
     public let configuration: TrainingConfiguration?

@@ -6,6 +6,7 @@ public struct StoredTensor: Sendable, Equatable {
     /// Element types we read and write (safetensors names).
     public enum DType: String, Sendable, CaseIterable {
         case f32 = "F32", f64 = "F64", i64 = "I64", u8 = "U8", bool = "BOOL"
+        /// Bytes per element: 4 (F32), 8 (F64, I64), 1 (U8, BOOL).
         public var size: Int {
             switch self {
             case .f32: 4
@@ -15,11 +16,14 @@ public struct StoredTensor: Sendable, Equatable {
         }
     }
 
+    /// The element type.
     public var dtype: DType
+    /// The extent of each dimension, e.g. [30, 1, 5, 5]; [] for a scalar.
     public var shape: [Int]
     /// Raw little-endian element bytes, count = product(shape) · dtype.size.
     public var bytes: [UInt8]
 
+    /// A tensor of `shape` whose elements are `bytes`; `bytes.count` must be product(shape) · dtype.size (trapped).
     public init(dtype: DType, shape: [Int], bytes: [UInt8]) {
         precondition(shape.reduce(1, *) * dtype.size == bytes.count,
                      "StoredTensor: shape \(shape) of \(dtype.rawValue) needs \(shape.reduce(1, *) * dtype.size) bytes, got \(bytes.count)")
@@ -63,6 +67,7 @@ public struct StoredTensor: Sendable, Equatable {
 /// offsets relative to the data area), then the raw little-endian data. PyTorch's and NumPy's
 /// safetensors readers open what we write, and we open theirs.
 public struct SafetensorsFile: Sendable, Equatable {
+    /// The tensors by name, e.g. "W1" or "optimizer/m/W1".
     public var tensors: [String: StoredTensor]
     /// String-to-string metadata (the format allows only strings).
     public var metadata: [String: String]
@@ -70,6 +75,7 @@ public struct SafetensorsFile: Sendable, Equatable {
     /// The format's own cap on the header (100 MB), which also bounds what a hostile file can make us parse.
     public static let maximumHeaderLength: UInt64 = 100_000_000
 
+    /// A file holding `tensors` and `metadata` (empty by default), to be written.
     public init(tensors: [String: StoredTensor] = [:], metadata: [String: String] = [:]) {
         self.tensors = tensors
         self.metadata = metadata

@@ -12,8 +12,11 @@ import BackpropCore
 /// (seed, e, position), so the sampler's whole state is a few numbers: a checkpoint saves it and a
 /// resumed run sees exactly the batches an uninterrupted run would have.
 public struct BatchSampler: Sendable, Codable, Equatable {
+    /// Examples to sample from (indices 0..<count).
     public let count: Int
+    /// Indices per batch (the last batch of an epoch may hold fewer).
     public let batchSize: Int
+    /// The seed of every epoch's permutation and every draw.
     public let seed: UInt64
     /// Whether batches are drawn with replacement (the book) instead of walking a permutation.
     public let withReplacement: Bool

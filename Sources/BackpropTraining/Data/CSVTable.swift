@@ -13,10 +13,13 @@ import SwiftCSV
 /// feature cell, a missing target column — any bad cell throws a `DatasetError.badTable` naming the file,
 /// the row and the column; nothing is half-read.
 public struct CSVTable: Sendable {
+    /// The CSV file read.
     public let path: String
     /// The target column's name.
     public let target: String
+    /// The training rows, standardised (`scaling`).
     public let train: TableDataset
+    /// The test rows, standardised with the training split's scaling.
     public let test: TableDataset
     /// The standardisation applied to both splits (the training split's, or the one given).
     public let scaling: FeatureScaling

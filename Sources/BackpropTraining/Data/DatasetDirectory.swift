@@ -9,8 +9,11 @@ public struct DatasetDirectory: Sendable {
     /// Debian's `dataset-fashion-mnist` installs here.
     public static let defaultPath = "/usr/share/datasets/fashion-mnist"
 
+    /// The directory read.
     public let path: String
+    /// The training images and labels (`train-*` files; MNIST's 60,000).
     public let train: ImageSet
+    /// The test images and labels (`t10k-*` files; MNIST's 10,000).
     public let test: ImageSet
 
     /// Which directory to use: the explicit one, else `$BACKPROP_DATA`, else `defaultPath`.

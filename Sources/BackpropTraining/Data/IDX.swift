@@ -8,6 +8,7 @@ public struct IDXArray: Sendable, Equatable {
     /// The elements, row-major.
     public var bytes: [UInt8]
 
+    /// An array of `dimensions` holding `bytes`; `bytes.count` must be the product of `dimensions` (trapped).
     public init(dimensions: [Int], bytes: [UInt8]) {
         precondition(dimensions.reduce(1, *) == bytes.count,
                      "IDXArray: dimensions \(dimensions) hold \(dimensions.reduce(1, *)) bytes, got \(bytes.count)")

@@ -13,7 +13,9 @@ import Foundation
 public struct ImageFolder: Sendable {
     /// The folder read.
     public let path: String
+    /// The training images: `DIR/train`'s, or what the split left of each class.
     public let train: ImageSet
+    /// The test images: `DIR/test`'s, or the `testSplit` held out of each class.
     public let test: ImageSet
     /// The class folders' names, sorted.
     public let classNames: [String]

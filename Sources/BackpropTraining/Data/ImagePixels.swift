@@ -10,7 +10,9 @@ import Foundation
 /// `resized(height:width:)` resamples; `planar` gives the (channels, height, width) order that
 /// convolutional networks take.
 public struct ImagePixels: Sendable, Equatable {
+    /// Pixels per row.
     public var width: Int
+    /// Rows of pixels.
     public var height: Int
     /// 1 (gray) or 3 (RGB).
     public var channels: Int

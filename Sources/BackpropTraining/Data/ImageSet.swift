@@ -11,7 +11,9 @@ public struct ImageSet: Sendable {
     /// One class index per image.
     public let labels: [UInt8]
     public let count: Int
+    /// Height of each image, in pixels (28 for MNIST).
     public let rows: Int
+    /// Width of each image, in pixels (28 for MNIST).
     public let columns: Int
     /// Channels per image: 1 (gray) or 3 (RGB).
     public let channels: Int
@@ -19,8 +21,9 @@ public struct ImageSet: Sendable {
     public let classes: Int
     /// The name of each class (label k names `classNames[k]`), when known: an image folder's class folders.
     public var classNames: [String]?
-    /// The IDX files the set was read from (nil for sets made in memory), for error messages.
+    /// The images' IDX file (nil for sets made in memory), for error messages.
     public let imagesPath: String?
+    /// The labels' IDX file (nil for sets made in memory), for error messages.
     public let labelsPath: String?
 
     /// Values per image (channels × rows × columns).

@@ -12,6 +12,7 @@ public struct SpiralDataset: Sendable {
     public var labels: [Int]
     public let classes: Int
 
+    /// `classes` arms of `pointsPerClass` points each, the noise drawn from `seed` (same seed, same points).
     public init(pointsPerClass: Int = 100, classes: Int = 3, seed: UInt64 = 0) {
         precondition(pointsPerClass > 0 && classes > 0,
                      "SpiralDataset: pointsPerClass and classes must be positive, got \(pointsPerClass), \(classes)")

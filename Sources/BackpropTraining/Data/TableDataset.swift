@@ -8,6 +8,7 @@ public struct TableDataset: LabeledDataset, Sendable {
     public let features: [Double]
     /// One class index per row.
     public let labels: [Int]
+    /// Features per row: the width of a batch (k, featureCount).
     public let featureCount: Int
     public let classes: Int
     /// The name of each class (label k names `classNames[k]`), when known.
@@ -87,8 +88,11 @@ public struct TableDataset: LabeledDataset, Sendable {
 /// x of column j to (x − mean[j]) / std[j] (a column whose values are all equal keeps std 1). Stored in
 /// checkpoints (metadata `feature_scaling`) so that evaluation standardises as training did.
 public struct FeatureScaling: Codable, Sendable, Equatable {
+    /// The feature columns' names, in order.
     public var columns: [String]
+    /// Each feature column's mean over the training split.
     public var mean: [Double]
+    /// Each feature column's standard deviation over the training split (1 where the column is constant).
     public var standardDeviation: [Double]
     /// Regression: the target's mean and standard deviation over the training split (targets are
     /// standardised alike, and predictions mapped back by `unscaleTarget`); nil for classification.

@@ -3,12 +3,15 @@ import Foundation
 
 /// What one training run does: optimizer, learning rate, batches, length, seed. Saved in checkpoints.
 public struct TrainingOptions: Codable, Sendable, Equatable {
+    /// The update rule (sgd, momentum, nesterov, adagrad, rmsprop or adam); default sgd.
     public var optimizer: OptimizerKind
     /// nil: the optimizer's default (the book's).
     public var learningRate: Double?
+    /// Examples per step (default 100).
     public var batchSize: Int
     /// Total optimizer steps of the run.
     public var iterations: Int
+    /// The seed of the batch order and of the augmentation's crops and flips: same seed, same batches.
     public var seed: UInt64
     /// Batches drawn with replacement, as the book's scripts (`BatchSampler.withReplacement`), instead
     /// of shuffled epochs.
@@ -20,6 +23,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     /// Random crops and flips of the training images (nil: none), seeded by `seed`.
     public var augmentation: ImageAugmentation?
 
+    /// Options with the book's defaults: SGD at its default rate, batches of 100, 10,000 iterations, seed 0,
+    /// shuffled epochs, a constant rate without warm-up, no augmentation.
     public init(optimizer: OptimizerKind = .sgd, learningRate: Double? = nil, batchSize: Int = 100,
                 iterations: Int = 10_000, seed: UInt64 = 0, batchesWithReplacement: Bool = false,
                 learningRateSchedule: LearningRateSchedule = .constant, warmup: Int = 0, augmentation: ImageAugmentation? = nil) {
@@ -86,11 +91,17 @@ public struct EpochRecord: Codable, Sendable, Equatable {
 
 /// Progress after each step, for progress bars.
 public struct StepProgress: Sendable {
+    /// Steps done, counting this one.
     public var iteration: Int
+    /// Steps the run makes in all (`options.iterations`).
     public var totalIterations: Int
+    /// The epoch the next batch comes from (0-based, `BatchSampler.epoch`).
     public var epoch: Int
+    /// This step's training-batch loss.
     public var loss: Double
+    /// Training examples per second in this process so far (evaluation excluded).
     public var examplesPerSecond: Double
+    /// Seconds left at that rate until `totalIterations`.
     public var secondsRemaining: Double
 }
 
@@ -110,15 +121,23 @@ public struct StepProgress: Sendable {
 /// rounding (summation order). Dropout masks are the exception: each rank draws its own share's masks
 /// from its layer's generator, so a run with dropout is not the one-process run.
 public final class Trainer<Scalar: TensorScalar> {
+    /// The network trained; its parameters are updated in place.
     public let network: Network<Scalar>
+    /// The update rule applied after every step's gradient.
     public let optimizer: any Optimizer<Scalar>
+    /// What the run does: optimizer, learning rate, batch size, iterations, seed (saved in checkpoints).
     public let options: TrainingOptions
+    /// The examples batches are drawn from.
     public let trainSet: any LabeledDataset
+    /// The examples evaluated at each record (test accuracy).
     public let testSet: any LabeledDataset
     /// Whether images are fed as (N, 784) rows (MLPs) or (N, 1, 28, 28) (convolutional nets).
     public let flatten: Bool
+    /// Where the batches stand (epoch and position), saved in checkpoints.
     public private(set) var sampler: BatchSampler
+    /// Optimizer steps done.
     public private(set) var iteration = 0
+    /// One record per epoch end (and at the run's end), oldest first.
     public private(set) var history: [EpochRecord] = []
     /// Training seconds accumulated before this process (a resumed run).
     public private(set) var previousSeconds = 0.0
@@ -138,6 +157,9 @@ public final class Trainer<Scalar: TensorScalar> {
     /// The training batches' random crops and flips (`options.augmentation`), with their reused scratch image.
     private var augmenter: BatchAugmenter<Scalar>?
 
+    /// A trainer of `network` on `train`, evaluated on `test`, starting at iteration 0. Images are fed as
+    /// (N, features) rows when `flatten`, else (N, C, H, W); `reducer` makes it one rank of a data-parallel run.
+    /// Traps if `options.augmentation` is set and `train` is not images.
     public init(network: Network<Scalar>, optimizer: any Optimizer<Scalar>, options: TrainingOptions,
                 train: any LabeledDataset, test: any LabeledDataset, flatten: Bool = true,
                 reducer: (any GradientReducer)? = nil) {
