@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BackpropCore
+@testable import BackpropTraining
 
 /// `NetworkSummary` against numbers worked out by hand for the book's two-layer net and SimpleConvNet.
 struct NetworkSummaryTests {

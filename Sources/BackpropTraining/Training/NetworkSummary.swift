@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// What `torchinfo.summary` prints for a network (`backprop summary`): one row per layer with its output
 /// shape, parameter count and forward FLOPs per example; the totals; and the memory one training step needs
 /// at a batch size.
