@@ -115,6 +115,37 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         return col2im(dcol, inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth, stride: stride, pad: pad)
     }
 
+    /// Whether `forward(_:afterRelu:)` may stand for a Relu layer followed by this one: max pooling, not `.book`.
+    package var fusesAfterRelu: Bool { mode == .max && algorithm != .book }
+
+    /// `relu.forward(x)` then `forward(_:)` in one pass over x, plane block by plane block, so that ReLU's
+    /// out is pooled while still in cache (Tensor/ReluPoolingOperations.swift): keeps in both layers what
+    /// the two calls keep (relu's `mask`; this layer's `x` — ReLU's out — and the maxima's positions) and
+    /// returns the same out, bit for bit. Stops unless `fusesAfterRelu`.
+    package func forward(_ x: Tensor<Scalar>, afterRelu relu: Relu<Scalar>) -> Tensor<Scalar> {
+        precondition(fusesAfterRelu, "Pooling.forward(_:afterRelu:): only max pooling off the book's path fuses")
+        let g = window(over: x.shape)
+        precondition(!g.isEmpty,
+                     "Pooling.forward: x has shape \(x.shape) but the \(poolHeight)×\(poolWidth) window with stride \(stride) "
+                     + "and pad \(pad) does not fit, so the output would be empty")
+        outputShape = g.pooledShape(reusing: outputShape)
+        let (reluOut, out) = x.reluMaxPooled(g, mask: &relu.mask, reluBuffer: &relu.outputBuffer, positions: &maxPositions,
+                                             into: &outputBuffer, shape: outputShape)
+        self.x = reluOut
+        return out
+    }
+
+    /// `backward(dout)` then `relu.backward` of that in one pass (Tensor/ReluPoolingOperations.swift): dx
+    /// (N, C, H, W) of relu's input, bit for bit the two calls' result. Valid after either forward
+    /// (`forward(_:afterRelu:)`, or relu's and this layer's own), as both keep the same state.
+    package func backward(_ dout: Tensor<Scalar>, throughRelu relu: Relu<Scalar>) -> Tensor<Scalar> {
+        precondition(fusesAfterRelu, "Pooling.backward(_:throughRelu:): only max pooling off the book's path fuses")
+        guard let x, let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
+        return dout.maxUnpooledThroughRelu(window(over: x.shape), positions: maxPositions, mask: mask,
+                                           into: &gradientBuffer, shape: x.shape)
+    }
+
     /// The window's geometry over an input of `shape` (stops if that is not 4-d).
     private func window(over shape: [Int]) -> SlidingWindow {
         SlidingWindow(inputShape: shape, windowHeight: poolHeight, windowWidth: poolWidth, stride: stride, pad: pad,

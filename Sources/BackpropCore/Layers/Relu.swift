@@ -4,10 +4,12 @@
 /// - backward: dout of that shape → dx = dout with the masked elements set to 0. Unlike the book's
 ///   `dout[self.mask] = 0`, the caller's dout is left as it was: dx is another tensor.
 public final class Relu<Scalar: TensorScalar>: Layer {
-    /// true where the last forward's input was ≤ 0, kept for backward.
-    public private(set) var mask: Tensor<Bool>?
-    /// Where out and dx are written, reused from batch to batch (see `ResultBuffer`).
-    private var outputBuffer = AlternatingBuffers<Scalar>(), gradientBuffer = ReusedTensor<Scalar>()
+    /// true where the last forward's input was ≤ 0, kept for backward. (Set as well by a following max
+    /// Pooling layer's `forward(_:afterRelu:)`, when a network runs the two as one pass.)
+    public internal(set) var mask: Tensor<Bool>?
+    /// Where out (also by the fused pass) and dx are written, reused from batch to batch (see `ResultBuffer`).
+    var outputBuffer = AlternatingBuffers<Scalar>()
+    private var gradientBuffer = ReusedTensor<Scalar>()
 
     /// A layer with no mask kept yet.
     public init() {}

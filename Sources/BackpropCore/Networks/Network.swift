@@ -18,6 +18,10 @@ public class Network<Scalar: TensorScalar> {
     public let parameters: [Parameter<Scalar>]
     /// The recipe the network was built from, when it was built from one (the book's networks are).
     public internal(set) var spec: NetworkSpec?
+    /// Whether a Relu layer followed by a max Pooling layer (not `.book`) runs as one fused pass
+    /// (Networks/LayerFusion.swift): the same numbers and the same kept state, bit for bit, with fewer
+    /// passes over memory. `false` runs every layer on its own, for comparison.
+    public var fusesLayers = true
 
     /// A network over `layers` and `lossLayer`.
     ///
@@ -59,7 +63,16 @@ public class Network<Scalar: TensorScalar> {
     /// BatchNormalization's training behaviour.
     public func predict(_ x: Tensor<Scalar>, training: Bool = false) -> Tensor<Scalar> {
         var y = x
-        for layer in layers { y = layer.forward(y, training: training) }
+        var index = 0
+        while index < layers.count {
+            if let (relu, pooling) = fusedReluPooling(at: index) {
+                y = pooling.forward(y, afterRelu: relu)
+                index += 2
+            } else {
+                y = layers[index].forward(y, training: training)
+                index += 1
+            }
+        }
         return y
     }
 
@@ -121,9 +134,16 @@ public class Network<Scalar: TensorScalar> {
     /// Backward from the loss layer, with ∂L/∂loss = `lossWeight`.
     private func backward(lossWeight: Scalar) {
         var dout = lossLayer.backward(lossWeight)
-        for index in layers.indices.reversed() {
+        var index = layers.count - 1
+        while index >= 0 {
+            if index >= 1, let (relu, pooling) = fusedReluPooling(at: index - 1) {
+                dout = pooling.backward(dout, throughRelu: relu)
+                index -= 2
+                continue
+            }
             // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
             if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
+            index -= 1
         }
     }
 

@@ -289,8 +289,9 @@ public struct ModelBenchmark: Sendable {
             forward[0].append(ms(t0, t1))
             var y = x
             for (i, layer) in layers.enumerated() {
-                t0 = now()
-                y = layer.forward(y, training: true)
+                t0 = now()   // a fused Relu → Pooling pair is timed whole under the Pooling, its Relu at 0
+                if let (relu, pooling) = network.fusedReluPooling(at: i - 1) { y = pooling.forward(y, afterRelu: relu) }
+                else if network.fusedReluPooling(at: i) == nil { y = layer.forward(y, training: true) }
                 t1 = now()
                 forward[i + 1].append(ms(t0, t1))
                 shapes[i + 1] = y.shape
@@ -302,7 +303,11 @@ public struct ModelBenchmark: Sendable {
             forward[layers.count + 1].append(ms(t0, t1))
             for index in layers.indices.reversed() {
                 t0 = now()
-                if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
+                if let (relu, pooling) = network.fusedReluPooling(at: index - 1) {
+                    dout = pooling.backward(dout, throughRelu: relu)
+                } else if network.fusedReluPooling(at: index) == nil {
+                    if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
+                }
                 t1 = now()
                 backward[index + 1].append(ms(t0, t1))
             }
@@ -316,6 +321,7 @@ public struct ModelBenchmark: Sendable {
             return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name
         }
         var names = ["batch"] + layers.enumerated().map { "\($0.offset + 1) \(typeName($0.element))" }
+        for i in layers.indices where network.fusedReluPooling(at: i) != nil { names[i + 2] += " (+ Relu, fused)" }
         names += ["loss \(typeName(network.lossLayer))", "update \(typeName(optimizer))"]
         return names.indices.map { i in
             StageTime(name: names[i], outputShape: shapes[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]))

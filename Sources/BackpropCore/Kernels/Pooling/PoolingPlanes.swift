@@ -32,7 +32,7 @@
 // type, so each is compiled once per type.
 
 /// Elements of input per parallel chunk of planes.
-private let poolingGrain = 1 << 15
+let poolingGrain = 1 << 15
 
 /// Pooling forward over every plane: max (with `argMax`) or average (`argMax` nil).
 ///
@@ -43,15 +43,7 @@ func poolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePo
                                      _ argMax: UnsafeMutablePointer<Int32>?, _ g: SlidingWindow) {
     let planeSize = g.height * g.width
     parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
-        if T.self == Float.self {
-            poolPlanes(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
-                       UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self), argMax, g, planes)
-        } else if T.self == Double.self {
-            poolPlanes(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
-                       UnsafeMutableRawPointer(y).assumingMemoryBound(to: Double.self), argMax, g, planes)
-        } else {
-            poolPlanes(x, y, argMax, g, planes)
-        }
+        poolPlanesOfType(x, y, argMax, g, planes)
     }
 }
 
@@ -63,15 +55,34 @@ func poolingBackward<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: UnsafeMuta
                                       _ argMax: UnsafePointer<Int32>?, _ g: SlidingWindow) {
     let planeSize = g.height * g.width
     parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
-        if T.self == Float.self {
-            unpoolPlanes(UnsafeRawPointer(dout).assumingMemoryBound(to: Float.self),
-                         UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self), argMax, g, planes)
-        } else if T.self == Double.self {
-            unpoolPlanes(UnsafeRawPointer(dout).assumingMemoryBound(to: Double.self),
-                         UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Double.self), argMax, g, planes)
-        } else {
-            unpoolPlanes(dout, dx, argMax, g, planes)
-        }
+        unpoolPlanesOfType(dout, dx, argMax, g, planes)
+    }
+}
+
+/// `poolPlanes` over `planes`, called with Float or Double itself when T is one (so that each is
+/// compiled for the concrete type).
+@inline(__always)
+func poolPlanesOfType<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                       _ argMax: UnsafeMutablePointer<Int32>?, _ g: SlidingWindow, _ planes: Range<Int>) {
+    if T.self == Float.self {
+        poolPlanes(x.floats, y.floats, argMax, g, planes)
+    } else if T.self == Double.self {
+        poolPlanes(x.doubles, y.doubles, argMax, g, planes)
+    } else {
+        poolPlanes(x, y, argMax, g, planes)
+    }
+}
+
+/// `unpoolPlanes` over `planes`, called with Float or Double itself when T is one.
+@inline(__always)
+func unpoolPlanesOfType<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                         _ argMax: UnsafePointer<Int32>?, _ g: SlidingWindow, _ planes: Range<Int>) {
+    if T.self == Float.self {
+        unpoolPlanes(dout.floats, dx.floats, argMax, g, planes)
+    } else if T.self == Double.self {
+        unpoolPlanes(dout.doubles, dx.doubles, argMax, g, planes)
+    } else {
+        unpoolPlanes(dout, dx, argMax, g, planes)
     }
 }
 

@@ -1,0 +1,60 @@
+// ReLU (§5.5.1) followed by max pooling (§7.4.4), fused: the drivers behind `reluMaxPooled` and
+// `maxUnpooledThroughRelu` (Tensor/ReluPoolingOperations.swift), used when a network runs a Relu layer
+// straight into a max Pooling layer (Networks/LayerFusion.swift).
+//
+// Unfused, the (N, C, H, W) batch between the two layers crosses memory four times per step: ReLU writes
+// its out, pooling reads it back; pooling's backward writes its dx, ReLU's backward reads it back. Here
+// both passes run over a block of a few planes (`fusedPlaneBlock` elements, small enough to stay in the
+// first-level cache) before moving on, so the second pass reads what the first has just written from
+// cache. The kernels inside are the unfused ones (`reluForward`, `poolPlanes`, `unpoolPlanes`,
+// `zeroWhereMasked`), on the same elements in the same order: every number — ReLU's out and mask, the
+// maxima and their positions, dx — is bit for bit the unfused sequence's (ReluPoolingKernelTests).
+
+/// Elements of the batch per block of planes that both passes run over before the next block (16 KB of
+/// Float: ReLU's out, or pooling's dx, is still in the first-level cache when the second pass reads it).
+private let fusedPlaneBlock = 1 << 12
+
+/// Calls `body` with consecutive blocks of `planes`, each of at most `fusedPlaneBlock` elements (but at
+/// least one plane).
+@inline(__always)
+private func forEachBlock(of planes: Range<Int>, planeSize: Int, _ body: (Range<Int>) -> Void) {
+    let step = Swift.max(1, fusedPlaneBlock / Swift.max(1, planeSize))
+    var start = planes.lowerBound
+    while start < planes.upperBound {
+        let end = Swift.min(planes.upperBound, start + step)
+        body(start..<end)
+        start = end
+    }
+}
+
+/// ReLU then max pooling over every plane of x (N, C, H, W): relu and mask (x's shape) get ReLU's out and
+/// mask (x ≤ 0), y (N, C, OH, OW) the maxima of ReLU's out and argMax their plane offsets — exactly what
+/// `reluForward` over x and then `poolingForward` over relu would write.
+func reluPoolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ relu: UnsafeMutablePointer<T>,
+                                         _ mask: UnsafeMutablePointer<Bool>, _ y: UnsafeMutablePointer<T>,
+                                         _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow) {
+    let planeSize = g.height * g.width
+    parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
+        forEachBlock(of: planes, planeSize: planeSize) { block in
+            let start = block.lowerBound * planeSize
+            T.reluForward(x + start, relu + start, mask: mask + start, count: block.count * planeSize)
+            poolPlanesOfType(UnsafePointer(relu), y, argMax, g, block)
+        }
+    }
+}
+
+/// Max pooling's backward then ReLU's over every plane: dx (N, C, H, W, overwritten) gets each dout
+/// (N, C, OH, OW) added at its window's maximum (`argMax`), then +0 wherever `mask` is set — exactly what
+/// `poolingBackward` into a scratch tensor and then `zeroWhereMasked` over it would write.
+func poolingReluBackward<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                          _ argMax: UnsafePointer<Int32>, _ mask: UnsafePointer<Bool>,
+                                          _ g: SlidingWindow) {
+    let planeSize = g.height * g.width
+    parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
+        forEachBlock(of: planes, planeSize: planeSize) { block in
+            unpoolPlanesOfType(dout, dx, argMax, g, block)
+            let start = block.lowerBound * planeSize
+            zeroWhereMasked(UnsafePointer(dx + start), mask + start, dx + start, block.count * planeSize)
+        }
+    }
+}

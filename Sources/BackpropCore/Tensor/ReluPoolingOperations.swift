@@ -1,0 +1,66 @@
+// §5.5.1 ReLU followed by §7.4.4 max pooling as one operation on a batch (N, C, H, W), and its backward:
+// what a network runs for a Relu layer feeding a max Pooling layer (Networks/LayerFusion.swift). Each
+// equals the two unfused operations in sequence (`relu(mask:into:)` then `maxPooled`, `maxUnpooled` then
+// `zeroed(where:)`) bit for bit; the kernels are in Kernels/Pooling/ReluPoolingKernels.swift.
+
+extension Tensor where Scalar: TensorScalar {
+    /// ReLU of this batch x (N, C, H, W) then max pooling over `window`, in one pass: returns ReLU's out
+    /// (x's shape, into `reluBuffer`) and the pooled out of `shape` (N, C, OH, OW, into `buffer`); sets
+    /// `mask` to x ≤ 0 and `positions` to the maxima's plane offsets.
+    ///
+    /// Equals `let r = relu(mask: &mask, into: &reluBuffer)` then
+    /// `r.maxPooled(window, positions: &positions, into: &buffer, shape: shape)`, bit for bit.
+    func reluMaxPooled(_ window: SlidingWindow, mask: inout Tensor<Bool>?, reluBuffer: inout some ResultBuffer<Scalar>,
+                       positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>,
+                       shape: [Int]) -> (relu: Tensor, pooled: Tensor) {
+        precondition((window.height + 2 * window.pad) * (window.width + 2 * window.pad) <= Int(Int32.max),
+                     "Pooling.forward: x has shape \(self.shape); padded planes of more than 2³¹ − 1 elements are not supported")
+        let outCount = window.batch * window.channels * window.outPositions
+        if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
+        var newMask = reusable(&mask, shape: self.shape)
+        var pooled = Tensor.zeros([0])
+        let relu = reluBuffer.write(shape: self.shape) { relu in
+            pooled = buffer.write(shape: shape) { out in
+                guard outCount > 0 else { return }
+                withUnsafeBufferPointer { x in
+                    relu.withUnsafeMutableBufferPointer { r in
+                        newMask.withUnsafeMutableBufferPointer { m in
+                            out.withUnsafeMutableBufferPointer { y in
+                                positions.withUnsafeMutableBufferPointer { p in
+                                    reluPoolingForward(x.baseAddress!, r.baseAddress!, m.baseAddress!, y.baseAddress!,
+                                                       p.baseAddress!, window)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        mask = newMask
+        return (relu, pooled)
+    }
+
+    /// Max pooling's backward then ReLU's: this dout (N, C, OH, OW) → dx of `shape` (N, C, H, W), each
+    /// element of dout added at its window's maximum (`positions` as `reluMaxPooled` set them), then +0
+    /// wherever `mask` is set. Written into `buffer`.
+    ///
+    /// Equals `maxUnpooled(window, positions: positions, into: &scratch, shape: shape).zeroed(where: mask)`,
+    /// bit for bit, without the scratch tensor between them.
+    func maxUnpooledThroughRelu(_ window: SlidingWindow, positions: [Int32], mask: Tensor<Bool>,
+                                into buffer: inout some ResultBuffer<Scalar>, shape: [Int]) -> Tensor {
+        precondition(mask.shape == shape,
+                     "Relu.backward: the mask has shape \(mask.shape) but pooling's input had shape \(shape)")
+        if count == 0 { return .zeros(shape) }
+        return buffer.write(shape: shape) { dx in
+            dx.withUnsafeMutableBufferPointer { dx in
+                withUnsafeBufferPointer { d in
+                    positions.withUnsafeBufferPointer { p in
+                        mask.withUnsafeBufferPointer { m in
+                            poolingReluBackward(d.baseAddress!, dx.baseAddress!, p.baseAddress!, m.baseAddress!, window)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Testing
+@testable import BackpropCore
+
+/// A network's fused Relu → Pooling pairs (`Network.fusesLayers`) held to the same network unfused: a
+/// whole SimpleConvNet training step, bit for bit, and run after run the same.
+struct LayerFusionTests {
+    static let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10,
+                                  weightInit: .standardDeviation(0.01))
+
+    /// Loss, every gradient and every parameter after `steps` Adam steps of a fresh SimpleConvNet.
+    static func train<T: TensorScalar>(_: T.Type, fused: Bool, batch: Int, steps: Int = 2) -> (losses: [T], state: [Tensor<T>]) {
+        let network = Network<T>(spec: spec, seed: 3)
+        network.fusesLayers = fused
+        let adam = Adam<T>()
+        var losses: [T] = []
+        for step in 0..<steps {
+            let x = LayerGradientCheck.random([batch, 1, 28, 28], seed: 20 + UInt64(step)).map { T($0) }
+            let t = Tensor<T>(shape: [batch], scalars: (0..<batch).map { T(($0 * 7 + step) % 10) })
+            losses.append(network.gradient(x, t))
+            adam.update(network.parameters)
+        }
+        return (losses, network.parameters.flatMap { [$0.value, $0.gradient] })
+    }
+
+    static func identical<T: TensorScalar>(_ a: [Tensor<T>], _ b: [Tensor<T>]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { ReluPoolingKernelTests.identical($0, $1) }
+    }
+
+    @Test("SimpleConvNet: the Relu → Pooling pair is the one fused pair")
+    func fusedPairs() {
+        let network = Network<Float>(spec: Self.spec, seed: 1)
+        let pairs = network.layers.indices.filter { network.fusedReluPooling(at: $0) != nil }
+        #expect(pairs == [1])
+        network.fusesLayers = false
+        #expect(network.layers.indices.allSatisfy { network.fusedReluPooling(at: $0) == nil })
+    }
+
+    @Test("SimpleConvNet steps fused = unfused, bit for bit (Float, Double; batch 1 and 5)",
+          arguments: [1, 5])
+    func stepsMatch(batch: Int) {
+        let (fusedF, unfusedF) = (Self.train(Float.self, fused: true, batch: batch), Self.train(Float.self, fused: false, batch: batch))
+        #expect(fusedF.losses == unfusedF.losses)
+        #expect(Self.identical(fusedF.state, unfusedF.state))
+        let (fusedD, unfusedD) = (Self.train(Double.self, fused: true, batch: batch), Self.train(Double.self, fused: false, batch: batch))
+        #expect(fusedD.losses == unfusedD.losses)
+        #expect(Self.identical(fusedD.state, unfusedD.state))
+        // The steps did something: the loss moved and the first filter's gradient is not zero.
+        #expect(fusedF.losses[0] != fusedF.losses[1])
+        #expect(fusedF.state[1].scalars.contains { $0 != 0 })
+    }
+
+    @Test("fused runs are deterministic: the same seed gives the same numbers run after run")
+    func deterministic() {
+        let (a, b) = (Self.train(Float.self, fused: true, batch: 4), Self.train(Float.self, fused: true, batch: 4))
+        #expect(a.losses == b.losses)
+        #expect(Self.identical(a.state, b.state))
+    }
+
+    @Test("the layers keep the same state fused and unfused (what `backprop graph` and the tests read)")
+    func keptState() {
+        let x = LayerGradientCheck.random([2, 1, 28, 28], seed: 9).map { Float($0) }
+        let (fused, unfused) = (Network<Float>(spec: Self.spec, seed: 2), Network<Float>(spec: Self.spec, seed: 2))
+        unfused.fusesLayers = false
+        #expect(ReluPoolingKernelTests.identical(fused.predict(x, training: true), unfused.predict(x, training: true)))
+        let (r1, r2) = (fused.layers[1] as! Relu<Float>, unfused.layers[1] as! Relu<Float>)
+        let (p1, p2) = (fused.layers[2] as! Pooling<Float>, unfused.layers[2] as! Pooling<Float>)
+        #expect(r1.mask?.scalars == r2.mask?.scalars)
+        #expect(ReluPoolingKernelTests.identical(p1.x!, p2.x!))
+        #expect(p1.maxPositions == p2.maxPositions)
+        #expect(r1.mask!.scalars.contains(true) && r1.mask!.scalars.contains(false))
+    }
+}
