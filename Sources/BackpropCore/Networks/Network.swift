@@ -4,7 +4,8 @@
 /// - `loss(x, t)` adds the loss layer and L2 weight decay ½·λ·ΣW² over every weight (§6.4.2).
 /// - `gradient(x, t)` is one forward and one backward pass; afterwards every parameter's `gradient`
 ///   holds ∂L/∂parameter (with λ·W added for weights), ready for an optimizer.
-/// - `numericalGradient(x, t)` gives the same by central differences (§4.4), to check it.
+/// - `numericalGradient(x, t)` (in BackpropTraining, beside the gradient check) gives the same by
+///   central differences (§4.4), to check it.
 ///
 /// Targets `t` are class indices (N,) as numbers, or one-hot (N, C), as the book's code accepts both.
 public class Network<Scalar: TensorScalar> {
@@ -152,21 +153,5 @@ public class Network<Scalar: TensorScalar> {
         guard weightDecay != 0 else { return }
         let lambda = Scalar(weightDecay)
         for p in parameters where p.decays { p.gradient += lambda * p.value }
-    }
-
-    /// ∂L/∂p for every parameter by central differences (§4.4, h = 1e-4), keyed by name; the
-    /// parameters are left as they were. Slow (two losses per scalar); meant for gradient checks.
-    /// Uses training mode as the book's `gradient`, so a Dropout layer must have a fixed mask to agree.
-    public func numericalGradient(_ x: Tensor<Scalar>, _ t: Tensor<Scalar>, h: Scalar = 1e-4) -> [String: Tensor<Scalar>] {
-        var result: [String: Tensor<Scalar>] = [:]
-        for p in parameters {
-            let original = p.value
-            result[p.name] = BackpropCore.numericalGradient(of: { value in
-                p.value = value
-                return self.loss(x, t, training: true)
-            }, at: original, h: h)
-            p.value = original
-        }
-        return result
     }
 }

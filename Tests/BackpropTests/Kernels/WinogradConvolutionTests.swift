@@ -1,5 +1,6 @@
 import Testing
 @testable import BackpropCore
+@testable import BackpropTraining
 
 /// `Convolution(algorithm: .winograd)` (F(2×2, 3×3), `WinogradConvolution`) against the convolution's
 /// definition computed directly in Double: out, dx, dW and db over channels 1…64, sizes 3…32 (odd and

@@ -24,7 +24,7 @@ enum LayerGradientCheck {
     static func numericalGradient(of parameter: Parameter<Double>, _ f: () -> Double) -> Tensor<Double> {
         let original = parameter.value
         defer { parameter.value = original }
-        return BackpropCore.numericalGradient(of: { probe in
+        return BackpropTraining.numericalGradient(of: { probe in
             parameter.value = probe
             return f()
         }, at: original)

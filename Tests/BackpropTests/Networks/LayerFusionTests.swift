@@ -1,5 +1,6 @@
 import Testing
 @testable import BackpropCore
+@testable import BackpropTraining
 
 /// A network's fused Relu → Pooling pairs (`Network.fusesLayers`) held to the same network unfused: a
 /// whole SimpleConvNet training step, bit for bit, and run after run the same.

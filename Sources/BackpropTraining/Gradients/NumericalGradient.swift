@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// §4.4 Numerical gradient by central differences: ∂f/∂xᵢ ≈ (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h.
 ///
 /// - x: a tensor of any shape; the result has the same shape.

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// How far backpropagation's gradient of one parameter is from the numerical one (§5.7.3).
 public struct GradientDifference: Sendable, Codable, Equatable {
     /// The parameter's name, e.g. "W1".
