@@ -49,7 +49,7 @@ struct WorkerPoolTests {
             let threadIDs = Counts(2)
             // Each iteration waits a little so that the caller cannot take both before a worker wakes.
             WorkerPool.shared.run(2, threads: 2) { i in
-                threadIDs.slots[i] = Int(bitPattern: UnsafeRawPointer(Unmanaged.passUnretained(Thread.current).toOpaque()))
+                threadIDs.slots[i] = Int(bitPattern: UInt(pthread_self()))   // the OS thread, not a Foundation object
                 Thread.sleep(forTimeInterval: 0.02)
             }
             return Set(threadIDs.values)
