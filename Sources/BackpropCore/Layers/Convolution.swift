@@ -9,10 +9,10 @@
 ///
 /// `algorithm` picks how that is computed: `.book` runs the book's code line by line (below); `.fast`
 /// runs `ConvolutionImageByImage` (Kernels/), the same formulas image by image in the (N, FN, OH·OW)
-/// layout, with no reshape/transpose copies and no whole-batch col; `.winograd` computes out and dx of a
-/// 3×3 stride-1 filter by Winograd's F(2×2, 3×3) (`WinogradConvolution`; dW and db as `.fast`);
-/// `.automatic` (the default) takes `.winograd` for out and for dx where `WinogradConvolution.pays` says
-/// so for that product's geometry, else `.fast`. All give the same numbers up to the rounding of the
+/// layout, with no reshape/transpose copies and no whole-batch col; `.winograd` computes out, and dx, dW
+/// and db, of a 3×3 stride-1 filter by Winograd's F(2×2, 3×3) (`WinogradConvolution`);
+/// `.automatic` (the default) takes `.winograd` for the forward and for the backward each where
+/// `WinogradConvolution.pays` says so for the geometry, else `.fast`. All give the same numbers up to the rounding of the
 /// sums (ConvolutionAlgorithmTests, WinogradConvolutionTests).
 ///
 /// - W: (FN, C, FH, FW), the parameter `weight` named "W" (weight decay applies); b: (FN,), the parameter
@@ -71,7 +71,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         let g = window(over: x)
         self.x = x
         window = g
-        if usesWinograd(.output, g, inputs: g.channels, outputs: weight.value.shape[0], outHeight: g.outHeight, outWidth: g.outWidth) {
+        if usesWinograd(.output, g) {
             return winograd.forward(x, g, weight: weight.value, bias: bias.value)
         }
         guard algorithm == .book else { return imageByImage.forward(x, g, weight: weight.value, bias: bias.value) }
@@ -100,12 +100,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
-        if inputGradient,
-           usesWinograd(.inputGradient, g, inputs: weight.value.shape[0], outputs: g.channels, outHeight: g.height, outWidth: g.width) {
-            // dW and db as `.fast` computes them with no dx; dx by Winograd (the flipped filters over dout).
-            _ = imageByImage.backward(dout, x: x, g, weight: weight.value, bias: bias.value, inputGradient: false,
-                                      weightGradient: &weight.gradient, biasGradient: &bias.gradient)
-            return winograd.inputGradient(dout, g, weight: weight.value)
+        if usesWinograd(.gradients, g) {
+            checkGradientShape(dout.shape, [g.batch, weight.value.shape[0], g.outHeight, g.outWidth], "Convolution")
+            return winograd.backward(dout, x: x, g, weight: weight.value, inputGradient: inputGradient,
+                                     weightGradient: &weight.gradient, biasGradient: &bias.gradient)
         }
         guard algorithm == .book else {
             // The same formulas image by image: the kernel returns dx and leaves dW and db in the buffers
@@ -129,24 +127,21 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         return col2im(dcol, inputShape: x.shape, filterHeight: fh, filterWidth: fw, stride: stride, pad: pad)
     }
 
-    /// Whether the product with `inputs` and `outputs` channels and an `outHeight`×`outWidth` result (out's
-    /// in forward, dx's in backward) goes through Winograd: 3×3 at stride 1, and `.winograd`, or
-    /// `.automatic` where `WinogradConvolution.pays`.
-    private func usesWinograd(_ product: WinogradConvolution<Scalar>.Product, _ g: SlidingWindow, inputs: Int, outputs: Int,
-                              outHeight: Int, outWidth: Int) -> Bool {
-        guard g.windowHeight == 3 && g.windowWidth == 3 && g.stride == 1 && g.pad <= 2 && g.batch > 0 else { return false }
+    /// Whether the forward (`.output`) or the backward (`.gradients`) over window `g` goes through
+    /// Winograd: 3×3 at stride 1, and `.winograd`, or `.automatic` where `WinogradConvolution.pays`.
+    private func usesWinograd(_ product: WinogradConvolution<Scalar>.Product, _ g: SlidingWindow) -> Bool {
+        guard g.windowHeight == 3 && g.windowWidth == 3 && g.stride == 1 && g.batch > 0 else { return false }
         switch algorithm {
         case .book, .fast: return false
         case .winograd: return true
-        case .automatic: return WinogradConvolution<Scalar>.pays(product, inputs: inputs, outputs: outputs, outHeight: outHeight,
-                                                                 outWidth: outWidth)
+        case .automatic: return WinogradConvolution<Scalar>.pays(product, inputs: g.channels, outputs: weight.value.shape[0],
+                                                                 outHeight: g.outHeight, outWidth: g.outWidth)
         }
     }
 
     /// Multiply-adds of one image's products for an input of `inputShape` (N, C, H, W), as the layer
-    /// computes them: forward FN·C·FH·FW·OH·OW, or 16·FN·C·⌈OH/2⌉·⌈OW/2⌉ through Winograd; the weight
-    /// gradient FN·C·FH·FW·OH·OW; the input gradient C·FN·FH·FW·OH·OW, or 16·C·FN·⌈H/2⌉·⌈W/2⌉ through
-    /// Winograd. `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
+    /// computes them: each of forward, weight gradient and input gradient FN·C·FH·FW·OH·OW, or
+    /// 16·FN·C·⌈OH/2⌉·⌈OW/2⌉ through Winograd. `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
     package func multiplications(inputShape: [Int], direct: Bool = false) -> (forward: Int, weightGradient: Int, inputGradient: Int) {
         let g = window(over: Tensor<Scalar>.zeros([0] + inputShape.dropFirst()))
         let (fn, c) = (weight.value.shape[0], g.channels)
@@ -154,10 +149,9 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         func tiles(_ h: Int, _ w: Int) -> Int { WinogradTransforms.tiles(h) * WinogradTransforms.tiles(w) }
         var one = g
         one.batch = 1
-        let forward = !direct && usesWinograd(.output, one, inputs: c, outputs: fn, outHeight: g.outHeight, outWidth: g.outWidth)
-        let backward = !direct && usesWinograd(.inputGradient, one, inputs: fn, outputs: c, outHeight: g.height, outWidth: g.width)
-        return (forward ? 16 * fn * c * tiles(g.outHeight, g.outWidth) : im2col, im2col,
-                backward ? 16 * c * fn * tiles(g.height, g.width) : im2col)
+        let winograd = 16 * fn * c * tiles(g.outHeight, g.outWidth)
+        let forward = !direct && usesWinograd(.output, one), backward = !direct && usesWinograd(.gradients, one)
+        return (forward ? winograd : im2col, backward ? winograd : im2col, backward ? winograd : im2col)
     }
 
     /// The window geometry for x, after checking x against W and b.

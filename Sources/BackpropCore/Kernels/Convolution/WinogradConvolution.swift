@@ -1,7 +1,7 @@
 /// §7.4.3's convolution for a 3×3 filter at stride 1 by Winograd's F(2×2, 3×3), batched as Lavin & Gray
-/// (2016): it equals out = conv(x) + b (the layer's `.fast` and `.book` algorithms) and, for the input
-/// gradient, dx = the full convolution of dout with the filters turned by 180° (the book's col2im(dout·col_W)),
-/// up to rounding (WinogradConvolutionTests hold it to both, in Double and within a derived bound in Float).
+/// (2016): it equals out = conv(x) + b (the layer's `.fast` and `.book` algorithms) up to rounding, and
+/// its backward (WinogradBackward.swift) the book's db, dW and dx (WinogradConvolutionTests hold them to
+/// the definition, in Double and within derived bounds in Float).
 ///
 /// The batch is cut into groups of images with about `targetTiles` 2×2 output tiles between them; for
 /// each group the input planes are transformed into V (16, C, P), the 16 products M[ξν] = U[ξν]·V[ξν]
@@ -13,8 +13,7 @@
 /// count, as everywhere in Backprop.
 ///
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, 3, 3) and b (FN,).
-/// - inputGradient: dout (N, FN, OH, OW) → dx (N, C, H, W): the same kernel run on dout padded by
-///   2 − pad, with the flipped, transposed filters (C, FN) and no bias.
+/// - backward: dout (N, FN, OH, OW) and the forward's x → dx (N, C, H, W), dW (FN, C, 3, 3), db (FN,).
 /// - Keeps nothing for backward but its scratch and the last out and dx (reused when the caller has let go).
 final class WinogradConvolution<Scalar: TensorScalar> {
     /// One correlation's sizes: input (batch, inputs, height, width) padded by `pad`, a 3×3 filter,
@@ -58,29 +57,34 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// Per-run scratch, zeroed when laid out (the padded planes' borders stay 0), and its layout.
     private var workspace = Tensor<Scalar>(shape: [0], scalars: [])
     private var workspaceLayout: (geometry: Geometry, runs: Int)?
-    /// U: the transformed filters (16, outputs, inputs).
-    private var filters = Tensor<Scalar>(shape: [0], scalars: [])
-    private var outputBuffer: Tensor<Scalar>?, inputGradientBuffer: Tensor<Scalar>?
+    /// U: the transformed filters (16, FN, C).
+    private(set) var filters = Tensor<Scalar>(shape: [0], scalars: [])
+    /// The backward's per-run scratch (`GradientScratch`) and its layout.
+    var gradientWorkspace = Tensor<Scalar>(shape: [0], scalars: [])
+    var gradientLayout: (geometry: Geometry, runs: Int)?
+    private var outputBuffer: Tensor<Scalar>?
+    var inputGradientBuffer: Tensor<Scalar>?
     /// Forces the number of runs (nil: as `ImageChunks` decides from the thread count). For tests.
     var runsOverride: Int?
 
     init() {}
 
-    /// Which of a convolution's products a rule is asked about: out (forward) or dx (backward).
-    enum Product { case output, inputGradient }
+    /// Which of a convolution's passes a rule is asked about: out (forward), or dx and dW (backward).
+    enum Product { case output, gradients }
 
     /// Whether F(2×2, 3×3) is used, when the layer chooses (`LayerAlgorithm.automatic`), for `product` of
-    /// a convolution with `inputs` input channels and `outputs` output channels (the product's own: for
-    /// dx, FN in and C out). A fixed rule of the geometry, never a timing, so the same seed gives the same
-    /// numbers. Set by measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, thread
-    /// CPU time per layer, three alternating rounds; the Performance article has the table): forward,
-    /// Winograd took 0.58× the time of `.fast` at 32→32 channels (16×16 out) and 0.77× at 64→64 (8×8),
-    /// 0.98× at 16→16 (28×28, within the rounds' spread) and lost at 16→32 (1.18×) and 32→64 (1.03×), where
-    /// more outputs than inputs make the output transform the larger pass. For dx (with dW then a product
-    /// of its own) it lost or tied everywhere (0.99–1.38× the backward's time): `.fast`'s
-    /// stride-1 backward computes dx and dW from one unrolled dout, which the separate dW product loses.
+    /// a convolution with `inputs` (C) and `outputs` (FN) channels and an `outHeight`×`outWidth` output.
+    /// A fixed rule of the geometry, never a timing, so the same seed gives the same numbers. Set by
+    /// measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, thread CPU time per
+    /// layer, alternating rounds; the Performance article has the table): forward, Winograd took 0.58×
+    /// the time of `.fast` at 32→32 channels (16×16 out) and 0.77× at 64→64 (8×8), 0.98× at 16→16 (28×28,
+    /// within the rounds' spread) and lost at 16→32 (1.18×) and 32→64 (1.03×), where more outputs than
+    /// inputs make the output transform the larger pass. BACKWARD_RULE
     static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
-        product == .output && inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
+        switch product {
+        case .output: inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
+        case .gradients: inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
+        }
     }
 
     /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer).
@@ -88,20 +92,9 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         let fn = w.shape[0]
         let geometry = Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
         var out = reusable(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
-        correlate(x, geometry, weight: w, flipped: false, bias: b, into: &out)
+        correlate(x, geometry, weight: w, bias: b, into: &out)
         outputBuffer = out
         return out
-    }
-
-    /// dx for dout (N, FN, OH, OW) of the last forward over window `g` (3×3, stride 1, pad ≤ 2).
-    func inputGradient(_ dout: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>) -> Tensor<Scalar> {
-        let fn = w.shape[0]
-        let geometry = Geometry(batch: g.batch, inputs: fn, outputs: g.channels, height: g.outHeight, width: g.outWidth,
-                                pad: 2 - g.pad)
-        var dx = reusable(&inputGradientBuffer, shape: [g.batch, g.channels, g.height, g.width])
-        correlate(dout, geometry, weight: w, flipped: true, bias: nil, into: &dx)
-        inputGradientBuffer = dx
-        return dx
     }
 
     /// Lays `workspace` out for `runs` runs of `geometry`, zeroed; keeps it when it already is.
@@ -111,25 +104,29 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         workspaceLayout = (geometry, runs)
     }
 
-    /// out (batch, outputs, OH, OW) = the correlation of x (batch, inputs, H, W), padded by `g.pad`, with
-    /// W (flipped and transposed when `flipped`), plus b when there is one.
-    private func correlate(_ x: Tensor<Scalar>, _ g: Geometry, weight w: Tensor<Scalar>, flipped: Bool,
-                           bias b: Tensor<Scalar>?, into out: inout Tensor<Scalar>) {
-        guard g.batch > 0 else { return }
-        if filters.count != 16 * g.inputs * g.outputs { filters = .zeros([16 * g.inputs * g.outputs]) }
+    /// U = G·g·Gᵀ of every filter of W (FN, C, 3, 3), into `filters`.
+    func transformFilters(_ w: Tensor<Scalar>) {
+        if filters.count != 16 * w.shape[0] * w.shape[1] { filters = .zeros([16 * w.shape[0] * w.shape[1]]) }
         w.withUnsafeBufferPointer { pw in
             filters.withUnsafeMutableBufferPointer { pu in
-                WinogradTransforms.transformFilters(pw.baseAddress!, filters: w.shape[0], channels: w.shape[1],
-                                                    flipped: flipped, into: pu.baseAddress!)
+                WinogradTransforms.transformFilters(pw.baseAddress!, filters: w.shape[0], channels: w.shape[1], into: pu.baseAddress!)
             }
         }
+    }
+
+    /// out (batch, outputs, OH, OW) = the correlation of x (batch, inputs, H, W), padded by `g.pad`, with
+    /// W, plus b.
+    private func correlate(_ x: Tensor<Scalar>, _ g: Geometry, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                           into out: inout Tensor<Scalar>) {
+        guard g.batch > 0 else { return }
+        transformFilters(w)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.inputs * g.outputs * g.outHeight * g.outWidth,
                                  chunks: runsOverride)
         prepareWorkspace(g, runs: chunks.count)
-        let scratch = Scratch(g), bias = b ?? .zeros([g.outputs])
+        let scratch = Scratch(g)
         x.withUnsafeBufferPointer { px in
             filters.withUnsafeBufferPointer { pu in
-                bias.withUnsafeBufferPointer { pb in
+                b.withUnsafeBufferPointer { pb in
                     out.withUnsafeMutableBufferPointer { po in
                         workspace.withUnsafeMutableBufferPointer { pws in
                             let operands = Operands(x: px.baseAddress!, u: pu.baseAddress!, bias: pb.baseAddress!,

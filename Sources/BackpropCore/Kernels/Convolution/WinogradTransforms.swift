@@ -18,7 +18,9 @@
 // 36·FN·C·P for the same 4·P outputs (2.25× fewer).
 //
 // WinogradTransforms      the three transforms: filters → U, input planes → V, M → output planes
-// WinogradConvolution     the batched arrangement (groups of images, 16 GEMMs), forward and ∂x
+// WinogradConvolution     the batched arrangement (groups of images, 16 GEMMs), forward
+// WinogradBackward        the same arrangement transposed: dx, dW and db in one pass
+// WinogradGradientTransforms  the transforms' transposes
 
 /// F(2×2, 3×3)'s transforms (see the file's header for the matrices). Each works on raw buffers and is
 /// written on 4-lane vectors across the tiles of a row.
@@ -27,27 +29,24 @@ enum WinogradTransforms {
     @inline(__always)
     static func tiles(_ size: Int) -> Int { (size + 1) / 2 }
 
-    /// U[ξν] = G·g·Gᵀ for every filter, stored as 16 matrices (outputs, inputs). With `flipped` false,
-    /// g = W[f, c], outputs FN, inputs C (forward). With `flipped` true, g = W[f, c] turned by 180° and
-    /// the matrix is transposed: outputs C, inputs FN (∂x, the convolution of dout with the flipped filter).
+    /// U[ξν] = G·g·Gᵀ for every filter g = W[f, c], stored as 16 matrices (FN, C).
     /// w: (FN, C, 3, 3); u: 16·FN·C elements.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func transformFilters<Scalar: TensorScalar>(_ w: UnsafePointer<Scalar>, filters fn: Int, channels c: Int,
-                                                       flipped: Bool, into u: UnsafeMutablePointer<Scalar>) {
+                                                       into u: UnsafeMutablePointer<Scalar>) {
         let half: Scalar = 0.5, block = fn * c
         for f in 0..<fn {
             for ch in 0..<c {
                 let g = w + (f * c + ch) * 9
-                // g[a][b], turned by 180° when flipped.
-                func at(_ a: Int, _ b: Int) -> Scalar { flipped ? g[(2 - a) * 3 + (2 - b)] : g[a * 3 + b] }
+                @inline(__always) func at(_ a: Int, _ b: Int) -> Scalar { g[a * 3 + b] }
                 // G·g (4×3), column by column: rows g0, ½(g0 + g1 + g2), ½(g0 − g1 + g2), g2.
                 @inline(__always) func column(_ b: Int) -> (Scalar, Scalar, Scalar, Scalar) {
                     let (g0, g1, g2) = (at(0, b), at(1, b), at(2, b))
                     return (g0, half * (g0 + g1 + g2), half * (g0 - g1 + g2), g2)
                 }
                 let (c0, c1, c2) = (column(0), column(1), column(2))
-                let index = flipped ? ch * fn + f : f * c + ch
+                let index = f * c + ch
                 // (G·g)·Gᵀ: the same combinations along each row a of G·g.
                 @inline(__always) func row(_ a: Int, _ r0: Scalar, _ r1: Scalar, _ r2: Scalar) {
                     u[(a * 4 + 0) * block + index] = r0
