@@ -227,6 +227,9 @@ struct WinogradConvolutionTests {
         #expect(W.pays(.output, inputs: 32, outputs: 32, outHeight: 16, outWidth: 16))
         #expect(W.pays(.output, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
         #expect(W.pays(.gradients, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
+        #expect(W.pays(.gradients, inputs: 32, outputs: 64, outHeight: 8, outWidth: 8))
+        #expect(!W.pays(.gradients, inputs: 32, outputs: 32, outHeight: 16, outWidth: 16))
+        #expect(!W.pays(.gradients, inputs: 16, outputs: 16, outHeight: 28, outWidth: 28))
         let conv = Convolution<Double>(weight: .zeros([16, 16, 3, 3]), bias: .zeros([16]), pad: 1)
         #expect(conv.algorithm == .automatic)
     }

@@ -79,11 +79,14 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// layer, alternating rounds; the Performance article has the table): forward, Winograd took 0.58×
     /// the time of `.fast` at 32→32 channels (16×16 out) and 0.77× at 64→64 (8×8), 0.98× at 16→16 (28×28,
     /// within the rounds' spread) and lost at 16→32 (1.18×) and 32→64 (1.03×), where more outputs than
-    /// inputs make the output transform the larger pass. BACKWARD_RULE
+    /// inputs make the output transform the larger pass. Backward (dx, dW and db together against `.fast`'s
+    /// backward, the same way): 0.83× at 64→64 (8×8) and 0.90× at 32→64 (8×8), but 1.1–1.35× at 32→32
+    /// (16×16), 16→32 (14×14) and 16→16 (28×28): on large planes `.fast`'s per-image products are wide
+    /// enough for BLAS and Winograd's four transforms (x, dout, ∂V, ∂U) cost more than the products save.
     static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
         switch product {
         case .output: inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
-        case .gradients: inputs >= 32 && outputs <= inputs && outHeight >= 4 && outWidth >= 4
+        case .gradients: inputs >= 32 && outHeight * outWidth <= 64 && outHeight >= 4 && outWidth >= 4
         }
     }
 

@@ -28,14 +28,15 @@ extension WinogradTransforms {
                                                               scratch: UnsafeMutablePointer<Scalar>,
                                                               into dm: UnsafeMutablePointer<Scalar>, blockStride: Int) -> Scalar {
         let tw = plane.tilesWide, even = scratch, odd = scratch + 2 * plane.tilesHigh * tw
-        var sum = Scalar.zero
-        for h in 0..<plane.height {
-            let src = dout + h * plane.width
-            for w in 0..<plane.width {
-                sum += src[w]
-                if w & 1 == 0 { even[h * tw + w >> 1] = src[w] } else { odd[h * tw + w >> 1] = src[w] }
-            }
+        var sums = SIMD8<Scalar>.zero, i = 0
+        let count = plane.height * plane.width
+        while i + 8 <= count {
+            sums += UnsafeRawPointer(dout + i).loadUnaligned(as: SIMD8<Scalar>.self)
+            i += 8
         }
+        var sum = sums.sum()
+        while i < count { sum += dout[i]; i += 1 }
+        for h in 0..<plane.height { split(dout + h * plane.width, count: plane.width, into: even + h * tw, odd + h * tw) }
         for ty in 0..<plane.tilesHigh {
             let e0 = even + 2 * ty * tw, o0 = odd + 2 * ty * tw, base = dm + ty * tw
             // Rows of A·∂y: y0, y0 + y1, y0 − y1, −y1 (`spread`); then the same on the columns (even, odd).
@@ -124,18 +125,22 @@ extension WinogradTransforms {
                     carry3[tx] = 0 - q3
                     tx += 1
                 }
-                for t in 0..<tw {
+                var t = 0
+                while t + 4 <= tw {
+                    store4(load4(e + t + 1) + load4(carry2 + t), e + t + 1)
+                    store4(load4(o + t + 1) + load4(carry3 + t), o + t + 1)
+                    t += 4
+                }
+                while t < tw {
                     e[t + 1] += carry2[t]
                     o[t + 1] += carry3[t]
+                    t += 1
                 }
             }
         }
         for h in 0..<plane.height {
-            let dst = dx + h * plane.width, e = even + (pad + h) * l, o = odd + (pad + h) * l
-            for w in 0..<plane.width {
-                let q = pad + w
-                dst[w] = q & 1 == 0 ? e[q >> 1] : o[q >> 1]
-            }
+            let (first, second) = plane.columns(even + (pad + h) * l, odd + (pad + h) * l)
+            merge(first, second, count: plane.width, into: dx + h * plane.width)
         }
     }
 

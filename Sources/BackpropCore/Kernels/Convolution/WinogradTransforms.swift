@@ -68,6 +68,12 @@ enum WinogradTransforms {
         var paddedRows: Int { 2 * tilesHigh + 2 }
         /// Even columns, then odd columns.
         var elements: Int { 2 * paddedRows * rowLength }
+        /// Where an image row's elements 0, 2, 4, … and 1, 3, 5, … go in a padded row whose even and
+        /// odd columns start at e and o (column pad + w is even[(pad + w)/2] or odd[(pad + w)/2]).
+        func columns<Scalar>(_ e: UnsafeMutablePointer<Scalar>, _ o: UnsafeMutablePointer<Scalar>)
+            -> (UnsafeMutablePointer<Scalar>, UnsafeMutablePointer<Scalar>) {
+            pad & 1 == 0 ? (e + pad / 2, o + pad / 2) : (o + pad / 2, e + (pad + 1) / 2)
+        }
     }
 
     /// V[ξν][tile] = (Bᵀ·d·B)[ξ][ν] for every tile of one plane x (H, W), the tiles of a row at
@@ -82,13 +88,9 @@ enum WinogradTransforms {
         let l = plane.rowLength, tw = plane.tilesWide, pad = plane.pad
         let even = scratch, odd = scratch + plane.paddedRows * l
         // The padded plane, column q = pad + w going to even[q/2] or odd[q/2].
-        let firstEven = pad & 1, firstOdd = 1 - firstEven
         for h in 0..<plane.height {
-            let src = x + h * plane.width, e = even + (pad + h) * l, o = odd + (pad + h) * l
-            var w = firstEven
-            while w < plane.width { e[(pad + w) >> 1] = src[w]; w += 2 }
-            w = firstOdd
-            while w < plane.width { o[(pad + w) >> 1] = src[w]; w += 2 }
+            let (first, second) = plane.columns(even + (pad + h) * l, odd + (pad + h) * l)
+            split(x + h * plane.width, count: plane.width, into: first, second)
         }
         for ty in 0..<plane.tilesHigh {
             // Bᵀ·d on the four rows 2·ty…2·ty + 3 (t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3), then
@@ -128,6 +130,40 @@ enum WinogradTransforms {
                     tx += 1
                 }
             }
+        }
+    }
+
+    /// a[k] = src[2k] and b[k] = src[2k + 1] for 2k, 2k + 1 < count (16 elements at a time).
+    @inline(__always)
+    static func split<Scalar: TensorScalar>(_ src: UnsafePointer<Scalar>, count: Int, into a: UnsafeMutablePointer<Scalar>,
+                                            _ b: UnsafeMutablePointer<Scalar>) {
+        var w = 0
+        while w + 16 <= count {
+            let v = UnsafeRawPointer(src + w).loadUnaligned(as: SIMD16<Scalar>.self)
+            UnsafeMutableRawPointer(a + w / 2).storeBytes(of: v.evenHalf, as: SIMD8<Scalar>.self)
+            UnsafeMutableRawPointer(b + w / 2).storeBytes(of: v.oddHalf, as: SIMD8<Scalar>.self)
+            w += 16
+        }
+        while w < count {
+            if w & 1 == 0 { a[w >> 1] = src[w] } else { b[w >> 1] = src[w] }
+            w += 1
+        }
+    }
+
+    /// dst[2k] = a[k] and dst[2k + 1] = b[k] for 2k, 2k + 1 < count: `split` undone.
+    @inline(__always)
+    static func merge<Scalar: TensorScalar>(_ a: UnsafePointer<Scalar>, _ b: UnsafePointer<Scalar>, count: Int,
+                                            into dst: UnsafeMutablePointer<Scalar>) {
+        var w = 0
+        while w + 16 <= count {
+            let (x, y) = (load4(a + w / 2), load4(b + w / 2)), (z, t) = (load4(a + w / 2 + 4), load4(b + w / 2 + 4))
+            store4(SIMD4(x[0], y[0], x[1], y[1]), dst + w); store4(SIMD4(x[2], y[2], x[3], y[3]), dst + w + 4)
+            store4(SIMD4(z[0], t[0], z[1], t[1]), dst + w + 8); store4(SIMD4(z[2], t[2], z[3], t[3]), dst + w + 12)
+            w += 16
+        }
+        while w < count {
+            dst[w] = w & 1 == 0 ? a[w >> 1] : b[w >> 1]
+            w += 1
         }
     }
 
