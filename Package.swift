@@ -69,13 +69,22 @@ let package = Package(
         .target(name: "CBackpropJPEG", dependencies: [.target(name: "CLibJPEG", condition: .when(platforms: [.linux]))]),
         // Atomic loads, stores and adds for the worker pool.
         .target(name: "CAtomics"),
-        // The library, in modules whose imports run one way: Core ← Training ← Charts ← Book ← Backprop.
-        // Tensor, Kernels, Layers, Networks, Optimizers, Gradients: everything a training step runs.
+        // The library, in modules whose imports run one way: Runtime ← Core ← Training ← Charts ← Book ← Backprop.
+        // What the kernels run on, below every tensor: threads, the worker pool, BLAS's threading, the
+        // seeded random generator.
         .target(
-            name: "BackpropCore",
+            name: "BackpropRuntime",
             dependencies: [
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
                 "CAtomics",
+            ]
+        ),
+        // Tensor, Kernels, Layers, Networks, Optimizers: everything a training step runs.
+        .target(
+            name: "BackpropCore",
+            dependencies: [
+                "BackpropRuntime",
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
         // Data (IDX, images, batches), the Trainer, checkpoints, data-parallel steps, benchmarks.
@@ -94,7 +103,7 @@ let package = Package(
         // The book's experiments (`backprop book`) and worked examples.
         .target(name: "BackpropBook", dependencies: ["BackpropCore", "BackpropTraining", "BackpropCharts"]),
         // The umbrella: `import Backprop` re-exports the four modules above.
-        .target(name: "Backprop", dependencies: ["BackpropCore", "BackpropTraining", "BackpropCharts", "BackpropBook"]),
+        .target(name: "Backprop", dependencies: ["BackpropRuntime", "BackpropCore", "BackpropTraining", "BackpropCharts", "BackpropBook"]),
         // The book's pickles, NumPy .npy/.npz, architecture recognition, `backprop convert`.
         // Kept apart so that the core library does not depend on ZIPFoundation.
         .target(

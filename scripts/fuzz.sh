@@ -29,7 +29,7 @@ swift build --scratch-path "$scratch" --target BackpropInterop \
     || { cat "$scratch/build.log" >&2; exit 1; }
 bin="$scratch/debug"
 objects=()
-for module in Backprop BackpropCore BackpropTraining BackpropCharts BackpropBook BackpropInterop ZIPFoundation SwiftCSV CAtomics CBackpropPNG CBackpropJPEG; do
+for module in Backprop BackpropRuntime BackpropCore BackpropTraining BackpropCharts BackpropBook BackpropInterop ZIPFoundation SwiftCSV CAtomics CBackpropPNG CBackpropJPEG; do
     while IFS= read -r o; do objects+=("$o"); done < <(find "$bin/$module.build" -name '*.o')
 done
 modulemaps=()

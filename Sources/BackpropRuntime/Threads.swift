@@ -1,9 +1,12 @@
-// Kernels/Threads — how the kernels share work among threads: `Threads.count`, `parallelChunks` (a loop
-// split into contiguous chunks), and the `WorkerPool` that runs them. Results never depend on which
-// thread runs a chunk, only on how many chunks there are (WorkerPoolTests).
+// BackpropRuntime — what the kernels run on, below every tensor: how they share work among threads
+// (`Threads.count`, `parallelChunks`, a batch split into runs of images by `ImageChunks`), the
+// `WorkerPool` that runs them, BLAS's own threading, and the seeded random generator. Results never
+// depend on which thread runs a chunk, only on how many chunks there are (WorkerPoolTests).
 //
-// Parallel     `Threads`, `parallelChunks`, single-threaded BLAS
-// WorkerPool   the threads, started once and kept
+// Threads          `Threads`, `parallelChunks`, single-threaded BLAS, `BLASInfo`
+// WorkerPool       the threads, started once and kept
+// ImageChunks      a batch split into one run of images per thread
+// SeededGenerator  xoshiro256** seeded through SplitMix64, and a portable logarithm
 
 import Foundation
 #if canImport(Accelerate)

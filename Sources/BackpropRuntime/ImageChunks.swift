@@ -11,21 +11,21 @@
 /// The split depends only on the batch size, the work per image and `Threads.count` (never on which
 /// thread runs a chunk), so a layer that keeps one partial result per chunk and sums the partials in
 /// chunk order is bit-identical run after run at one thread count.
-struct ImageChunks: Sendable {
+package struct ImageChunks: Sendable {
     /// Images in the batch.
-    let images: Int
+    package let images: Int
     /// Chunks (1 = run serially on the calling thread).
-    let count: Int
+    package let count: Int
 
     /// Below this many multiply-adds per chunk, another chunk costs more than it saves.
-    static let minimumWorkPerChunk = 1 << 21
+    package static let minimumWorkPerChunk = 1 << 21
     /// Chunks per thread when there are several threads.
-    static let chunksPerThread = 1
+    package static let chunksPerThread = 1
 
     /// With one thread, one chunk; with several, `chunksPerThread` per thread (at most one per image),
     /// as long as each gets at least `minimumWorkPerChunk` multiply-adds of `workPerImage`. `chunks`
     /// forces a count (for tests: the result must not depend on it except through summation order).
-    init(images: Int, workPerImage: Int, chunks: Int? = nil) {
+    package init(images: Int, workPerImage: Int, chunks: Int? = nil) {
         self.images = images
         if let chunks {
             count = Swift.max(1, Swift.min(chunks, images))
@@ -38,13 +38,13 @@ struct ImageChunks: Sendable {
     }
 
     /// The images of chunk `c`: an even split.
-    func range(_ c: Int) -> Range<Int> {
+    package func range(_ c: Int) -> Range<Int> {
         (c * images / count)..<((c + 1) * images / count)
     }
 
     /// Runs `body(c, range(c))` for every chunk, concurrently when there are several (each chunk's BLAS
     /// calls single-threaded, as all of Backprop's: `singleThreadedBLAS`).
-    func run(_ body: (Int, Range<Int>) -> Void) {
+    package func run(_ body: (Int, Range<Int>) -> Void) {
         if count == 1 {
             body(0, range(0))
             return

@@ -21,8 +21,8 @@ import Foundation
 /// One loop runs at a time. A loop started while another is running (from another thread, or from
 /// inside a loop's body) runs on its calling thread alone: every loop here gives the same result
 /// whichever thread runs which iteration.
-final class WorkerPool: @unchecked Sendable {
-    static let shared = WorkerPool()
+package final class WorkerPool: @unchecked Sendable {
+    package static let shared = WorkerPool()
 
     /// Pause instructions a worker spins for before it sleeps.
     static let spinLimit = 20_000
@@ -50,7 +50,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs body(0), …, body(count − 1), concurrently on up to `threads` threads (the caller's among
     /// them), and returns when all have finished.
-    func run(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    package func run(_ count: Int, threads: Int, _ body: (Int) -> Void) {
         guard count > 1, threads > 1 else {
             for i in 0..<count { body(i) }
             return
