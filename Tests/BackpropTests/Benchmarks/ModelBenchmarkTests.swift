@@ -29,7 +29,8 @@ struct ModelBenchmarkTests {
 
     /// DeepConvNet: every 3×3 conv's work from its output size (28, 28, 14, 16, 8, 8), the first conv
     /// without its input gradient, counted the im2col way (`direct`); as computed, the forward products
-    /// of the 32→32 and 64→64 convolutions go through Winograd: 16·FN·C per 2×2 tile instead of 36·FN·C.
+    /// of the 32→32 and 64→64 convolutions and the backward ones of the 32→64 and 64→64 go through
+    /// Winograd: 16·FN·C per 2×2 tile instead of 36·FN·C.
     @Test func deepConvNetGemmWork() {
         let spec = ModelBenchmark.configuration(.deepCNN).spec()
         let net = Network<Float>(spec: spec, seed: 0)
@@ -40,8 +41,10 @@ struct ModelBenchmarkTests {
         }
         expected += 2.0 * Double(1024 * 50 + 50 * 10) * 10 * 3
         #expect(ModelBenchmark.gemmFlopsPerStep(net, batch: 10, spec: spec, direct: true) == expected)
-        // Forward of (32, 32, 16×16 out) and (64, 64, 8×8 out): 16·FN·C·(side/2)² instead of 9·FN·C·side².
-        let saved: Double = 2 * 10 * Double(32 * 32 * 5 * 16 * 16 + 64 * 64 * 5 * 8 * 8)
+        // Forward of (32, 32, 16×16 out) and (64, 64, 8×8 out), and dW and dx of (64, 32, 8×8) and
+        // (64, 64, 8×8): 16·FN·C·(side/2)² instead of 9·FN·C·side² for each.
+        let forward = 32 * 32 * 5 * 16 * 16 + 64 * 64 * 5 * 8 * 8, backward = 2 * (64 * 32 * 5 * 8 * 8 + 64 * 64 * 5 * 8 * 8)
+        let saved: Double = 2 * 10 * Double(forward + backward)
         #expect(ModelBenchmark.gemmFlopsPerStep(net, batch: 10, spec: spec) == expected - saved)
         #expect(net.parameterCount == 123_552)
     }
