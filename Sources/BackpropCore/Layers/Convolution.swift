@@ -98,17 +98,38 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         _ = backpropagate(dout, inputGradient: false)
     }
 
-    private func backpropagate(_ dout: Tensor<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
+    /// Whether `backward(byImage:inputGradient:)` may take the layers' dout image by image: the backward
+    /// of the last forward reads dout one image at a time (Winograd's, or `.fast`'s but for its unrolled
+    /// gradient). False before a forward.
+    package func readsGradientByImage(inputGradient: Bool) -> Bool {
+        guard let g = window, algorithm != .book else { return false }
+        return usesWinograd(.gradients, g)
+            || imageByImage.readsGradientByImage(g, weightShape: weight.value.shape, inputGradient: inputGradient)
+    }
+
+    /// `backward(dout)` (or `backwardParameters(dout)` without `inputGradient`) with dout handed over image
+    /// by image by the layers after this one (`ImageGradient`): the same gradients, bit for bit. Stops
+    /// unless `readsGradientByImage(inputGradient:)`.
+    package func backward(byImage dout: ImageGradient<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
+        precondition(readsGradientByImage(inputGradient: inputGradient),
+                     "Convolution.backward(byImage:): this convolution's backward reads dout whole")
+        return backpropagate(Tensor<Scalar>.zeros([0]), byImage: dout, inputGradient: inputGradient)
+    }
+
+    private func backpropagate(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil,
+                               inputGradient: Bool) -> Tensor<Scalar>? {
         guard let x, let g = window else { preconditionFailure("Convolution.backward called before forward") }
         if usesWinograd(.gradients, g) {
-            checkGradientShape(dout.shape, [g.batch, weight.value.shape[0], g.outHeight, g.outWidth], "Convolution")
-            return winograd.backward(dout, x: x, g, weight: weight.value, inputGradient: inputGradient,
+            checkGradientShape(byImage?.shape ?? dout.shape, [g.batch, weight.value.shape[0], g.outHeight, g.outWidth],
+                               "Convolution")
+            return winograd.backward(dout, byImage: byImage, x: x, g, weight: weight.value, inputGradient: inputGradient,
                                      weightGradient: &weight.gradient, biasGradient: &bias.gradient)
         }
         guard algorithm == .book else {
             // The same formulas image by image: the kernel returns dx and leaves dW and db in the buffers
             // it is given, which are the parameters' own (self.dW, self.db).
-            return imageByImage.backward(dout, x: x, g, weight: weight.value, bias: bias.value, inputGradient: inputGradient,
+            return imageByImage.backward(dout, byImage: byImage, x: x, g, weight: weight.value, bias: bias.value,
+                                         inputGradient: inputGradient,
                                          weightGradient: &weight.gradient, biasGradient: &bias.gradient)
         }
         guard let col, let colW else { preconditionFailure("Convolution.backward called before forward") }

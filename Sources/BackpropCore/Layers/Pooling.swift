@@ -146,6 +146,24 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                                            into: &gradientBuffer, shape: x.shape)
     }
 
+    /// `backward(_:throughRelu:)` image by image (`ImageGradient`), for a convolution before the Relu
+    /// that reads its dout one image at a time. Stops unless `fusesAfterRelu`.
+    package func imageGradient(_ dout: Tensor<Scalar>, throughRelu relu: Relu<Scalar>) -> ImageGradient<Scalar> {
+        precondition(fusesAfterRelu, "Pooling.imageGradient(_:throughRelu:): only max pooling off the book's path fuses")
+        guard let x, let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
+        let g = window(over: x.shape), positions = maxPositions
+        return ImageGradient(shape: x.shape) { n, dx in
+            dout.withUnsafeBufferPointer { d in
+                positions.withUnsafeBufferPointer { p in
+                    mask.withUnsafeBufferPointer { m in
+                        poolingReluBackwardImage(n, d.baseAddress!, dx, p.baseAddress!, m.baseAddress!, g)
+                    }
+                }
+            }
+        }
+    }
+
     /// The window's geometry over an input of `shape` (stops if that is not 4-d).
     private func window(over shape: [Int]) -> SlidingWindow {
         SlidingWindow(inputShape: shape, windowHeight: poolHeight, windowWidth: poolWidth, stride: stride, pad: pad,

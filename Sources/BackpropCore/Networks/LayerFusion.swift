@@ -5,6 +5,11 @@
 // Relu → Pooling (max, not `.book`): SimpleConvNet's and DeepConvNet's Convolution → ReLU → Pooling.
 // The pair runs `Pooling.forward(_:afterRelu:)` and `Pooling.backward(_:throughRelu:)`: ReLU's out is
 // pooled, and pooling's dx masked, while still in cache (Kernels/Pooling/ReluPoolingKernels.swift).
+//
+// Convolution ← Relu (← Pooling) backward: when the convolution's backward reads dout one image at a
+// time, the Relu's (or the fused Relu → Pooling's) backward is handed to it as an `ImageGradient`, so
+// each image's dout is computed just before the convolution reads it, from cache, and the whole dout
+// never goes out to memory and back. The numbers are the unfused ones, bit for bit.
 
 extension Network {
     /// The Relu at `index` and the Pooling right after it, when the network fuses them (`fusesLayers`
@@ -14,5 +19,23 @@ extension Network {
               let relu = layers[index] as? Relu<Scalar>, let pooling = layers[index + 1] as? Pooling<Scalar>,
               pooling.fusesAfterRelu else { return nil }
         return (relu, pooling)
+    }
+
+    /// The Convolution whose dout the layers ending at `index` (a Relu, or a Relu and a fused Pooling)
+    /// can hand over image by image for `dout` (the last of those layers' dout), with that hand-over; nil
+    /// when the network does not fuse layers or the convolution reads dout whole.
+    package func convolutionGradientByImage(at index: Int, _ dout: Tensor<Scalar>)
+        -> (Convolution<Scalar>, (gradient: ImageGradient<Scalar>, throughPooling: Bool))? {
+        guard fusesLayers, index >= 1 else { return nil }
+        if index >= 2, let (relu, pooling) = fusedReluPooling(at: index - 1),
+           let convolution = layers[index - 2] as? Convolution<Scalar>,
+           convolution.readsGradientByImage(inputGradient: index - 2 > 0) {
+            return (convolution, (pooling.imageGradient(dout, throughRelu: relu), true))
+        }
+        if let relu = layers[index] as? Relu<Scalar>, let convolution = layers[index - 1] as? Convolution<Scalar>,
+           convolution.readsGradientByImage(inputGradient: index - 1 > 0) {
+            return (convolution, (relu.imageGradient(dout), false))
+        }
+        return nil
     }
 }

@@ -137,6 +137,13 @@ public class Network<Scalar: TensorScalar> {
         var dout = lossLayer.backward(lossWeight)
         var index = layers.count - 1
         while index >= 0 {
+            if let (convolution, byImage) = convolutionGradientByImage(at: index, dout) {
+                // The layers after the convolution hand their dx over to it image by image.
+                let start = index - (byImage.throughPooling ? 2 : 1)
+                dout = convolution.backward(byImage: byImage.gradient, inputGradient: start > 0) ?? dout
+                index = start - 1
+                continue
+            }
             if index >= 1, let (relu, pooling) = fusedReluPooling(at: index - 1) {
                 dout = pooling.backward(dout, throughRelu: relu)
                 index -= 2

@@ -2,14 +2,16 @@ import Testing
 @testable import BackpropCore
 @testable import BackpropTraining
 
-/// A network's fused Relu → Pooling pairs (`Network.fusesLayers`) held to the same network unfused: a
-/// whole SimpleConvNet training step, bit for bit, and run after run the same.
+/// A network's fused layers (`Network.fusesLayers`: Relu → Pooling pairs, and the image-by-image
+/// hand-over of dout from a Relu (→ Pooling) to the Convolution before it) held to the same network
+/// unfused: whole SimpleConvNet and DeepConvNet training steps, bit for bit, and run after run the same.
 struct LayerFusionTests {
     static let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10,
                                   weightInit: .standardDeviation(0.01))
 
     /// Loss, every gradient and every parameter after `steps` Adam steps of a fresh SimpleConvNet.
-    static func train<T: TensorScalar>(_: T.Type, fused: Bool, batch: Int, steps: Int = 2) -> (losses: [T], state: [Tensor<T>]) {
+    static func train<T: TensorScalar>(_: T.Type, fused: Bool, batch: Int, steps: Int = 2,
+                                       spec: NetworkSpec = spec) -> (losses: [T], state: [Tensor<T>]) {
         let network = Network<T>(spec: spec, seed: 3)
         network.fusesLayers = fused
         let adam = Adam<T>()
@@ -48,6 +50,33 @@ struct LayerFusionTests {
         // The steps did something: the loss moved and the first filter's gradient is not zero.
         #expect(fusedF.losses[0] != fusedF.losses[1])
         #expect(fusedF.state[1].scalars.contains { $0 != 0 })
+    }
+
+    /// DeepConvNet (dropout off, so that only the fusion differs): its three Convolution → Relu → Pooling
+    /// and three Convolution → Relu groups, whose convolutions take dout image by image through `.fast`'s
+    /// per-image backward (the first and the 16→32), Winograd's backward (the 32→64 and 64→64) or read
+    /// it whole (`.fast`'s unrolled gradient: the 16→16 and 32→32).
+    static let deepSpec = NetworkSpec(kind: .deepCNN, inputSize: 784, hiddenSizes: [50], outputSize: 10,
+                                      weightInit: .he, dropoutRatio: nil)
+
+    @Test("DeepConvNet steps fused = unfused, bit for bit (Float, Double)")
+    func deepStepsMatch() {
+        let network = Network<Float>(spec: Self.deepSpec, seed: 1)
+        _ = network.gradient(LayerGradientCheck.random([2, 1, 28, 28], seed: 5).map { Float($0) }, Tensor(shape: [2], scalars: [1, 2]))
+        // The first (no dx), the 16→32 (more filters than channels: no unrolled gradient) and the two
+        // Winograd ones; the 16→16 and 32→32 take the unrolled gradient, which reads dout whole.
+        let byImage = network.layers.indices.filter { i in
+            (network.layers[i] as? Convolution<Float>)?.readsGradientByImage(inputGradient: i > 0) == true
+        }
+        #expect(byImage == [0, 5, 10, 12])
+        let (fusedF, unfusedF) = (Self.train(Float.self, fused: true, batch: 3, spec: Self.deepSpec),
+                                  Self.train(Float.self, fused: false, batch: 3, spec: Self.deepSpec))
+        #expect(fusedF.losses == unfusedF.losses)
+        #expect(Self.identical(fusedF.state, unfusedF.state))
+        let (fusedD, unfusedD) = (Self.train(Double.self, fused: true, batch: 2, steps: 1, spec: Self.deepSpec),
+                                  Self.train(Double.self, fused: false, batch: 2, steps: 1, spec: Self.deepSpec))
+        #expect(fusedD.losses == unfusedD.losses)
+        #expect(Self.identical(fusedD.state, unfusedD.state))
     }
 
     @Test("fused runs are deterministic: the same seed gives the same numbers run after run")

@@ -103,8 +103,10 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         var paddedGradient: Int { paddedInput + paddedImage }
         /// doutₙᵀ: (positions, filters), for the [∂W | ∂b] product as A·B (see `backward`).
         var transposedGradient: Int { paddedGradient + paddedImage }
+        /// doutₙ (filters, positions), when the layers after hand dout over image by image (`ImageGradient`).
+        var gradientImage: Int { transposedGradient + positions * filters }
         /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (transposedGradient + positions * filters + 15) / 16 * 16 }
+        var size: Int { (gradientImage + positions * filters + 15) / 16 * 16 }
 
         init(_ g: SlidingWindow, filters: Int) {
             rows = g.rowLength
@@ -207,12 +209,16 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// dx (nil when `inputGradient` is false) for the last forward, whose input was `x` and window `g`,
     /// with W and b the layer's parameter values. ∂L/∂W (FN, C, FH, FW) and ∂L/∂b (FN,) go into
     /// `weightGradient` and `biasGradient`, the layer's buffers (replaced when their shapes are not those).
-    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>,
-                  bias b: Tensor<Scalar>, inputGradient: Bool,
+    ///
+    /// With `byImage`, dout is not read from `dout` (which may then be empty) but written image by image
+    /// into the run's scratch just before that image's products (`ImageGradient`); only the image-by-image
+    /// path takes it (`readsGradientByImage`).
+    func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow,
+                  weight w: Tensor<Scalar>, bias b: Tensor<Scalar>, inputGradient: Bool,
                   weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
-        let fn = w.shape[0], k = g.rowLength
-        if !(matchesOutput(g, filters: fn) && dout.shape == outputShape) {
-            checkGradientShape(dout.shape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
+        let fn = w.shape[0], k = g.rowLength, doutShape = byImage?.shape ?? dout.shape
+        if !(matchesOutput(g, filters: fn) && doutShape == outputShape) {
+            checkGradientShape(doutShape, [g.batch, fn, g.outHeight, g.outWidth], "Convolution")
         }
         precondition(w.rank == 4 && w.shape[1] * w.shape[2] * w.shape[3] == k && b.rank == 1 && b.shape[0] == fn,
                      "Convolution.backward: W has shape \(w.shape) and b has shape \(b.shape), "
@@ -222,8 +228,9 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
             biasGradient = .zeros([fn])
             return .zeros(x.shape)
         }
-        if inputGradient, let gd = Unrolled.gradientWindow(g, filterHeight: w.shape[2], filterWidth: w.shape[3], filters: fn),
-           unrolledGradientOverride ?? Unrolled.prefersUnrolledGradient(g, gd) {
+        if takesUnrolledGradient(g, weightShape: w.shape, inputGradient: inputGradient),
+           let gd = Unrolled.gradientWindow(g, filterHeight: w.shape[2], filterWidth: w.shape[3], filters: fn) {
+            precondition(byImage == nil, "ConvolutionImageByImage.backward: the unrolled gradient reads dout whole")
             var dx = reusable(&inputGradientBuffer, shape: x.shape)
             unrolledGradient.backward(dout, x: x, g, gd, weight: w, runs: runs(g, filters: fn),
                                       transposedOverride: transposedGradientOverride, into: &dx,
@@ -235,17 +242,32 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
         var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : noInputGradient
-        backwardImages(dout, x: x, g, weight: w, runs: chunks, scratch, inputGradient: inputGradient, into: &dx)
+        backwardImages(dout, byImage: byImage, x: x, g, weight: w, runs: chunks, scratch, inputGradient: inputGradient, into: &dx)
         sumPartialGradients(scratch, runs: chunks.count, weightShape: w.shape,
                             weightGradient: &weightGradient, biasGradient: &biasGradient)
         if inputGradient { inputGradientBuffer = dx }
         return inputGradient ? dx : nil
     }
 
-    /// What every image's backward step reads and writes (`backwardImage`): x, dout and W, dx (nil when
-    /// no input gradient is computed), the window, the scratch layout and the way of the [∂W | ∂b] product.
+    /// Whether backward takes the unrolled-gradient way (`ConvolutionUnrolledGradient`), which reads dout
+    /// whole: only with dx, where the geometry allows it and it is preferred.
+    private func takesUnrolledGradient(_ g: SlidingWindow, weightShape: [Int], inputGradient: Bool) -> Bool {
+        guard inputGradient,
+              let gd = Unrolled.gradientWindow(g, filterHeight: weightShape[2], filterWidth: weightShape[3], filters: weightShape[0])
+        else { return false }
+        return unrolledGradientOverride ?? Unrolled.prefersUnrolledGradient(g, gd)
+    }
+
+    /// Whether `backward` reads dout one image at a time (and so takes `byImage`) for window `g`.
+    func readsGradientByImage(_ g: SlidingWindow, weightShape: [Int], inputGradient: Bool) -> Bool {
+        g.batch > 0 && !takesUnrolledGradient(g, weightShape: weightShape, inputGradient: inputGradient)
+    }
+
+    /// What every image's backward step reads and writes (`backwardImage`): x, dout (or its images handed
+    /// over one by one) and W, dx (nil when no input gradient is computed), the window, the scratch layout
+    /// and the way of the [∂W | ∂b] product.
     private struct BackwardOperands {
-        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>
+        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, byImage: ImageGradient<Scalar>?, weight: UnsafePointer<Scalar>
         let dx: UnsafeMutablePointer<Scalar>?
         let window: SlidingWindow, filters: Int, scratch: Scratch
         /// Whether doutₙᵀ is stored first so that the [∂W | ∂b]ᵀ product is A·B (`prefersTransposedB`).
@@ -254,7 +276,8 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
 
     /// Runs `backwardImage` over the batch, its runs (`chunks`) concurrently, each on its slice of
     /// `workspace`: every run's partial [∂W | ∂b]ᵀ, and ∂xₙ into `dx` when `inputGradient`.
-    private func backwardImages(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>,
+    private func backwardImages(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>?, x: Tensor<Scalar>, _ g: SlidingWindow,
+                                weight w: Tensor<Scalar>,
                                 runs chunks: ImageChunks, _ scratch: Scratch, inputGradient: Bool,
                                 into dx: inout Tensor<Scalar>) {
         let fn = w.shape[0]
@@ -265,7 +288,8 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
                 w.withUnsafeBufferPointer { pw in
                     dx.withUnsafeMutableBufferPointer { pdx in
                         workspace.withUnsafeMutableBufferPointer { pws in
-                            let operands = BackwardOperands(x: px.baseAddress!, dout: pd.baseAddress!, weight: pw.baseAddress!,
+                            let operands = BackwardOperands(x: px.baseAddress!, dout: byImage == nil ? pd.baseAddress! : px.baseAddress!,
+                                                            byImage: byImage, weight: pw.baseAddress!,
                                                             dx: inputGradient ? pdx.baseAddress : nil, window: g, filters: fn,
                                                             scratch: scratch, transposedGradient: transposedGradient)
                             let ws = pws.baseAddress!
@@ -288,7 +312,11 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     private static func backwardImage(_ n: Int, first: Bool, _ o: BackwardOperands, slice: UnsafeMutablePointer<Scalar>) {
         let g = o.window, scratch = o.scratch, fn = o.filters, k = g.rowLength, p = g.outPositions
         let col = slice + scratch.col, dcol = slice + scratch.dcol, gradient = slice + scratch.gradient
-        let d = o.dout + n * fn * p          // doutₙ: (FN, OH·OW)
+        var d = o.dout + n * fn * p          // doutₙ: (FN, OH·OW)
+        if let byImage = o.byImage {
+            byImage.write(n, slice + scratch.gradientImage)
+            d = UnsafePointer(slice + scratch.gradientImage)
+        }
         // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
         unroll(o.x, n, into: col, g, padded: slice + scratch.paddedInput)
         // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and db = Σ dout, image by image (this

@@ -11,9 +11,11 @@
 extension WinogradConvolution {
     /// Where one run's backward scratch sits in its slice (offsets in elements): the padded input plane
     /// (zero border), the dout plane (zero past its end), the dx plane, V (then ∂V) and ∂M as the
-    /// forward's V and M, the run's ∂U (16, FN, C) and ∂b (FN,).
+    /// forward's V and M, the run's ∂U (16, FN, C) and ∂b (FN,), and one image of dout (FN, OH, OW) when
+    /// it is handed over image by image (`ImageGradient`).
     struct GradientScratch: Equatable {
-        var outputPlane: Int, inputGradientPlane: Int, v: Int, m: Int, filterGradient: Int, biasGradient: Int, size: Int
+        var outputPlane: Int, inputGradientPlane: Int, v: Int, m: Int, filterGradient: Int, biasGradient: Int
+        var gradientImage: Int, size: Int
         init(_ g: Geometry) {
             func lines(_ n: Int) -> Int { (n + 15) / 16 * 16 }
             let p = g.groupImages * g.tilesPerImage
@@ -23,14 +25,17 @@ extension WinogradConvolution {
             m = v + 16 * Scratch.blockStride(g.inputs * p)
             filterGradient = m + 16 * Scratch.blockStride(g.outputs * p)
             biasGradient = filterGradient + lines(16 * g.outputs * g.inputs)
-            size = biasGradient + lines(g.outputs)
+            gradientImage = biasGradient + lines(g.outputs)
+            size = gradientImage + lines(g.outputs * g.outHeight * g.outWidth)
         }
     }
 
     /// dx (none when `inputGradient` is false), with ∂L/∂W (FN, C, 3, 3) and ∂L/∂b (FN,) written into
     /// `weightGradient` and `biasGradient` (replaced when their shapes are not those), for dout
-    /// (N, FN, OH, OW) of the forward of x over window `g` (3×3, stride 1, checked by the layer).
-    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>,
+    /// (N, FN, OH, OW) of the forward of x over window `g` (3×3, stride 1, checked by the layer). With
+    /// `byImage`, dout is written image by image into the run's scratch instead (`dout` may be empty).
+    func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow,
+                  weight w: Tensor<Scalar>,
                   inputGradient: Bool, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
         let fn = w.shape[0]
         let geometry = Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
@@ -49,7 +54,8 @@ extension WinogradConvolution {
                 filters.withUnsafeBufferPointer { pu in
                     dx.withUnsafeMutableBufferPointer { pdx in
                         gradientWorkspace.withUnsafeMutableBufferPointer { pws in
-                            let operands = GradientOperands(x: px.baseAddress!, dout: pd.baseAddress!, u: pu.baseAddress!,
+                            let operands = GradientOperands(x: px.baseAddress!, dout: byImage == nil ? pd.baseAddress! : px.baseAddress!,
+                                                            byImage: byImage, u: pu.baseAddress!,
                                                             dx: inputGradient ? pdx.baseAddress! : nil, geometry: geometry,
                                                             scratch: scratch)
                             let ws = pws.baseAddress!
@@ -86,7 +92,7 @@ extension WinogradConvolution {
 
     /// What every backward group reads and writes.
     struct GradientOperands {
-        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, u: UnsafePointer<Scalar>
+        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, byImage: ImageGradient<Scalar>?, u: UnsafePointer<Scalar>
         let dx: UnsafeMutablePointer<Scalar>?
         let geometry: Geometry, scratch: GradientScratch
     }
@@ -110,8 +116,13 @@ extension WinogradConvolution {
                     WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, plane, scratch: slice,
                                                       into: v + c * p + k * tiles, blockStride: vStride)
                 }
+                var image = o.dout + n * co * outSize
+                if let byImage = o.byImage {
+                    byImage.write(n, slice + s.gradientImage)
+                    image = UnsafePointer(slice + s.gradientImage)
+                }
                 for f in 0..<co {
-                    db[f] += WinogradTransforms.transformOutputGradient(o.dout + (n * co + f) * outSize, outPlane,
+                    db[f] += WinogradTransforms.transformOutputGradient(image + f * outSize, outPlane,
                                                                         scratch: slice + s.outputPlane,
                                                                         into: dm + f * p + k * tiles, blockStride: mStride)
                 }

@@ -144,6 +144,11 @@ enum WinogradTransforms {
             UnsafeMutableRawPointer(b + w / 2).storeBytes(of: v.oddHalf, as: SIMD8<Scalar>.self)
             w += 16
         }
+        if w + 8 <= count {
+            let v = UnsafeRawPointer(src + w).loadUnaligned(as: SIMD8<Scalar>.self)
+            store4(v.evenHalf, a + w / 2); store4(v.oddHalf, b + w / 2)
+            w += 8
+        }
         while w < count {
             if w & 1 == 0 { a[w >> 1] = src[w] } else { b[w >> 1] = src[w] }
             w += 1
@@ -160,6 +165,11 @@ enum WinogradTransforms {
             store4(SIMD4(x[0], y[0], x[1], y[1]), dst + w); store4(SIMD4(x[2], y[2], x[3], y[3]), dst + w + 4)
             store4(SIMD4(z[0], t[0], z[1], t[1]), dst + w + 8); store4(SIMD4(z[2], t[2], z[3], t[3]), dst + w + 12)
             w += 16
+        }
+        if w + 8 <= count {
+            let (x, y) = (load4(a + w / 2), load4(b + w / 2))
+            store4(SIMD4(x[0], y[0], x[1], y[1]), dst + w); store4(SIMD4(x[2], y[2], x[3], y[3]), dst + w + 4)
+            w += 8
         }
         while w < count {
             dst[w] = w & 1 == 0 ? a[w >> 1] : b[w >> 1]

@@ -58,3 +58,19 @@ func poolingReluBackward<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: Unsafe
         }
     }
 }
+
+/// `poolingReluBackward` for image n alone, into that image's dx (C, H, W): the same kernels on the same
+/// elements, so bit for bit its block of the whole batch's dx (the image-by-image hand-over of
+/// `ImageGradient`).
+func poolingReluBackwardImage<T: TensorScalar>(_ n: Int, _ dout: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                               _ argMax: UnsafePointer<Int32>, _ mask: UnsafePointer<Bool>,
+                                               _ g: SlidingWindow) {
+    let planeSize = g.height * g.width, first = n * g.channels
+    var image = g
+    image.batch = 1
+    forEachBlock(of: 0..<g.channels, planeSize: planeSize) { block in
+        unpoolPlanesOfType(dout + first * g.outPositions, dx, argMax + first * g.outPositions, image, block)
+        let start = block.lowerBound * planeSize
+        zeroWhereMasked(UnsafePointer(dx + start), mask + first * planeSize + start, dx + start, block.count * planeSize)
+    }
+}
