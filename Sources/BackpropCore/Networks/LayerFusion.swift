@@ -38,4 +38,29 @@ extension Network {
         }
         return nil
     }
+
+    /// The forward of the stage that starts at layer `index` — a fused Relu → Pooling pair or one layer —
+    /// on y; returns its output and the index of the next stage.
+    package func forwardStage(_ y: Tensor<Scalar>, at index: Int, training: Bool) -> (Tensor<Scalar>, next: Int) {
+        if let (relu, pooling) = fusedReluPooling(at: index) { return (pooling.forward(y, afterRelu: relu), index + 2) }
+        return (layers[index].forward(y, training: training), index + 1)
+    }
+
+    /// The backward of the stage that ends at layer `index` — a Convolution taking the dout of the Relu
+    /// (→ Pooling) after it image by image, a fused Relu → Pooling pair, or one layer — from dout; returns
+    /// dx (dout itself after the first layer, which computes its parameters' gradients only) and the index
+    /// of the stage before (−1 after the first).
+    package func backwardStage(_ dout: Tensor<Scalar>, at index: Int) -> (Tensor<Scalar>, next: Int) {
+        if let (convolution, byImage) = convolutionGradientByImage(at: index, dout) {
+            let start = index - (byImage.throughPooling ? 2 : 1)
+            return (convolution.backward(byImage: byImage.gradient, inputGradient: start > 0) ?? dout, start - 1)
+        }
+        if let (relu, pooling) = fusedReluPooling(at: index - 1) { return (pooling.backward(dout, throughRelu: relu), index - 2) }
+        // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
+        if index == 0 {
+            layers[index].backwardParameters(dout)
+            return (dout, -1)
+        }
+        return (layers[index].backward(dout), index - 1)
+    }
 }

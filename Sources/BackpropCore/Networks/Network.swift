@@ -65,15 +65,7 @@ public class Network<Scalar: TensorScalar> {
     public func predict(_ x: Tensor<Scalar>, training: Bool = false) -> Tensor<Scalar> {
         var y = x
         var index = 0
-        while index < layers.count {
-            if let (relu, pooling) = fusedReluPooling(at: index) {
-                y = pooling.forward(y, afterRelu: relu)
-                index += 2
-            } else {
-                y = layers[index].forward(y, training: training)
-                index += 1
-            }
-        }
+        while index < layers.count { (y, index) = forwardStage(y, at: index, training: training) }
         return y
     }
 
@@ -136,23 +128,7 @@ public class Network<Scalar: TensorScalar> {
     private func backward(lossWeight: Scalar) {
         var dout = lossLayer.backward(lossWeight)
         var index = layers.count - 1
-        while index >= 0 {
-            if let (convolution, byImage) = convolutionGradientByImage(at: index, dout) {
-                // The layers after the convolution hand their dx over to it image by image.
-                let start = index - (byImage.throughPooling ? 2 : 1)
-                dout = convolution.backward(byImage: byImage.gradient, inputGradient: start > 0) ?? dout
-                index = start - 1
-                continue
-            }
-            if index >= 1, let (relu, pooling) = fusedReluPooling(at: index - 1) {
-                dout = pooling.backward(dout, throughRelu: relu)
-                index -= 2
-                continue
-            }
-            // Nothing uses ∂L/∂x of the first layer: it computes its parameters' gradients only.
-            if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
-            index -= 1
-        }
+        while index >= 0 { (dout, index) = backwardStage(dout, at: index) }
     }
 
     /// Adds λ·W to the gradient of every weight (§6.4.2: d(½λW²)/dW = λW); nothing when λ = 0.

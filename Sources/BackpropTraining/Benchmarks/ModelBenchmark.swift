@@ -287,29 +287,32 @@ public struct ModelBenchmark: Sendable {
             let x = inputSlots[step % 2]!, labels = labelSlot!
             var t1 = now()
             forward[0].append(ms(t0, t1))
-            var y = x
-            for (i, layer) in layers.enumerated() {
-                t0 = now()   // a fused Relu → Pooling pair is timed whole under the Pooling, its Relu at 0
-                if let (relu, pooling) = network.fusedReluPooling(at: i - 1) { y = pooling.forward(y, afterRelu: relu) }
-                else if network.fusedReluPooling(at: i) == nil { y = layer.forward(y, training: true) }
-                t1 = now()
-                forward[i + 1].append(ms(t0, t1))
-                shapes[i + 1] = y.shape
+            // The network's own stages: a fused group is timed whole under its last layer going forward
+            // (a Relu → Pooling pair under the Pooling) and under its first going backward (a Convolution
+            // taking its dout image by image under the Convolution); the others in it show 0.
+            var y = x, i = 0
+            while i < layers.count {
+                t0 = now()
+                let next: Int
+                let input = y.shape
+                (y, next) = network.forwardStage(y, at: i, training: true)
+                forward[next].append(ms(t0, now()))
+                for j in i..<(next - 1) { shapes[j + 1] = input }   // the Relu of a fused pair keeps its shape
+                shapes[next] = y.shape
+                i = next
             }
             t0 = now()
             _ = network.lossLayer.forward(y, labels)
             var dout = network.lossLayer.backward(1)
             t1 = now()
             forward[layers.count + 1].append(ms(t0, t1))
-            for index in layers.indices.reversed() {
+            var index = layers.count - 1
+            while index >= 0 {
                 t0 = now()
-                if let (relu, pooling) = network.fusedReluPooling(at: index - 1) {
-                    dout = pooling.backward(dout, throughRelu: relu)
-                } else if network.fusedReluPooling(at: index) == nil {
-                    if index == 0 { layers[index].backwardParameters(dout) } else { dout = layers[index].backward(dout) }
-                }
-                t1 = now()
-                backward[index + 1].append(ms(t0, t1))
+                let next: Int
+                (dout, next) = network.backwardStage(dout, at: index)
+                backward[next + 2].append(ms(t0, now()))
+                index = next
             }
             t0 = now()
             optimizer.update(network.parameters)
@@ -322,6 +325,11 @@ public struct ModelBenchmark: Sendable {
         }
         var names = ["batch"] + layers.enumerated().map { "\($0.offset + 1) \(typeName($0.element))" }
         for i in layers.indices where network.fusedReluPooling(at: i) != nil { names[i + 2] += " (+ Relu, fused)" }
+        for i in layers.indices {
+            guard network.fusesLayers, let conv = layers[i] as? Convolution<Scalar>, conv.readsGradientByImage(inputGradient: i > 0),
+                  i + 1 < layers.count, layers[i + 1] is Relu<Scalar> else { continue }
+            names[i + 1] += network.fusedReluPooling(at: i + 1) != nil ? " (backward + Relu, Pooling)" : " (backward + Relu)"
+        }
         names += ["loss \(typeName(network.lossLayer))", "update \(typeName(optimizer))"]
         return names.indices.map { i in
             StageTime(name: names[i], outputShape: shapes[i], forwardMs: median(forward[i]), backwardMs: median(backward[i]))

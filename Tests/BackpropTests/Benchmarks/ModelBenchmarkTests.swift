@@ -75,14 +75,15 @@ struct ModelBenchmarkTests {
         bench.profileLayers = true
         let r = bench.run(Float.self, train: images, dataName: "random pixels")
         let stages = try #require(r.stages)
-        // The fused Relu → Pooling pair is timed whole under the Pooling; its Relu line holds only the clock reads.
-        #expect(stages.map(\.name) == ["batch", "1 Convolution", "2 Relu", "3 Pooling (+ Relu, fused)", "4 Affine", "5 Relu",
-                                       "6 Affine", "loss SoftmaxWithLoss", "update Adam"])
+        // The fused Relu → Pooling pair is timed whole under the Pooling going forward; going backward the
+        // Convolution takes the pair's dout image by image, and that whole stage is timed under it.
+        #expect(stages.map(\.name) == ["batch", "1 Convolution (backward + Relu, Pooling)", "2 Relu", "3 Pooling (+ Relu, fused)",
+                                       "4 Affine", "5 Relu", "6 Affine", "loss SoftmaxWithLoss", "update Adam"])
         #expect(stages.map(\.outputShape) == [[], [6, 30, 24, 24], [6, 30, 24, 24], [6, 30, 12, 12], [6, 100], [6, 100],
                                               [6, 10], [], []])
         #expect(stages.enumerated().allSatisfy { $0.offset == 2 || $0.element.forwardMs > 0 })
-        #expect(stages.enumerated().dropFirst().prefix(6).allSatisfy { $0.offset == 2 || $0.element.backwardMs > 0 })
-        #expect(stages[3].forwardMs > stages[2].forwardMs && stages[3].backwardMs > stages[2].backwardMs)
+        #expect(stages.enumerated().dropFirst().prefix(6).allSatisfy { [2, 3].contains($0.offset) || $0.element.backwardMs > 0 })
+        #expect(stages[3].forwardMs > stages[2].forwardMs && stages[2].backwardMs == 0 && stages[3].backwardMs == 0)
         #expect([stages[0], stages[7], stages[8]].allSatisfy { $0.backwardMs == 0 })
     }
 
