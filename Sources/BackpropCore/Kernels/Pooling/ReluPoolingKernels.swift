@@ -6,9 +6,11 @@
 // its out, pooling reads it back; pooling's backward writes its dx, ReLU's backward reads it back. Here
 // both passes run over a block of a few planes (`fusedPlaneBlock` elements, small enough to stay in the
 // first-level cache) before moving on, so the second pass reads what the first has just written from
-// cache. The kernels inside are the unfused ones (`reluForward`, `poolPlanes`, `unpoolPlanes`,
-// `zeroWhereMasked`), on the same elements in the same order: every number — ReLU's out and mask, the
-// maxima and their positions, dx — is bit for bit the unfused sequence's (ReluPoolingKernelTests).
+// cache. The forward's kernels are the unfused ones (`reluForward`, `poolPlanes`) on the same elements
+// in the same order. The backward needs no pass of its own for ReLU's mask: pooling's dx is +0 but at
+// each window's maximum, so `unpoolPlanesThroughMask` adds dout there only where the mask is clear —
+// which leaves +0 exactly where `zeroWhereMasked` would have written it. Every number — ReLU's out and
+// mask, the maxima and their positions, dx — is bit for bit the unfused sequence's (ReluPoolingKernelTests).
 
 /// Elements of the batch per block of planes that both passes run over before the next block (16 KB of
 /// Float: ReLU's out, or pooling's dx, is still in the first-level cache when the second pass reads it).
@@ -51,10 +53,27 @@ func poolingReluBackward<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: Unsafe
                                           _ g: SlidingWindow) {
     let planeSize = g.height * g.width
     parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
-        forEachBlock(of: planes, planeSize: planeSize) { block in
-            unpoolPlanesOfType(dout, dx, argMax, g, block)
-            let start = block.lowerBound * planeSize
-            zeroWhereMasked(UnsafePointer(dx + start), mask + start, dx + start, block.count * planeSize)
+        unpoolPlanesThroughMask(dout, dx, argMax, mask, planeSize: planeSize, outSize: g.outPositions, planes)
+    }
+}
+
+/// Equals `unpoolPlanes` with argMax (each dout added at its window's maximum, −1 skipped, in output
+/// order, over a zeroed plane) followed by `zeroWhereMasked` over the planes: an addition is skipped where
+/// `mask` is set, as the mask would have turned that element into +0 anyway (every other element is
+/// already +0, and +0 + (−0) is +0). Compiled for Float and Double (`@_specialize`).
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+private func unpoolPlanesThroughMask<T: TensorScalar>(_ dout: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                                      _ argMax: UnsafePointer<Int32>, _ mask: UnsafePointer<Bool>,
+                                                      planeSize: Int, outSize: Int, _ planes: Range<Int>) {
+    let bytes = UnsafeRawPointer(mask).assumingMemoryBound(to: UInt8.self)
+    for plane in planes {
+        let dxp = dx + plane * planeSize, mp = bytes + plane * planeSize
+        dxp.update(repeating: 0, count: planeSize)
+        let dp = dout + plane * outSize, ap = argMax + plane * outSize
+        for o in 0..<outSize {
+            let index = Int(ap[o])
+            if index >= 0 && mp[index] == 0 { dxp[index] += dp[o] }
         }
     }
 }
@@ -66,11 +85,6 @@ func poolingReluBackwardImage<T: TensorScalar>(_ n: Int, _ dout: UnsafePointer<T
                                                _ argMax: UnsafePointer<Int32>, _ mask: UnsafePointer<Bool>,
                                                _ g: SlidingWindow) {
     let planeSize = g.height * g.width, first = n * g.channels
-    var image = g
-    image.batch = 1
-    forEachBlock(of: 0..<g.channels, planeSize: planeSize) { block in
-        unpoolPlanesOfType(dout + first * g.outPositions, dx, argMax + first * g.outPositions, image, block)
-        let start = block.lowerBound * planeSize
-        zeroWhereMasked(UnsafePointer(dx + start), mask + first * planeSize + start, dx + start, block.count * planeSize)
-    }
+    unpoolPlanesThroughMask(dout + first * g.outPositions, dx, argMax + first * g.outPositions, mask + first * planeSize,
+                            planeSize: planeSize, outSize: g.outPositions, 0..<g.channels)
 }
