@@ -93,6 +93,32 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         backpropagate(dout, inputGradient: true)!
     }
 
+    /// out's shape (N, FN, OH, OW) for an x of `inputShape` (stops as `forward` on one that does not fit).
+    package func outputShape(for inputShape: [Int]) -> [Int] {
+        let g = window(over: Tensor<Scalar>.zeros([0] + inputShape.dropFirst()))
+        return [inputShape[0], weight.value.shape[0], g.outHeight, g.outWidth]
+    }
+
+    /// Whether `forward(_:eachImage:)` may run for an x of `inputShape`: the output is written image by
+    /// image (or group by group), off the book's path.
+    package func writesOutputByImage(_ inputShape: [Int]) -> Bool {
+        algorithm != .book && inputShape.first.map { $0 > 0 } == true
+    }
+
+    /// `forward(x)`, calling `eachImage(out, images)` right after the output of `images` is written — so
+    /// that the layers after (a Relu, or a Relu and a max Pooling) read it from cache (Networks/LayerFusion.swift).
+    /// The same out and kept state. Stops unless `writesOutputByImage`.
+    package func forward(_ x: Tensor<Scalar>, eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) -> Tensor<Scalar> {
+        precondition(writesOutputByImage(x.shape), "Convolution.forward(_:eachImage:): the book's path writes its output whole")
+        let g = window(over: x)
+        self.x = x
+        window = g
+        return withoutActuallyEscaping(eachImage) { eachImage in
+            usesWinograd(.output, g) ? winograd.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+                : imageByImage.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+        }
+    }
+
     /// dW and db only (no dcol GEMM, no col2im), for a network's first layer.
     public func backwardParameters(_ dout: Tensor<Scalar>) {
         _ = backpropagate(dout, inputGradient: false)

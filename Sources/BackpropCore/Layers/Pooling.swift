@@ -135,6 +135,25 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         return out
     }
 
+    /// `forward(_:afterRelu:)` of `convolution.forward(x)`, with ReLU and pooling run on each image of
+    /// the convolution's output right after it is written, from cache (`Convolution.forward(_:eachImage:)`):
+    /// the same out and kept state, bit for bit. Stops unless `fusesAfterRelu` and
+    /// `convolution.writesOutputByImage(x.shape)`.
+    package func forward(_ x: Tensor<Scalar>, afterConvolution convolution: Convolution<Scalar>, relu: Relu<Scalar>) -> Tensor<Scalar> {
+        precondition(fusesAfterRelu, "Pooling.forward(_:afterConvolution:relu:): only max pooling off the book's path fuses")
+        let g = window(over: convolution.outputShape(for: x.shape))
+        precondition(!g.isEmpty,
+                     "Pooling.forward: x has shape \(convolution.outputShape(for: x.shape)) but the \(poolHeight)×\(poolWidth) "
+                     + "window with stride \(stride) and pad \(pad) does not fit, so the output would be empty")
+        outputShape = g.pooledShape(reusing: outputShape)
+        let (reluOut, out) = Tensor<Scalar>.reluMaxPooled(g, mask: &relu.mask, reluBuffer: &relu.outputBuffer,
+                                                          positions: &maxPositions, into: &outputBuffer, shape: outputShape) { pass in
+            _ = convolution.forward(x) { o, images in pass(o, (images.lowerBound * g.channels)..<(images.upperBound * g.channels)) }
+        }
+        self.x = reluOut
+        return out
+    }
+
     /// `backward(dout)` then `relu.backward` of that in one pass (Tensor/ReluPoolingOperations.swift): dx
     /// (N, C, H, W) of relu's input, bit for bit the two calls' result. Valid after either forward
     /// (`forward(_:afterRelu:)`, or relu's and this layer's own), as both keep the same state.

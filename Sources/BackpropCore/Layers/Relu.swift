@@ -19,6 +19,27 @@ public final class Relu<Scalar: TensorScalar>: Layer {
         x.relu(mask: &mask, into: &outputBuffer)
     }
 
+    /// `forward(convolution.forward(x))`, with ReLU run on each image of the convolution's output right
+    /// after it is written, from cache (`Convolution.forward(_:eachImage:)`): the same out and mask, bit
+    /// for bit. Stops unless `convolution.writesOutputByImage(x.shape)`.
+    package func forward(_ x: Tensor<Scalar>, afterConvolution convolution: Convolution<Scalar>) -> Tensor<Scalar> {
+        let shape = convolution.outputShape(for: x.shape), size = shape.dropFirst().reduce(1, *)
+        var newMask = reusable(&mask, shape: shape)
+        let out = outputBuffer.write(shape: shape) { out in
+            out.withUnsafeMutableBufferPointer { y in
+                newMask.withUnsafeMutableBufferPointer { m in
+                    let (y, m) = (y.baseAddress, m.baseAddress)
+                    _ = convolution.forward(x) { o, images in
+                        let start = images.lowerBound * size
+                        Scalar.reluForward(o + start, y! + start, mask: m! + start, count: images.count * size)
+                    }
+                }
+            }
+        }
+        mask = newMask
+        return out
+    }
+
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
         guard let mask else { preconditionFailure("Relu.backward called before forward") }
         checkGradientShape(dout.shape, mask.shape, "Relu")

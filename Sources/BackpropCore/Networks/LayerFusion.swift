@@ -6,6 +6,10 @@
 // The pair runs `Pooling.forward(_:afterRelu:)` and `Pooling.backward(_:throughRelu:)`: ReLU's out is
 // pooled, and pooling's dx masked, while still in cache (Kernels/Pooling/ReluPoolingKernels.swift).
 //
+// Convolution → Relu (→ Pooling) forward: the convolution calls the Relu (or the fused Relu → Pooling)
+// on each image (Winograd: each group) of its output right after writing it, so they read it from
+// cache (`Convolution.forward(_:eachImage:)`). Every layer keeps what it keeps unfused.
+//
 // Convolution ← Relu (← Pooling) backward: when the convolution's backward reads dout one image at a
 // time, the Relu's (or the fused Relu → Pooling's) backward is handed to it as an `ImageGradient`, so
 // each image's dout is computed just before the convolution reads it, from cache, and the whole dout
@@ -39,9 +43,17 @@ extension Network {
         return nil
     }
 
-    /// The forward of the stage that starts at layer `index` — a fused Relu → Pooling pair or one layer —
-    /// on y; returns its output and the index of the next stage.
+    /// The forward of the stage that starts at layer `index` — a Convolution whose output the Relu (→ Pooling)
+    /// after it reads image by image, a fused Relu → Pooling pair, or one layer — on y; returns its output
+    /// and the index of the next stage.
     package func forwardStage(_ y: Tensor<Scalar>, at index: Int, training: Bool) -> (Tensor<Scalar>, next: Int) {
+        if fusesLayers, index + 1 < layers.count, let convolution = layers[index] as? Convolution<Scalar>,
+           let relu = layers[index + 1] as? Relu<Scalar>, convolution.writesOutputByImage(y.shape) {
+            if let (_, pooling) = fusedReluPooling(at: index + 1) {
+                return (pooling.forward(y, afterConvolution: convolution, relu: relu), index + 3)
+            }
+            return (relu.forward(y, afterConvolution: convolution), index + 2)
+        }
         if let (relu, pooling) = fusedReluPooling(at: index) { return (pooling.forward(y, afterRelu: relu), index + 2) }
         return (layers[index].forward(y, training: training), index + 1)
     }

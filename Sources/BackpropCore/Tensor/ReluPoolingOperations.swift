@@ -13,23 +13,41 @@ extension Tensor where Scalar: TensorScalar {
     func reluMaxPooled(_ window: SlidingWindow, mask: inout Tensor<Bool>?, reluBuffer: inout some ResultBuffer<Scalar>,
                        positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>,
                        shape: [Int]) -> (relu: Tensor, pooled: Tensor) {
+        Tensor.reluMaxPooled(window, mask: &mask, reluBuffer: &reluBuffer, positions: &positions, into: &buffer,
+                             shape: shape) { pass in
+            withUnsafeBufferPointer { x in
+                let planeSize = window.height * window.width
+                parallelChunks(window.batch * window.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) {
+                    pass(x.baseAddress!, $0)
+                }
+            }
+        }
+    }
+
+    /// `reluMaxPooled` of an x (N, C, H, W) that `source` hands over plane by plane: `source(pass)` must
+    /// call `pass(x, planes)` once for every plane of the batch (x the whole batch's first element, the
+    /// planes' elements written), in any order and on any threads, each plane once. For a convolution
+    /// that writes its output image by image (`Convolution.forward(_:eachImage:)`): ReLU and pooling then
+    /// read each image's planes from cache.
+    static func reluMaxPooled(_ window: SlidingWindow, mask: inout Tensor<Bool>?, reluBuffer: inout some ResultBuffer<Scalar>,
+                              positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>, shape: [Int],
+                              source: ((UnsafePointer<Scalar>, Range<Int>) -> Void) -> Void) -> (relu: Tensor, pooled: Tensor) {
+        let inputShape = [window.batch, window.channels, window.height, window.width]
         precondition((window.height + 2 * window.pad) * (window.width + 2 * window.pad) <= Int(Int32.max),
-                     "Pooling.forward: x has shape \(self.shape); padded planes of more than 2³¹ − 1 elements are not supported")
+                     "Pooling.forward: x has shape \(inputShape); padded planes of more than 2³¹ − 1 elements are not supported")
         let outCount = window.batch * window.channels * window.outPositions
         if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
-        var newMask = reusable(&mask, shape: self.shape)
+        var newMask = reusable(&mask, shape: inputShape)
         var pooled = Tensor.zeros([0])
-        let relu = reluBuffer.write(shape: self.shape) { relu in
+        let relu = reluBuffer.write(shape: inputShape) { relu in
             pooled = buffer.write(shape: shape) { out in
                 guard outCount > 0 else { return }
-                withUnsafeBufferPointer { x in
-                    relu.withUnsafeMutableBufferPointer { r in
-                        newMask.withUnsafeMutableBufferPointer { m in
-                            out.withUnsafeMutableBufferPointer { y in
-                                positions.withUnsafeMutableBufferPointer { p in
-                                    reluPoolingForward(x.baseAddress!, r.baseAddress!, m.baseAddress!, y.baseAddress!,
-                                                       p.baseAddress!, window)
-                                }
+                relu.withUnsafeMutableBufferPointer { r in
+                    newMask.withUnsafeMutableBufferPointer { m in
+                        out.withUnsafeMutableBufferPointer { y in
+                            positions.withUnsafeMutableBufferPointer { p in
+                                let (r, m, y, p) = (r.baseAddress!, m.baseAddress!, y.baseAddress!, p.baseAddress!)
+                                source { x, planes in reluPoolingForward(x, r, m, y, p, window, planes: planes) }
                             }
                         }
                     }

@@ -271,6 +271,7 @@ public struct ModelBenchmark: Sendable {
         var forward = Array(repeating: [Double](), count: layers.count + 3)   // batch, layers…, loss, update
         var backward = Array(repeating: [Double](), count: layers.count + 3)
         var shapes = Array(repeating: [Int](), count: layers.count + 3)
+        var stages: [Int: Int] = [:]   // slot of a stage's first layer → layers in the stage
         var rng = SeededGenerator(seed: seed &+ 1)
         let batch = Swift.min(batchSize, train.count)
         func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -287,18 +288,21 @@ public struct ModelBenchmark: Sendable {
             let x = inputSlots[step % 2]!, labels = labelSlot!
             var t1 = now()
             forward[0].append(ms(t0, t1))
-            // The network's own stages: a fused group is timed whole under its last layer going forward
-            // (a Relu → Pooling pair under the Pooling) and under its first going backward (a Convolution
-            // taking its dout image by image under the Convolution); the others in it show 0.
+            // The network's own stages: a fused group is timed whole under its first layer, both ways;
+            // the others in it show 0.
             var y = x, i = 0
             while i < layers.count {
                 t0 = now()
-                let next: Int
-                let input = y.shape
+                let next: Int, input = y.shape
                 (y, next) = network.forwardStage(y, at: i, training: true)
-                forward[next].append(ms(t0, now()))
-                for j in i..<(next - 1) { shapes[j + 1] = input }   // the Relu of a fused pair keeps its shape
-                shapes[next] = y.shape
+                forward[i + 1].append(ms(t0, now()))
+                stages[i + 1] = next - i
+                // Inside a group only a Convolution changes the shape (the Relu keeps it); the last gives y's.
+                var shape = input
+                for j in i..<next {
+                    if let conv = layers[j] as? Convolution<Scalar> { shape = conv.outputShape(for: shape) }
+                    shapes[j + 1] = j == next - 1 ? y.shape : shape
+                }
                 i = next
             }
             t0 = now()
@@ -312,6 +316,7 @@ public struct ModelBenchmark: Sendable {
                 let next: Int
                 (dout, next) = network.backwardStage(dout, at: index)
                 backward[next + 2].append(ms(t0, now()))
+                stages[next + 2] = Swift.max(stages[next + 2] ?? 1, index - next)
                 index = next
             }
             t0 = now()
@@ -324,11 +329,9 @@ public struct ModelBenchmark: Sendable {
             return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name
         }
         var names = ["batch"] + layers.enumerated().map { "\($0.offset + 1) \(typeName($0.element))" }
-        for i in layers.indices where network.fusedReluPooling(at: i) != nil { names[i + 2] += " (+ Relu, fused)" }
-        for i in layers.indices {
-            guard network.fusesLayers, let conv = layers[i] as? Convolution<Scalar>, conv.readsGradientByImage(inputGradient: i > 0),
-                  i + 1 < layers.count, layers[i + 1] is Relu<Scalar> else { continue }
-            names[i + 1] += network.fusedReluPooling(at: i + 1) != nil ? " (backward + Relu, Pooling)" : " (backward + Relu)"
+        // A group's first layer names the others: "1 Convolution (+ Relu, Pooling)".
+        for (slot, count) in stages where count > 1 {
+            names[slot] += " (+ " + (slot..<(slot + count - 1)).map { typeName(layers[$0]) }.joined(separator: ", ") + ")"
         }
         names += ["loss \(typeName(network.lossLayer))", "update \(typeName(optimizer))"]
         return names.indices.map { i in

@@ -75,15 +75,16 @@ struct ModelBenchmarkTests {
         bench.profileLayers = true
         let r = bench.run(Float.self, train: images, dataName: "random pixels")
         let stages = try #require(r.stages)
-        // The fused Relu → Pooling pair is timed whole under the Pooling going forward; going backward the
-        // Convolution takes the pair's dout image by image, and that whole stage is timed under it.
-        #expect(stages.map(\.name) == ["batch", "1 Convolution (backward + Relu, Pooling)", "2 Relu", "3 Pooling (+ Relu, fused)",
+        // The Convolution → Relu → Pooling group runs as one stage both ways (the convolution's output read
+        // image by image going forward, its dout handed over image by image going backward), timed whole
+        // under the Convolution; the Relu and Pooling lines show 0.
+        #expect(stages.map(\.name) == ["batch", "1 Convolution (+ Relu, Pooling)", "2 Relu", "3 Pooling",
                                        "4 Affine", "5 Relu", "6 Affine", "loss SoftmaxWithLoss", "update Adam"])
         #expect(stages.map(\.outputShape) == [[], [6, 30, 24, 24], [6, 30, 24, 24], [6, 30, 12, 12], [6, 100], [6, 100],
                                               [6, 10], [], []])
-        #expect(stages.enumerated().allSatisfy { $0.offset == 2 || $0.element.forwardMs > 0 })
+        #expect(stages.enumerated().allSatisfy { [2, 3].contains($0.offset) || $0.element.forwardMs > 0 })
         #expect(stages.enumerated().dropFirst().prefix(6).allSatisfy { [2, 3].contains($0.offset) || $0.element.backwardMs > 0 })
-        #expect(stages[3].forwardMs > stages[2].forwardMs && stages[2].backwardMs == 0 && stages[3].backwardMs == 0)
+        #expect([stages[2], stages[3]].allSatisfy { $0.forwardMs == 0 && $0.backwardMs == 0 })
         #expect([stages[0], stages[7], stages[8]].allSatisfy { $0.backwardMs == 0 })
     }
 

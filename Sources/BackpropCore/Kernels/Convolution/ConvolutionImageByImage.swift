@@ -166,8 +166,9 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     }
 
     /// out = conv(x) for window `g` (already checked against W and b by the layer), with W and b the
-    /// layer's parameter values.
-    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// layer's parameter values; `eachImage(out, n..<n + 1)` right after image n's output is written.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                 eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)? = nil) -> Tensor<Scalar> {
         let fn = w.shape[0], k = g.rowLength, p = g.outPositions
         if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
         let chunks = runs(g, filters: fn)
@@ -190,6 +191,7 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
                                 blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
                                             alpha: 1, wb, lda: k + 1, col, ldb: p,
                                             beta: 0, out + n * fn * p, ldc: p)
+                                eachImage?(out, n..<(n + 1))
                             }
                         }
                     }

@@ -90,12 +90,14 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         }
     }
 
-    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer).
-    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
+    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer); `eachImage(out, images)`
+    /// right after each group's output is written.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                 eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)? = nil) -> Tensor<Scalar> {
         let fn = w.shape[0]
         let geometry = Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
         var out = reusable(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
-        correlate(x, geometry, weight: w, bias: b, into: &out)
+        correlate(x, geometry, weight: w, bias: b, into: &out, eachImage: eachImage)
         outputBuffer = out
         return out
     }
@@ -120,7 +122,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// out (batch, outputs, OH, OW) = the correlation of x (batch, inputs, H, W), padded by `g.pad`, with
     /// W, plus b.
     private func correlate(_ x: Tensor<Scalar>, _ g: Geometry, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
-                           into out: inout Tensor<Scalar>) {
+                           into out: inout Tensor<Scalar>, eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)?) {
         guard g.batch > 0 else { return }
         transformFilters(w)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.inputs * g.outputs * g.outHeight * g.outWidth,
@@ -140,6 +142,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
                                 while first < images.upperBound {
                                     let last = Swift.min(first + g.groupImages, images.upperBound)
                                     Self.group(first..<last, operands, slice: ws + run * scratch.size)
+                                    eachImage?(operands.out, first..<last)
                                     first = last
                                 }
                             }

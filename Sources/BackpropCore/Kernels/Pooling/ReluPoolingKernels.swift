@@ -37,11 +37,20 @@ func reluPoolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ relu: UnsafeMu
                                          _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow) {
     let planeSize = g.height * g.width
     parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
-        forEachBlock(of: planes, planeSize: planeSize) { block in
-            let start = block.lowerBound * planeSize
-            T.reluForward(x + start, relu + start, mask: mask + start, count: block.count * planeSize)
-            poolPlanesOfType(UnsafePointer(relu), y, argMax, g, block)
-        }
+        reluPoolingForward(x, relu, mask, y, argMax, g, planes: planes)
+    }
+}
+
+/// `reluPoolingForward` over `planes` only, on the calling thread (x, relu, mask, y and argMax are the
+/// whole batch's): the same operations on those planes.
+func reluPoolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ relu: UnsafeMutablePointer<T>,
+                                         _ mask: UnsafeMutablePointer<Bool>, _ y: UnsafeMutablePointer<T>,
+                                         _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow, planes: Range<Int>) {
+    let planeSize = g.height * g.width
+    forEachBlock(of: planes, planeSize: planeSize) { block in
+        let start = block.lowerBound * planeSize
+        T.reluForward(x + start, relu + start, mask: mask + start, count: block.count * planeSize)
+        poolPlanesOfType(UnsafePointer(relu), y, argMax, g, block)
     }
 }
 
