@@ -9,7 +9,7 @@ public enum LayerAlgorithm: String, Sendable, Codable, CaseIterable {
     /// the data stays in cache and no reshape/transpose copies are made. Never Winograd.
     case fast
     /// Convolution: Winograd's F(2×2, 3×3) (`Kernels/Convolution/Winograd…`) for every 3×3 stride-1
-    /// filter, forward and input gradient; other filters as `.fast`. Pooling: as `.fast`.
+    /// filter, forward and backward (dx, dW and db); other filters as `.fast`. Pooling: as `.fast`.
     case winograd
     /// Convolution: `.winograd` where a fixed rule of the geometry (channels and output size, set by
     /// measurement) says it is faster, else `.fast` — never a timing, so the same seed gives the same
