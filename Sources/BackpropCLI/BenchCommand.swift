@@ -56,7 +56,10 @@ struct ModelBench: ParsableCommand {
     @Flag(help: "Print JSON: one object for --model, else an array of them.")
     var json = false
 
-    @Flag(help: "Also time every stage's forward and backward (a layer, or a fused group under its first layer), the batch and the update (medians per step).")
+    @Flag(help: """
+        Also time every stage's forward and backward (a layer, or a fused group under its first layer), \
+        the batch and the update (medians per step).
+        """)
     var layers = false
 
     @Option(help: "How convolutions compute: automatic (Winograd where it pays), fast (im2col kernels), winograd, book.")
