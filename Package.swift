@@ -79,7 +79,7 @@ let package = Package(
                 "CAtomics",
             ]
         ),
-        // Tensor, Kernels, Layers, Networks, Optimizers: everything a training step runs.
+        // Tensor, Kernels, Layers, Networks: a network's forward and backward.
         .target(
             name: "BackpropCore",
             dependencies: [
@@ -87,7 +87,7 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
-        // Data (IDX, images, batches), the Trainer, checkpoints, data-parallel steps, benchmarks.
+        // The optimizers, data (IDX, images, batches), the Trainer, checkpoints, data-parallel steps, benchmarks.
         .target(
             name: "BackpropTraining",
             dependencies: [

@@ -2,8 +2,8 @@
 //
 // The modules, each importing only those before it:
 //   BackpropRuntime   Threads, the worker pool, BLAS's threading, the seeded random generator
-//   BackpropCore      Tensor, Kernels, Layers, Networks, Optimizers
-//   BackpropTraining  Data, Trainer, Checkpoints, DataParallel, Benchmarks, Gradients
+//   BackpropCore      Tensor, Kernels, Layers, Networks
+//   BackpropTraining  Optimizers, Data, Trainer, Checkpoints, DataParallel, Benchmarks, Gradients
 //   BackpropCharts    Plots (SVG documents, charts), Graph (computational-graph drawing)
 //   BackpropBook      the book's experiments and worked examples
 @_exported import BackpropBook

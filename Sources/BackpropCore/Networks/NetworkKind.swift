@@ -26,16 +26,6 @@ extension NetworkSpec {
             }
         }
 
-        /// SGD for two-layer and mlp (ch05's train_neuralnet.py), Adam for cnn and deep-cnn (ch07, ch08).
-        public var defaultOptimizer: OptimizerKind { isConvolutional ? .adam : .sgd }
-
-        /// The learning rate a run of this kind uses with `optimizer` when none is given: 0.1 for SGD
-        /// (ch05's run), else the optimizer's own default (`OptimizerKind.defaultLearningRate`, 0.001
-        /// for Adam). Nil means "the optimizer's default", as checkpoints have always recorded it.
-        public func defaultLearningRate(for optimizer: OptimizerKind) -> Double? {
-            optimizer == .sgd ? 0.1 : nil
-        }
-
         /// The book's initial weights: N(0, 0.01²) for two-layer and cnn, He for deep-cnn, and for mlp He
         /// with ReLU or Xavier with sigmoid (§6.2).
         public func defaultWeightInit(activation: Activation) -> WeightInitializer {

@@ -26,27 +26,4 @@ extension NetworkSpec {
         }
         return product
     }
-
-    /// Bytes that training such a network needs at least for its parameters: the weights, their
-    /// gradients and the optimizer's per-parameter state (`optimizer.stateSlots` copies), in scalars of
-    /// `scalarSize` bytes. Nil when the count or the bytes overflow `Int`.
-    public func trainingBytes(scalarSize: Int, optimizer: OptimizerKind?) -> Int? {
-        guard let count = parameterCount else { return nil }
-        let copies = 2 + (optimizer?.stateSlots ?? 0)
-        let (perParameter, overflow1) = scalarSize.multipliedReportingOverflow(by: copies)
-        let (bytes, overflow2) = count.multipliedReportingOverflow(by: perParameter)
-        return overflow1 || overflow2 ? nil : bytes
-    }
-}
-
-extension OptimizerKind {
-    /// Tensors of per-parameter state the optimizer keeps: 0 for SGD, 1 for Momentum, Nesterov,
-    /// AdaGrad and RMSprop (velocity or squared-gradient sum), 2 for Adam (both moments).
-    public var stateSlots: Int {
-        switch self {
-        case .sgd: 0
-        case .momentum, .nesterov, .adagrad, .rmsprop: 1
-        case .adam: 2
-        }
-    }
 }

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// A rule that updates a network's parameters from their gradients (§6.1): the book's `optimizer.update(params,
 /// grads)`, where each `Parameter` carries both its value and its gradient.
 ///

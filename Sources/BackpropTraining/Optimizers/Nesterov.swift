@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// Nesterov's accelerated gradient, in the form of the book's `common/optimizer.py` (`class Nesterov`):
 /// for every parameter W, with a velocity v of W's shape (zeros at first),
 ///

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// RMSprop, in the form of the book's `common/optimizer.py` (`class RMSprop`; mentioned in §6.1.5): AdaGrad
 /// with an exponentially decaying average h of squared gradients instead of a sum, so old gradients are
 /// forgotten. For every parameter W, with h of W's shape (zeros at first),

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// AdaGrad (§6.1.5): for every parameter W, with a running sum h of squared gradients of W's shape
 /// (zeros at first),
 ///

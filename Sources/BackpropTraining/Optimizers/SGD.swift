@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// Stochastic gradient descent (§6.1.2): for every parameter W,
 ///
 ///     W ← W − η·∂L/∂W

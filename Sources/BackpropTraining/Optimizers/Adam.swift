@@ -1,3 +1,5 @@
+import BackpropCore
+
 #if canImport(Darwin)
 import Darwin
 #elseif canImport(Glibc)

@@ -1,3 +1,5 @@
+import BackpropCore
+
 /// Momentum SGD (§6.1.4): for every parameter W, with a velocity v of W's shape (zeros at first),
 ///
 ///     v ← α·v − η·∂L/∂W
