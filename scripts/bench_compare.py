@@ -17,6 +17,11 @@ so and still prints Backprop's figures. Build first: `swift build -c release`.
 
   python3 scripts/bench_compare.py                         # everything, 1 and 2 threads, 3 rounds
   python3 scripts/bench_compare.py --models cnn --threads 1 --rounds 5
+  python3 scripts/bench_compare.py --baseline /tmp/backprop-main --threads 1   # before/after in one run
+
+With `--baseline`, another `backprop` executable (say, a build of main) is timed in every round too,
+between ours and the reference, and each row also prints its time and baseline/ours: the before and
+after tables taken in the same moments, so the machine's load hits all three alike.
 
 With more than one thread count, it ends with Backprop's own scaling on the CNNs: `backprop bench
 model --scaling`, which times the largest thread count against 1 thread alternately in one process
@@ -41,6 +46,7 @@ p.add_argument("--rounds", type=int, default=3, help="alternating rounds (median
 p.add_argument("--refs", default=os.path.join(ROOT, "..", "shared", "bench"), help="folder of ref_numpy.py / ref_torch.py")
 p.add_argument("--backprop", default=os.path.join(ROOT, ".build", "release", "backprop"), help="the backprop executable")
 p.add_argument("--no-numpy", action="store_true", help="skip the NumPy references")
+p.add_argument("--baseline", help="another backprop executable to time in the same rounds (before/after)")
 p.add_argument("--json", action="store_true", help="also print all figures as one JSON object at the end")
 args = p.parse_args()
 
@@ -69,8 +75,8 @@ def run_json(cmd):
     return None
 
 
-def ours(model, dtype, threads):
-    r = run_json([args.backprop, "bench", "model", "--model", model, "--dtype", dtype, "--threads", str(threads),
+def ours(model, dtype, threads, executable=None):
+    r = run_json([executable or args.backprop, "bench", "model", "--model", model, "--dtype", dtype, "--threads", str(threads),
                   "--iterations", str(STEPS[model]), "--json"])
     return r and r["ms_per_step_median"]
 
@@ -87,8 +93,9 @@ def reference(impl, model, dtype, threads):
 
 
 def main():
-    if not os.path.exists(args.backprop):
-        sys.exit(f"{args.backprop} not found: run `swift build -c release` first")
+    for executable in [args.backprop] + ([args.baseline] if args.baseline else []):
+        if not os.path.exists(executable):
+            sys.exit(f"{executable} not found: run `swift build -c release` first")
     refs_found = os.path.exists(os.path.join(args.refs, "ref_numpy.py"))
     numpy_ok = have("numpy") and refs_found and not args.no_numpy
     torch_ok = have("torch") and have("numpy")
@@ -127,11 +134,14 @@ def main():
     figures = []
     for threads in [int(t) for t in args.threads.split(",")]:
         for label, model, dtype, impl, ref_dtype in rows:
-            mine, theirs = [], []
-            for _ in range(args.rounds):      # alternate, so that load from elsewhere hits both alike
+            mine, theirs, before = [], [], []
+            for _ in range(args.rounds):      # alternate, so that load from elsewhere hits all alike
                 m = ours(model, dtype, threads)
                 if m is not None:
                     mine.append(m)
+                b = ours(model, dtype, threads, args.baseline) if args.baseline else None
+                if b is not None:
+                    before.append(b)
                 if available(impl):
                     t = reference(impl, model, ref_dtype, threads)
                     if t is not None:
@@ -140,10 +150,17 @@ def main():
                    "ours_ms": statistics.median(mine) if mine else None,
                    "ref_ms": statistics.median(theirs) if theirs else None}
             row["ratio"] = row["ref_ms"] / row["ours_ms"] if row["ours_ms"] and row["ref_ms"] else None
-            figures.append(row)
             fmt = lambda v, f: (f % v) if v is not None else "-"  # noqa: E731
+            baseline = ""
+            if args.baseline:
+                row["baseline_ms"] = statistics.median(before) if before else None
+                row["baseline_ratio"] = row["ref_ms"] / row["baseline_ms"] if row["baseline_ms"] and row["ref_ms"] else None
+                row["speedup_over_baseline"] = row["baseline_ms"] / row["ours_ms"] if row["baseline_ms"] and row["ours_ms"] else None
+                baseline = (f"   baseline {fmt(row['baseline_ms'], '%9.3f')} ms (ref/baseline "
+                            f"{fmt(row['baseline_ratio'], '%5.2f')}×, baseline/ours {fmt(row['speedup_over_baseline'], '%5.2f')}×)")
+            figures.append(row)
             print(f"{label:36s} {threads} thr   ours {fmt(row['ours_ms'], '%9.3f')} ms   "
-                  f"ref {fmt(row['ref_ms'], '%9.3f')} ms   ref/ours {fmt(row['ratio'], '%5.2f')}×", flush=True)
+                  f"ref {fmt(row['ref_ms'], '%9.3f')} ms   ref/ours {fmt(row['ratio'], '%5.2f')}×{baseline}", flush=True)
     most = max(int(t) for t in args.threads.split(","))
     for model in [m for m in args.models.split(",") if m in ("cnn", "deep-cnn")] if most > 1 else []:
         runs = [run_json([args.backprop, "bench", "model", "--model", model, "--threads", str(most),

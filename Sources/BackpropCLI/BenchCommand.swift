@@ -97,14 +97,15 @@ struct ModelBench: ParsableCommand {
     /// The per-stage table under a workload's line.
     private func printStages(_ stages: [ModelBenchmark.StageTime]) {
         let total = stages.reduce(0) { $0 + $1.forwardMs + $1.backwardMs }
-        print("  stage                     output shape          forward ms  backward ms   share")
+        let width = Swift.max(25, stages.map(\.name.count).max() ?? 0)   // a fused group names its layers in full
+        print("  " + "stage".padding(toLength: width, withPad: " ", startingAt: 0) + " output shape          forward ms  backward ms   share")
         for s in stages {
             let shape = s.outputShape.isEmpty ? "" : "(" + s.outputShape.map(String.init).joined(separator: ", ") + ")"
-            print("  " + s.name.padding(toLength: 25, withPad: " ", startingAt: 0) + " "
+            print("  " + s.name.padding(toLength: width, withPad: " ", startingAt: 0) + " "
                   + shape.padding(toLength: 20, withPad: " ", startingAt: 0)
                   + String(format: " %11.3f %12.3f  %5.1f%%", s.forwardMs, s.backwardMs, 100 * (s.forwardMs + s.backwardMs) / total))
         }
-        print(String(format: "  %@ %60.3f ms", "sum of stages".padding(toLength: 25, withPad: " ", startingAt: 0), total))
+        print(String(format: "  %@ %60.3f ms", "sum of stages".padding(toLength: width, withPad: " ", startingAt: 0), total))
     }
 
     /// The work of a step as computed, against im2col's, and how close its rate comes to the GEMM peak.
