@@ -98,7 +98,8 @@ struct ModelBench: ParsableCommand {
     private func printStages(_ stages: [ModelBenchmark.StageTime]) {
         let total = stages.reduce(0) { $0 + $1.forwardMs + $1.backwardMs }
         let width = Swift.max(25, stages.map(\.name.count).max() ?? 0)   // a fused group names its layers in full
-        print("  " + "stage".padding(toLength: width, withPad: " ", startingAt: 0) + " output shape          forward ms  backward ms   share")
+        let header = "stage".padding(toLength: width, withPad: " ", startingAt: 0)
+        print("  " + header + " output shape          forward ms  backward ms   share")
         for s in stages {
             let shape = s.outputShape.isEmpty ? "" : "(" + s.outputShape.map(String.init).joined(separator: ", ") + ")"
             print("  " + s.name.padding(toLength: width, withPad: " ", startingAt: 0) + " "
