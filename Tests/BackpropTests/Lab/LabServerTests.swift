@@ -109,8 +109,10 @@ struct LabServerTests {
         defer { Task { await lab.stop() } }
         let (stepStatus, _) = try await lab.request("/api/train/step", method: "POST")
         #expect(stepStatus == 200)
+        // The step runs on the job's own thread: wait until it has been taken and is done (on a loaded
+        // machine the first snapshot may come before the job has even started it).
         var snapshot = try await lab.request("/api/train").body
-        for _ in 0..<200 where snapshot["state"] as? String == "running" {
+        for _ in 0..<500 where snapshot["state"] as? String == "running" || (snapshot["iteration"] as? Int ?? 0) < 1 {
             try await Task.sleep(nanoseconds: 20_000_000)
             snapshot = try await lab.request("/api/train").body
         }
