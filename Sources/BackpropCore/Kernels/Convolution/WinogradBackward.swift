@@ -78,9 +78,9 @@ extension WinogradConvolution {
                                 channels c: Int, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let (du, db) = (ws + scratch.filterGradient, ws + scratch.biasGradient)
         for run in 1..<Swift.max(1, runs) {
-            let slice = ws + run * scratch.size
-            for (sum, count) in [(du, 16 * fn * c), (db, fn)] {
-                let part = slice + (sum - ws)
+            // The run's ∂U and ∂b sit at the same offsets in its own slice.
+            for (offset, count) in [(scratch.filterGradient, 16 * fn * c), (scratch.biasGradient, fn)] {
+                let (sum, part) = (ws + offset, ws + run * scratch.size + offset)
                 Scalar.applyBinary(.add, sum, part, sum, Loop2D(outer: 1, inner: count, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
             }
         }
