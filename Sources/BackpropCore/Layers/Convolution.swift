@@ -105,17 +105,23 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         algorithm != .book && inputShape.first.map { $0 > 0 } == true
     }
 
-    /// `forward(x)`, calling `eachImage(out, images)` right after the output of `images` is written — so
-    /// that the layers after (a Relu, or a Relu and a max Pooling) read it from cache (Networks/LayerFusion.swift).
-    /// The same out and kept state. Stops unless `writesOutputByImage`.
-    package func forward(_ x: Tensor<Scalar>, eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) -> Tensor<Scalar> {
+    /// `forward(x)` for the layers after it, which read the output image by image (a Relu, or a Relu and a
+    /// max Pooling; Networks/LayerFusion.swift): `eachImage(outᵢ, images)` right after the output of `images`
+    /// is written, outᵢ their (images.count, FN, OH, OW) block, read from cache and valid only during the
+    /// call (runs of images call it concurrently). No whole out is returned: `.fast` writes each image
+    /// into scratch, Winograd its groups into its output buffer. Keeps x as `forward` does. Stops unless
+    /// `writesOutputByImage`.
+    package func forward(_ x: Tensor<Scalar>, eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) {
         precondition(writesOutputByImage(x.shape), "Convolution.forward(_:eachImage:): the book's path writes its output whole")
         let g = window(over: x)
         self.x = x
         window = g
-        return withoutActuallyEscaping(eachImage) { eachImage in
-            usesWinograd(.output, g) ? winograd.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
-                : imageByImage.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+        withoutActuallyEscaping(eachImage) { eachImage in
+            if usesWinograd(.output, g) {
+                _ = winograd.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+            } else {
+                imageByImage.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+            }
         }
     }
 

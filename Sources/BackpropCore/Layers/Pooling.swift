@@ -34,15 +34,21 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     /// The book's im2col arrangement or the fast window loops (same numbers; see the type's comment).
     public let algorithm: LayerAlgorithm
 
-    /// The last forward's input, kept for backward (its shape is dx's).
+    /// The last forward's input, kept for backward (its shape is dx's). Not kept (nil) after a lean
+    /// group's forward (`forward(_:afterConvolution:relu:keepingState:)` with `keepingState: false`).
     public private(set) var x: Tensor<Scalar>?
-    /// The last forward's input shape (x's).
-    public var inputShape: [Int]? { x?.shape }
+    /// The last forward's input shape (x's; dx's).
+    public private(set) var inputShape: [Int]?
     /// `.book`, max: the column of each row's maximum in col (the book's `arg_max`), shape (N·OH·OW·C,).
     public private(set) var argMax: Tensor<Int>?
     /// `.fast`, max: the same maxima as offsets in their (H, W) planes, in (N, C, OH, OW) order, −1 for
-    /// a padding cell. Reused from batch to batch.
+    /// a padding cell (and, after a lean group's forward, where ReLU zeroed the maximum). Reused from
+    /// batch to batch.
     private(set) var maxPositions: [Int32] = []
+    /// Whether the last forward was a lean group's: Relu → this layer run as one, keeping neither x nor
+    /// ReLU's mask, with ReLU's gradient in `maxPositions` (−1 where the mask is set). Its backward is then
+    /// only `backward(_:throughRelu:)` (or `imageGradient(_:throughRelu:)`).
+    private(set) var reluInPositions = false
     /// The last forward's (N, C, OH, OW), kept so that a batch of the same size builds no new array.
     private var outputShape: [Int] = []
     /// Where `.fast` writes out and dx, reused from batch to batch (see `ResultBuffer`).
@@ -68,6 +74,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
                      + "and pad \(pad) does not fit, so the output would be empty")
         outputShape = g.pooledShape(reusing: outputShape)
         self.x = x
+        (inputShape, reluInPositions) = (x.shape, false)
         if algorithm != .book {   // the book's numbers, window by window straight from x
             return mode == .max ? x.maxPooled(g, positions: &maxPositions, into: &outputBuffer, shape: outputShape)
                                 : x.averagePooled(g, into: &outputBuffer, shape: outputShape)
@@ -86,12 +93,14 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let x else { preconditionFailure("Pooling.backward called before forward") }
+        guard let inputShape else { preconditionFailure("Pooling.backward called before forward") }
+        precondition(!reluInPositions, "Pooling.backward: the last forward ran this layer with its Relu as one lean group, "
+                     + "which keeps ReLU's gradient in the maxima's positions: backward(_:throughRelu:) goes through both")
         if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
-        let g = window(over: x.shape)
+        let g = window(over: inputShape)
         if algorithm != .book {
-            return mode == .max ? dout.maxUnpooled(g, positions: maxPositions, into: &gradientBuffer, shape: x.shape)
-                                : dout.averageUnpooled(g, into: &gradientBuffer, shape: x.shape)
+            return mode == .max ? dout.maxUnpooled(g, positions: maxPositions, into: &gradientBuffer, shape: inputShape)
+                                : dout.averageUnpooled(g, into: &gradientBuffer, shape: inputShape)
         }
         // §7.4.4: dout = dout.transpose(0, 2, 3, 1)
         let d = dout.permuted([0, 2, 3, 1])
@@ -112,7 +121,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         // dcol = dmax.reshape(dmax.shape[0] * dmax.shape[1] * dmax.shape[2], -1)
         let dcol = dmax.reshaped([dmax.shape[0] * dmax.shape[1] * dmax.shape[2], -1])
         // dx = col2im(dcol, self.x.shape, self.pool_h, self.pool_w, self.stride, self.pad)
-        return col2im(dcol, inputShape: x.shape, filterHeight: poolHeight, filterWidth: poolWidth, stride: stride, pad: pad)
+        return col2im(dcol, inputShape: inputShape, filterHeight: poolHeight, filterWidth: poolWidth, stride: stride, pad: pad)
     }
 
     /// Whether `forward(_:afterRelu:)` may stand for a Relu layer followed by this one: max pooling, not `.book`.
@@ -132,6 +141,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
         let (reluOut, out) = x.reluMaxPooled(g, mask: &relu.mask, reluBuffer: &relu.outputBuffer, positions: &maxPositions,
                                              into: &outputBuffer, shape: outputShape)
         self.x = reluOut
+        (inputShape, reluInPositions) = (x.shape, false)
         return out
     }
 
@@ -139,40 +149,65 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     /// the convolution's output right after it is written, from cache (`Convolution.forward(_:eachImage:)`):
     /// the same out and kept state, bit for bit. Stops unless `fusesAfterRelu` and
     /// `convolution.writesOutputByImage(x.shape)`.
-    package func forward(_ x: Tensor<Scalar>, afterConvolution convolution: Convolution<Scalar>, relu: Relu<Scalar>) -> Tensor<Scalar> {
+    ///
+    /// With `keepingState: false` the three run as one lean group: each image is max-pooled and ReLU is
+    /// taken of the maxima (`Tensor.maxPooledRelu`; ReLU keeps order, so that is the same out), and
+    /// neither ReLU's out, its mask nor this layer's x is kept (`relu.mask` and `x` become nil): ReLU's
+    /// gradient is kept in the maxima's positions instead, for `backward(_:throughRelu:)`.
+    package func forward(_ x: Tensor<Scalar>, afterConvolution convolution: Convolution<Scalar>, relu: Relu<Scalar>,
+                         keepingState: Bool = true) -> Tensor<Scalar> {
         precondition(fusesAfterRelu, "Pooling.forward(_:afterConvolution:relu:): only max pooling off the book's path fuses")
-        let g = window(over: convolution.outputShape(for: x.shape))
+        let shape = convolution.outputShape(for: x.shape), g = window(over: shape)
         precondition(!g.isEmpty,
-                     "Pooling.forward: x has shape \(convolution.outputShape(for: x.shape)) but the \(poolHeight)×\(poolWidth) "
+                     "Pooling.forward: x has shape \(shape) but the \(poolHeight)×\(poolWidth) "
                      + "window with stride \(stride) and pad \(pad) does not fit, so the output would be empty")
         outputShape = g.pooledShape(reusing: outputShape)
+        (inputShape, reluInPositions) = (shape, !keepingState)
+        func planes(_ images: Range<Int>) -> Range<Int> { (images.lowerBound * g.channels)..<(images.upperBound * g.channels) }
+        guard keepingState else {
+            (self.x, relu.mask) = (nil, nil)
+            return Tensor<Scalar>.maxPooledRelu(g, positions: &maxPositions, into: &outputBuffer, shape: outputShape) { pass in
+                convolution.forward(x) { o, images in pass(o, planes(images)) }
+            }
+        }
         let (reluOut, out) = Tensor<Scalar>.reluMaxPooled(g, mask: &relu.mask, reluBuffer: &relu.outputBuffer,
                                                           positions: &maxPositions, into: &outputBuffer, shape: outputShape) { pass in
-            _ = convolution.forward(x) { o, images in pass(o, (images.lowerBound * g.channels)..<(images.upperBound * g.channels)) }
+            convolution.forward(x) { o, images in pass(o, planes(images)) }
         }
         self.x = reluOut
         return out
     }
 
     /// `backward(dout)` then `relu.backward` of that in one pass (Tensor/ReluPoolingOperations.swift): dx
-    /// (N, C, H, W) of relu's input, bit for bit the two calls' result. Valid after either forward
-    /// (`forward(_:afterRelu:)`, or relu's and this layer's own), as both keep the same state.
+    /// (N, C, H, W) of relu's input, bit for bit the two calls' result. Valid after any forward
+    /// (`forward(_:afterRelu:)`, relu's and this layer's own, or a lean group's, whose positions already
+    /// hold ReLU's mask: unpooling alone then gives the same dx).
     package func backward(_ dout: Tensor<Scalar>, throughRelu relu: Relu<Scalar>) -> Tensor<Scalar> {
         precondition(fusesAfterRelu, "Pooling.backward(_:throughRelu:): only max pooling off the book's path fuses")
-        guard let x, let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        guard let inputShape else { preconditionFailure("Pooling.backward called before forward") }
         if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
-        return dout.maxUnpooledThroughRelu(window(over: x.shape), positions: maxPositions, mask: mask,
-                                           into: &gradientBuffer, shape: x.shape)
+        let g = window(over: inputShape)
+        if reluInPositions { return dout.maxUnpooled(g, positions: maxPositions, into: &gradientBuffer, shape: inputShape) }
+        guard let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        return dout.maxUnpooledThroughRelu(g, positions: maxPositions, mask: mask, into: &gradientBuffer, shape: inputShape)
     }
 
     /// `backward(_:throughRelu:)` image by image (`ImageGradient`), for a convolution before the Relu
     /// that reads its dout one image at a time. Stops unless `fusesAfterRelu`.
     package func imageGradient(_ dout: Tensor<Scalar>, throughRelu relu: Relu<Scalar>) -> ImageGradient<Scalar> {
         precondition(fusesAfterRelu, "Pooling.imageGradient(_:throughRelu:): only max pooling off the book's path fuses")
-        guard let x, let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        guard let inputShape else { preconditionFailure("Pooling.backward called before forward") }
         if dout.shape != outputShape { checkGradientShape(dout.shape, outputShape, "Pooling") }
-        let g = window(over: x.shape), positions = maxPositions
-        return ImageGradient(shape: x.shape) { n, dx in
+        let g = window(over: inputShape), positions = maxPositions
+        if reluInPositions {
+            return ImageGradient(shape: inputShape) { n, dx in
+                dout.withUnsafeBufferPointer { d in
+                    positions.withUnsafeBufferPointer { p in maxUnpoolImage(n, d.baseAddress!, dx, p.baseAddress!, g) }
+                }
+            }
+        }
+        guard let mask = relu.mask else { preconditionFailure("Pooling.backward called before forward") }
+        return ImageGradient(shape: inputShape) { n, dx in
             dout.withUnsafeBufferPointer { d in
                 positions.withUnsafeBufferPointer { p in
                     mask.withUnsafeBufferPointer { m in

@@ -5,7 +5,8 @@
 ///   `dout[self.mask] = 0`, the caller's dout is left as it was: dx is another tensor.
 public final class Relu<Scalar: TensorScalar>: Layer {
     /// true where the last forward's input was ≤ 0, kept for backward. (Set as well by a following max
-    /// Pooling layer's `forward(_:afterRelu:)`, when a network runs the two as one pass.)
+    /// Pooling layer's `forward(_:afterRelu:)`, when a network runs the two as one pass; nil after a lean
+    /// Convolution → Relu → Pooling group's forward, which keeps ReLU's gradient in the pooling's maxima.)
     public internal(set) var mask: Tensor<Bool>?
     /// Where out (also by the fused pass) and dx are written, reused from batch to batch (see `ResultBuffer`).
     var outputBuffer = AlternatingBuffers<Scalar>()
@@ -29,9 +30,9 @@ public final class Relu<Scalar: TensorScalar>: Layer {
             out.withUnsafeMutableBufferPointer { y in
                 newMask.withUnsafeMutableBufferPointer { m in
                     let (y, m) = (y.baseAddress, m.baseAddress)
-                    _ = convolution.forward(x) { o, images in
+                    convolution.forward(x) { o, images in
                         let start = images.lowerBound * size
-                        Scalar.reluForward(o + start, y! + start, mask: m! + start, count: images.count * size)
+                        Scalar.reluForward(o, y! + start, mask: m! + start, count: images.count * size)
                     }
                 }
             }
@@ -41,7 +42,10 @@ public final class Relu<Scalar: TensorScalar>: Layer {
     }
 
     public func backward(_ dout: Tensor<Scalar>) -> Tensor<Scalar> {
-        guard let mask else { preconditionFailure("Relu.backward called before forward") }
+        guard let mask else {
+            preconditionFailure("Relu.backward: no mask kept (called before forward, or after a lean group's forward, "
+                                + "whose backward the Pooling after it takes)")
+        }
         checkGradientShape(dout.shape, mask.shape, "Relu")
         // §5.5.1: dout[self.mask] = 0; dx = dout
         return dout.zeroed(where: mask, into: &gradientBuffer)

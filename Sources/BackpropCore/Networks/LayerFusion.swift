@@ -1,6 +1,7 @@
 // Which neighbouring layers a `Network` runs as one pass. The layers stay the book's objects, each
 // keeping what the book says it keeps; a fused pass only fills both layers' state at once, so whatever
-// reads a layer (`backprop graph`, the tests, a checkpoint) sees the same values as without fusion.
+// reads a layer (`backprop graph`, the tests, a checkpoint) sees the same values as without fusion —
+// except in the lean group below, which a network runs only when told (`keepsLayerState` false).
 //
 // Relu → Pooling (max, not `.book`): SimpleConvNet's and DeepConvNet's Convolution → ReLU → Pooling.
 // The pair runs `Pooling.forward(_:afterRelu:)` and `Pooling.backward(_:throughRelu:)`: ReLU's out is
@@ -9,6 +10,12 @@
 // Convolution → Relu (→ Pooling) forward: the convolution calls the Relu (or the fused Relu → Pooling)
 // on each image (Winograd: each group) of its output right after writing it, so they read it from
 // cache (`Convolution.forward(_:eachImage:)`). Every layer keeps what it keeps unfused.
+//
+// Lean Convolution → Relu → Pooling (`Network.keepsLayerState` false, as `Trainer` runs): the group pools
+// each image of the convolution's output and takes ReLU of the maxima — relu(max) = max(relu), ReLU
+// keeping order — so ReLU's out and mask are never written; the maxima whose ReLU is 0 get position −1,
+// which is ReLU's backward, so the group's backward is unpooling alone. `Relu.mask` and `Pooling.x` are
+// then nil; the numbers are the same, bit for bit (LayerFusionTests).
 //
 // Convolution ← Relu (← Pooling) backward: when the convolution's backward reads dout one image at a
 // time, the Relu's (or the fused Relu → Pooling's) backward is handed to it as an `ImageGradient`, so
@@ -50,7 +57,7 @@ extension Network {
         if fusesLayers, index + 1 < layers.count, let convolution = layers[index] as? Convolution<Scalar>,
            let relu = layers[index + 1] as? Relu<Scalar>, convolution.writesOutputByImage(y.shape) {
             if let (_, pooling) = fusedReluPooling(at: index + 1) {
-                return (pooling.forward(y, afterConvolution: convolution, relu: relu), index + 3)
+                return (pooling.forward(y, afterConvolution: convolution, relu: relu, keepingState: keepsLayerState), index + 3)
             }
             return (relu.forward(y, afterConvolution: convolution), index + 2)
         }

@@ -23,6 +23,14 @@ public class Network<Scalar: TensorScalar> {
     /// (Networks/LayerFusion.swift): the same numbers and the same kept state, bit for bit, with fewer
     /// passes over memory. `false` runs every layer on its own, for comparison.
     public var fusesLayers = true
+    /// Whether every fused layer keeps its own state, as unfused (true, the default), or a Convolution →
+    /// Relu → max Pooling group runs lean (false): it pools each image of the convolution's output and
+    /// takes ReLU of the maxima (the same numbers: ReLU keeps order), keeping ReLU's gradient in the
+    /// pooling's maxima instead of `Relu.mask`, and neither ReLU's out nor `Pooling.x` — fewer writes to
+    /// memory per step (Networks/LayerFusion.swift). Losses, gradients and parameters are the same bit
+    /// for bit either way; only what those layers show between steps differs (`Relu.mask` and `Pooling.x`
+    /// are nil). `Trainer` turns it off for the networks it trains.
+    public var keepsLayerState = true
 
     /// A network over `layers` and `lossLayer`.
     ///

@@ -18,15 +18,15 @@ extension Tensor where Scalar: TensorScalar {
             withUnsafeBufferPointer { x in
                 let planeSize = window.height * window.width
                 parallelChunks(window.batch * window.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) {
-                    pass(x.baseAddress!, $0)
+                    pass(x.baseAddress! + $0.lowerBound * planeSize, $0)
                 }
             }
         }
     }
 
     /// `reluMaxPooled` of an x (N, C, H, W) that `source` hands over plane by plane: `source(pass)` must
-    /// call `pass(x, planes)` once for every plane of the batch (x the whole batch's first element, the
-    /// planes' elements written), in any order and on any threads, each plane once. For a convolution
+    /// call `pass(xᵢ, planes)` once for every plane of the batch (xᵢ the first element of those planes,
+    /// all of them written), in any order and on any threads, each plane once. For a convolution
     /// that writes its output image by image (`Convolution.forward(_:eachImage:)`): ReLU and pooling then
     /// read each image's planes from cache.
     static func reluMaxPooled(_ window: SlidingWindow, mask: inout Tensor<Bool>?, reluBuffer: inout some ResultBuffer<Scalar>,
@@ -56,6 +56,29 @@ extension Tensor where Scalar: TensorScalar {
         }
         mask = newMask
         return (relu, pooled)
+    }
+
+    /// The lean group's forward (`Network.keepsLayerState` false): max pooling of an x (N, C, H, W) that
+    /// `source` hands over plane by plane (as for `reluMaxPooled(_:mask:reluBuffer:positions:into:shape:source:)`),
+    /// then ReLU of the maxima — the same pooled out, bit for bit, as ReLU then max pooling, with no ReLU
+    /// out or mask written. `positions` get the maxima's plane offsets, or −1 where ReLU zeroed the maximum,
+    /// so that `maxUnpooled` alone equals `maxUnpooledThroughRelu` (Kernels/Pooling/ReluPoolingKernels.swift).
+    static func maxPooledRelu(_ window: SlidingWindow, positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>,
+                              shape: [Int], source: ((UnsafePointer<Scalar>, Range<Int>) -> Void) -> Void) -> Tensor {
+        precondition((window.height + 2 * window.pad) * (window.width + 2 * window.pad) <= Int(Int32.max),
+                     "Pooling.forward: x has shape \([window.batch, window.channels, window.height, window.width]); "
+                     + "padded planes of more than 2³¹ − 1 elements are not supported")
+        let outCount = window.batch * window.channels * window.outPositions
+        if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
+        if outCount == 0 { return .zeros(shape) }
+        return buffer.write(shape: shape) { out in
+            out.withUnsafeMutableBufferPointer { y in
+                positions.withUnsafeMutableBufferPointer { p in
+                    let (y, p) = (y.baseAddress!, p.baseAddress!)
+                    source { x, planes in poolingReluForward(x, y, p, window, planes: planes) }
+                }
+            }
+        }
     }
 
     /// Max pooling's backward then ReLU's: this dout (N, C, OH, OW) → dx of `shape` (N, C, H, W), each

@@ -160,10 +160,14 @@ public final class Trainer<Scalar: TensorScalar> {
     /// A trainer of `network` on `train`, evaluated on `test`, starting at iteration 0. Images are fed as
     /// (N, features) rows when `flatten`, else (N, C, H, W); `reducer` makes it one rank of a data-parallel run.
     /// Traps if `options.augmentation` is set and `train` is not images.
+    ///
+    /// The trainer turns the network's `keepsLayerState` off: its steps read no layer's state, so a
+    /// Convolution → Relu → Pooling group runs lean (the same numbers, fewer writes to memory).
     public init(network: Network<Scalar>, optimizer: any Optimizer<Scalar>, options: TrainingOptions,
                 train: any LabeledDataset, test: any LabeledDataset, flatten: Bool = true,
                 reducer: (any GradientReducer)? = nil) {
         self.network = network
+        network.keepsLayerState = false
         self.optimizer = optimizer
         self.options = options
         self.trainSet = train

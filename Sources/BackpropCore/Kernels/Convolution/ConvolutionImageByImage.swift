@@ -55,7 +55,8 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
     /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
     /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN), at stride 1 two zero-padded images (C, H + 2·pad, W + 2·pad),
-    /// for xₙ and for ∂xₙ, and doutₙᵀ (OH·OW, FN). Reused from batch to batch while the shapes stay the same.
+    /// for xₙ and for ∂xₙ, doutₙᵀ (OH·OW, FN), and doutₙ and outₙ (FN, OH·OW) for the layers that hand
+    /// them over image by image. Reused from batch to batch while the shapes stay the same.
     private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
     /// The geometry and run count `workspace` was laid out for.
     private var workspaceLayout: (scratch: Scratch, runs: Int)?
@@ -105,8 +106,11 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         var transposedGradient: Int { paddedGradient + paddedImage }
         /// doutₙ (filters, positions), when the layers after hand dout over image by image (`ImageGradient`).
         var gradientImage: Int { transposedGradient + positions * filters }
+        /// outₙ (filters, positions), when the layers after read the output image by image
+        /// (`forward(_:_:weight:bias:eachImage:)`).
+        var outputImage: Int { gradientImage + positions * filters }
         /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (gradientImage + positions * filters + 15) / 16 * 16 }
+        var size: Int { (outputImage + positions * filters + 15) / 16 * 16 }
 
         init(_ g: SlidingWindow, filters: Int) {
             rows = g.rowLength
@@ -166,40 +170,61 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     }
 
     /// out = conv(x) for window `g` (already checked against W and b by the layer), with W and b the
-    /// layer's parameter values; `eachImage(out, n..<n + 1)` right after image n's output is written.
-    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
-                 eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)? = nil) -> Tensor<Scalar> {
-        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
+    /// layer's parameter values.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
+        let fn = w.shape[0], p = g.outPositions
         if g.batch == 0 { return .zeros([0, fn, g.outHeight, g.outWidth]) }
+        if !matchesOutput(g, filters: fn) { outputShape = [g.batch, fn, g.outHeight, g.outWidth] }
+        var out = reusable(&outputBuffer, shape: outputShape)
+        out.withUnsafeMutableBufferPointer { po in
+            let out = po.baseAddress!
+            imageProducts(x, g, weight: w, bias: b, destination: { n, _ in out + n * fn * p }, written: nil)
+        }
+        outputBuffer = out
+        return out
+    }
+
+    /// conv(x) image by image, each image's output (FN, OH, OW) written into its run's scratch and handed
+    /// to `eachImage(outₙ, n..<n + 1)` right after, while it is in cache (valid only during the call):
+    /// the same numbers as `forward(_:_:weight:bias:)`'s images, with no (N, FN, OH, OW) tensor written.
+    /// Runs of images call `eachImage` concurrently.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                 eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) {
+        guard g.batch > 0 else { return }
+        let outputImage = Scratch(g, filters: w.shape[0]).outputImage
+        withoutActuallyEscaping(eachImage) { eachImage in
+            imageProducts(x, g, weight: w, bias: b, destination: { _, slice in slice + outputImage }, written: eachImage)
+        }
+    }
+
+    /// §7.4.3's out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n, into
+    /// `destination(n, its run's scratch slice)`; `written(outₙ, n..<n + 1)` right after, when given.
+    private func imageProducts(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                               destination: (Int, UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Scalar>,
+                               written: ((UnsafePointer<Scalar>, Range<Int>) -> Void)?) {
+        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
         packWeightAndBias(w, b, k)
-        // §7.4.3: out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n.
-        if !matchesOutput(g, filters: fn) { outputShape = [g.batch, fn, g.outHeight, g.outWidth] }
-        var out = reusable(&outputBuffer, shape: outputShape)
         x.withUnsafeBufferPointer { px in
             weightAndBias.withUnsafeBufferPointer { pwb in
-                out.withUnsafeMutableBufferPointer { po in
-                    workspace.withUnsafeMutableBufferPointer { pws in
-                        let (x, wb, out, ws) = (px.baseAddress!, pwb.baseAddress!, po.baseAddress!, pws.baseAddress!)
-                        chunks.run { run, images in
-                            let col = ws + run * scratch.size + scratch.col
-                            let padded = ws + run * scratch.size + scratch.paddedInput
-                            for n in images {
-                                Self.unroll(x, n, into: col, g, padded: padded)
-                                blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
-                                            alpha: 1, wb, lda: k + 1, col, ldb: p,
-                                            beta: 0, out + n * fn * p, ldc: p)
-                                eachImage?(out, n..<(n + 1))
-                            }
+                workspace.withUnsafeMutableBufferPointer { pws in
+                    let (x, wb, ws) = (px.baseAddress!, pwb.baseAddress!, pws.baseAddress!)
+                    chunks.run { run, images in
+                        let slice = ws + run * scratch.size
+                        for n in images {
+                            Self.unroll(x, n, into: slice + scratch.col, g, padded: slice + scratch.paddedInput)
+                            let out = destination(n, slice)
+                            blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
+                                        alpha: 1, wb, lda: k + 1, slice + scratch.col, ldb: p,
+                                        beta: 0, out, ldc: p)
+                            written?(out, n..<(n + 1))
                         }
                     }
                 }
             }
         }
-        outputBuffer = out
-        return out
     }
 
     /// Whether `outputShape` is already (N, FN, OH, OW) of window `g`.

@@ -90,8 +90,8 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         }
     }
 
-    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer); `eachImage(out, images)`
-    /// right after each group's output is written.
+    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer); `eachImage(outᵢ, images)`
+    /// right after each group's output is written, outᵢ the group's first image's block of out.
     func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
                  eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)? = nil) -> Tensor<Scalar> {
         let fn = w.shape[0]
@@ -142,7 +142,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
                                 while first < images.upperBound {
                                     let last = Swift.min(first + g.groupImages, images.upperBound)
                                     Self.group(first..<last, operands, slice: ws + run * scratch.size)
-                                    eachImage?(operands.out, first..<last)
+                                    eachImage?(operands.out + first * g.outputs * g.outHeight * g.outWidth, first..<last)
                                     first = last
                                 }
                             }

@@ -29,27 +29,18 @@ private func forEachBlock(of planes: Range<Int>, planeSize: Int, _ body: (Range<
     }
 }
 
-/// ReLU then max pooling over every plane of x (N, C, H, W): relu and mask (x's shape) get ReLU's out and
+/// ReLU then max pooling over `planes` of a batch (N, C, H, W), on the calling thread (x the first
+/// element of those planes; relu, mask, y and argMax the whole batch's): relu and mask get ReLU's out and
 /// mask (x ≤ 0), y (N, C, OH, OW) the maxima of ReLU's out and argMax their plane offsets — exactly what
-/// `reluForward` over x and then `poolingForward` over relu would write.
-func reluPoolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ relu: UnsafeMutablePointer<T>,
-                                         _ mask: UnsafeMutablePointer<Bool>, _ y: UnsafeMutablePointer<T>,
-                                         _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow) {
-    let planeSize = g.height * g.width
-    parallelChunks(g.batch * g.channels, grain: Swift.max(1, poolingGrain / Swift.max(1, planeSize))) { planes in
-        reluPoolingForward(x, relu, mask, y, argMax, g, planes: planes)
-    }
-}
-
-/// `reluPoolingForward` over `planes` only, on the calling thread (x, relu, mask, y and argMax are the
-/// whole batch's): the same operations on those planes.
+/// `reluForward` over x and then `poolingForward` over relu would write on those planes.
 func reluPoolingForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ relu: UnsafeMutablePointer<T>,
                                          _ mask: UnsafeMutablePointer<Bool>, _ y: UnsafeMutablePointer<T>,
                                          _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow, planes: Range<Int>) {
     let planeSize = g.height * g.width
     forEachBlock(of: planes, planeSize: planeSize) { block in
         let start = block.lowerBound * planeSize
-        T.reluForward(x + start, relu + start, mask: mask + start, count: block.count * planeSize)
+        T.reluForward(x + (block.lowerBound - planes.lowerBound) * planeSize, relu + start, mask: mask + start,
+                      count: block.count * planeSize)
         poolPlanesOfType(UnsafePointer(relu), y, argMax, g, block)
     }
 }
@@ -96,4 +87,38 @@ func poolingReluBackwardImage<T: TensorScalar>(_ n: Int, _ dout: UnsafePointer<T
     let planeSize = g.height * g.width, first = n * g.channels
     unpoolPlanesThroughMask(dout + first * g.outPositions, dx, argMax + first * g.outPositions, mask + first * planeSize,
                             planeSize: planeSize, outSize: g.outPositions, 0..<g.channels)
+}
+
+/// The lean group's forward (`Tensor.maxPooledRelu`): max pooling over `planes` (x the first element of
+/// those planes; y and argMax the whole batch's), then ReLU of the maxima. ReLU keeps order and max
+/// pooling only compares, so relu(max of a window) is the max of ReLU's out over it — the same bits,
+/// NaN and −0 included — and where that max is > 0 (or NaN) it sits at the same position. Where ReLU
+/// zeroes a maximum, argMax gets −1 instead: ReLU's mask is set there, so its gradient is dropped, and
+/// unpooling alone (`unpoolPlanes`, which skips −1) gives `unpoolPlanesThroughMask`'s dx bit for bit,
+/// with no ReLU out or mask kept (LayerFusionTests, ReluPoolingKernelTests).
+func poolingReluForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
+                                         _ argMax: UnsafeMutablePointer<Int32>, _ g: SlidingWindow, planes: Range<Int>) {
+    let first = planes.lowerBound * g.outPositions
+    poolPlanesOfType(x, y + first, argMax + first, g, 0..<planes.count)
+    zeroNonPositiveMaxima(y + first, argMax + first, count: planes.count * g.outPositions)
+}
+
+/// ReLU of each maximum (y ≤ 0 becomes +0, as `reluForward`), with its position set to −1 where it does.
+@_specialize(where T == Float)
+@_specialize(where T == Double)
+private func zeroNonPositiveMaxima<T: TensorScalar>(_ y: UnsafeMutablePointer<T>, _ argMax: UnsafeMutablePointer<Int32>,
+                                                    count: Int) {
+    for o in 0..<count where y[o] <= 0 {
+        y[o] = 0
+        argMax[o] = -1
+    }
+}
+
+/// Max pooling's backward for image n alone, into that image's dx (C, H, W): `unpoolPlanes` over its
+/// planes, bit for bit its block of the whole batch's. After a lean group's forward, whose positions hold
+/// ReLU's mask (`poolingReluForward`), this is the group's whole backward, handed over image by image.
+func maxUnpoolImage<T: TensorScalar>(_ n: Int, _ dout: UnsafePointer<T>, _ dx: UnsafeMutablePointer<T>,
+                                     _ argMax: UnsafePointer<Int32>, _ g: SlidingWindow) {
+    let first = n * g.channels * g.outPositions
+    unpoolPlanesOfType(dout + first, dx, argMax + first, g, 0..<g.channels)
 }
