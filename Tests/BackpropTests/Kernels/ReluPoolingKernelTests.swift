@@ -50,6 +50,38 @@ struct ReluPoolingKernelTests {
     @Test("fused = Relu then Pooling, Double", arguments: cases, PoolingAlgorithmTests.Data.allCases)
     func double(_ c: Case, _ data: PoolingAlgorithmTests.Data) { check(c, data, Double.self) }
 
+    /// The lean group's kernels (`Tensor.maxPooledRelu`: pool, then ReLU of the maxima, −1 where it is 0;
+    /// the backward `maxUnpooled` alone) against ReLU then pooling and their backward, bit for bit: out and
+    /// dx, including NaN, ±∞ and −0 (a maximum of −0 becomes +0, as ReLU makes it), planes handed over in
+    /// two unequal runs as a convolution hands its images over.
+    func checkLean<T: TensorScalar>(_ c: Case, _ data: PoolingAlgorithmTests.Data, _: T.Type) {
+        let x = PoolingAlgorithmTests.input(c.x, data, as: T.self).map { $0 == 0 ? -0 : $0 }
+        let (relu, pooling) = (Relu<T>(), Pooling<T>(poolHeight: c.ph, poolWidth: c.pw, stride: c.stride, pad: c.pad))
+        let expected = pooling.forward(relu.forward(x))
+        let g = SlidingWindow(inputShape: c.x, windowHeight: c.ph, windowWidth: c.pw, stride: c.stride, pad: c.pad,
+                              operation: "test")
+        var positions: [Int32] = [], buffer = ReusedTensor<T>(), gradientBuffer = ReusedTensor<T>()
+        let planes = c.x[0] * c.x[1], split = planes / 3, planeSize = c.x[2] * c.x[3]
+        let out = x.withUnsafeBufferPointer { px in
+            Tensor<T>.maxPooledRelu(g, positions: &positions, into: &buffer, shape: expected.shape) { pass in
+                pass(px.baseAddress! + split * planeSize, split..<planes)
+                pass(px.baseAddress!, 0..<split)
+            }
+        }
+        #expect(Self.identical(out, expected))
+        let dout = PoolingAlgorithmTests.input(out.shape, .random, as: T.self).map { $0 == 0 ? -0 : $0 }
+        let dx = dout.maxUnpooled(g, positions: positions, into: &gradientBuffer, shape: c.x)
+        #expect(Self.identical(dx, relu.backward(pooling.backward(dout))))
+        // ReLU zeroed some maxima (their positions are −1) and kept others.
+        #expect(positions.contains(-1) && positions.contains { $0 >= 0 })
+    }
+
+    @Test("lean group = Relu then Pooling, Float", arguments: cases, PoolingAlgorithmTests.Data.allCases)
+    func leanFloat(_ c: Case, _ data: PoolingAlgorithmTests.Data) { checkLean(c, data, Float.self) }
+
+    @Test("lean group = Relu then Pooling, Double", arguments: cases, PoolingAlgorithmTests.Data.allCases)
+    func leanDouble(_ c: Case, _ data: PoolingAlgorithmTests.Data) { checkLean(c, data, Double.self) }
+
     @Test("the fused backward after the unfused forward equals the unfused backward (both forwards keep the same state)")
     func backwardAfterUnfusedForward() {
         let x = PoolingAlgorithmTests.input([2, 4, 10, 10], .ties, as: Float.self)

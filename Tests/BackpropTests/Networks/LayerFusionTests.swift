@@ -3,17 +3,19 @@ import Testing
 @testable import BackpropTraining
 
 /// A network's fused layers (`Network.fusesLayers`: Relu → Pooling pairs, and the image-by-image
-/// hand-over of dout from a Relu (→ Pooling) to the Convolution before it) held to the same network
-/// unfused: whole SimpleConvNet and DeepConvNet training steps, bit for bit, and run after run the same.
+/// hand-over of dout from a Relu (→ Pooling) to the Convolution before it; with `keepsLayerState` off,
+/// the lean Convolution → Relu → Pooling group) held to the same network unfused: whole SimpleConvNet and
+/// DeepConvNet training steps, bit for bit, and run after run the same.
 struct LayerFusionTests {
     static let spec = NetworkSpec(kind: .cnn, inputSize: 784, hiddenSizes: [100], outputSize: 10,
                                   weightInit: .standardDeviation(0.01))
 
     /// Loss, every gradient and every parameter after `steps` Adam steps of a fresh SimpleConvNet.
-    static func train<T: TensorScalar>(_: T.Type, fused: Bool, batch: Int, steps: Int = 2,
+    static func train<T: TensorScalar>(_: T.Type, fused: Bool, lean: Bool = false, batch: Int, steps: Int = 2,
                                        spec: NetworkSpec = spec) -> (losses: [T], state: [Tensor<T>]) {
         let network = Network<T>(spec: spec, seed: 3)
         network.fusesLayers = fused
+        network.keepsLayerState = !lean
         let adam = Adam<T>()
         var losses: [T] = []
         for step in 0..<steps {
@@ -42,11 +44,13 @@ struct LayerFusionTests {
           arguments: [1, 5])
     func stepsMatch(batch: Int) {
         let (fusedF, unfusedF) = (Self.train(Float.self, fused: true, batch: batch), Self.train(Float.self, fused: false, batch: batch))
-        #expect(fusedF.losses == unfusedF.losses)
-        #expect(Self.identical(fusedF.state, unfusedF.state))
+        let leanF = Self.train(Float.self, fused: true, lean: true, batch: batch)
+        #expect(fusedF.losses == unfusedF.losses && leanF.losses == unfusedF.losses)
+        #expect(Self.identical(fusedF.state, unfusedF.state) && Self.identical(leanF.state, unfusedF.state))
         let (fusedD, unfusedD) = (Self.train(Double.self, fused: true, batch: batch), Self.train(Double.self, fused: false, batch: batch))
-        #expect(fusedD.losses == unfusedD.losses)
-        #expect(Self.identical(fusedD.state, unfusedD.state))
+        let leanD = Self.train(Double.self, fused: true, lean: true, batch: batch)
+        #expect(fusedD.losses == unfusedD.losses && leanD.losses == unfusedD.losses)
+        #expect(Self.identical(fusedD.state, unfusedD.state) && Self.identical(leanD.state, unfusedD.state))
         // The steps did something: the loss moved and the first filter's gradient is not zero.
         #expect(fusedF.losses[0] != fusedF.losses[1])
         #expect(fusedF.state[1].scalars.contains { $0 != 0 })
@@ -71,12 +75,14 @@ struct LayerFusionTests {
         #expect(byImage == [0, 5, 10, 12])
         let (fusedF, unfusedF) = (Self.train(Float.self, fused: true, batch: 3, spec: Self.deepSpec),
                                   Self.train(Float.self, fused: false, batch: 3, spec: Self.deepSpec))
-        #expect(fusedF.losses == unfusedF.losses)
-        #expect(Self.identical(fusedF.state, unfusedF.state))
+        let leanF = Self.train(Float.self, fused: true, lean: true, batch: 3, spec: Self.deepSpec)
+        #expect(fusedF.losses == unfusedF.losses && leanF.losses == unfusedF.losses)
+        #expect(Self.identical(fusedF.state, unfusedF.state) && Self.identical(leanF.state, unfusedF.state))
         let (fusedD, unfusedD) = (Self.train(Double.self, fused: true, batch: 2, steps: 1, spec: Self.deepSpec),
                                   Self.train(Double.self, fused: false, batch: 2, steps: 1, spec: Self.deepSpec))
-        #expect(fusedD.losses == unfusedD.losses)
-        #expect(Self.identical(fusedD.state, unfusedD.state))
+        let leanD = Self.train(Double.self, fused: true, lean: true, batch: 2, steps: 1, spec: Self.deepSpec)
+        #expect(fusedD.losses == unfusedD.losses && leanD.losses == unfusedD.losses)
+        #expect(Self.identical(fusedD.state, unfusedD.state) && Self.identical(leanD.state, unfusedD.state))
     }
 
     @Test("fused runs are deterministic: the same seed gives the same numbers run after run")
@@ -84,6 +90,28 @@ struct LayerFusionTests {
         let (a, b) = (Self.train(Float.self, fused: true, batch: 4), Self.train(Float.self, fused: true, batch: 4))
         #expect(a.losses == b.losses)
         #expect(Self.identical(a.state, b.state))
+        let (c, d) = (Self.train(Float.self, fused: true, lean: true, batch: 4), Self.train(Float.self, fused: true, lean: true, batch: 4))
+        #expect(c.losses == d.losses)
+        #expect(Self.identical(c.state, d.state))
+    }
+
+    @Test("the lean group keeps neither ReLU's mask nor pooling's x, and says so; a Trainer runs it")
+    func leanState() {
+        let x = LayerGradientCheck.random([2, 1, 28, 28], seed: 9).map { Float($0) }
+        let (kept, lean) = (Network<Float>(spec: Self.spec, seed: 2), Network<Float>(spec: Self.spec, seed: 2))
+        lean.keepsLayerState = false
+        #expect(ReluPoolingKernelTests.identical(kept.predict(x, training: true), lean.predict(x, training: true)))
+        let (relu, pooling) = (lean.layers[1] as! Relu<Float>, lean.layers[2] as! Pooling<Float>)
+        #expect(relu.mask == nil && pooling.x == nil && pooling.reluInPositions)
+        #expect(pooling.inputShape == [2, 30, 24, 24])
+        // The next forward that keeps state fills them again.
+        lean.keepsLayerState = true
+        _ = lean.predict(x, training: true)
+        #expect(relu.mask != nil && pooling.x != nil && !pooling.reluInPositions)
+        let set = ImageSet(pixels: [UInt8](repeating: 7, count: 4 * 784), labels: [0, 1, 2, 3], rows: 28, columns: 28)
+        let trainer = Trainer(network: kept, optimizer: SGD<Float>(learningRate: 0.1), options: TrainingOptions(batchSize: 2),
+                              train: set, test: set, flatten: false)
+        #expect(!trainer.network.keepsLayerState)
     }
 
     @Test("the layers keep the same state fused and unfused (what `backprop graph` and the tests read)")
