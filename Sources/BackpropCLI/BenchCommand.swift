@@ -107,6 +107,9 @@ struct ModelBench: ParsableCommand {
                   + String(format: " %11.3f %12.3f  %5.1f%%", s.forwardMs, s.backwardMs, 100 * (s.forwardMs + s.backwardMs) / total))
         }
         print(String(format: "  %@ %60.3f ms", "sum of stages".padding(toLength: width, withPad: " ", startingAt: 0), total))
+        if stages.contains(where: { $0.name.hasSuffix("; lean)") }) {
+            print("  lean: the group keeps no ReLU mask or pooling input, only the maxima's positions (as training runs it)")
+        }
     }
 
     /// The work of a step as computed, against im2col's, and how close its rate comes to the GEMM peak.

@@ -48,7 +48,7 @@ public final class Pooling<Scalar: TensorScalar>: Layer {
     /// Whether the last forward was a lean group's: Relu → this layer run as one, keeping neither x nor
     /// ReLU's mask, with ReLU's gradient in `maxPositions` (−1 where the mask is set). Its backward is then
     /// only `backward(_:throughRelu:)` (or `imageGradient(_:throughRelu:)`).
-    private(set) var reluInPositions = false
+    package private(set) var reluInPositions = false
     /// The last forward's (N, C, OH, OW), kept so that a batch of the same size builds no new array.
     private var outputShape: [Int] = []
     /// Where `.fast` writes out and dx, reused from batch to batch (see `ResultBuffer`).

@@ -329,9 +329,12 @@ public struct ModelBenchmark: Sendable {
             return name.firstIndex(of: "<").map { String(name[..<$0]) } ?? name
         }
         var names = ["batch"] + layers.enumerated().map { "\($0.offset + 1) \(typeName($0.element))" }
-        // A group's first layer names the others: "1 Convolution (+ Relu, Pooling)".
+        // A group's first layer names the others: "1 Convolution (+ Relu, Pooling)", "; lean" when the group
+        // keeps no ReLU mask or pooling input (`Network.keepsLayerState` off, as the trainer runs).
         for (slot, count) in stages where count > 1 {
-            names[slot] += " (+ " + (slot..<(slot + count - 1)).map { typeName(layers[$0]) }.joined(separator: ", ") + ")"
+            let others = slot..<(slot + count - 1)
+            let lean = others.contains { (layers[$0] as? Pooling<Scalar>)?.reluInPositions == true }
+            names[slot] += " (+ " + others.map { typeName(layers[$0]) }.joined(separator: ", ") + (lean ? "; lean" : "") + ")"
         }
         names += ["loss \(typeName(network.lossLayer))", "update \(typeName(optimizer))"]
         return names.indices.map { i in

@@ -77,8 +77,8 @@ struct ModelBenchmarkTests {
         let stages = try #require(r.stages)
         // The Convolution → Relu → Pooling group runs as one stage both ways (the convolution's output read
         // image by image going forward, its dout handed over image by image going backward), timed whole
-        // under the Convolution; the Relu and Pooling lines show 0.
-        #expect(stages.map(\.name) == ["batch", "1 Convolution (+ Relu, Pooling)", "2 Relu", "3 Pooling",
+        // under the Convolution; the Relu and Pooling lines show 0. It runs lean, as the trainer's steps do.
+        #expect(stages.map(\.name) == ["batch", "1 Convolution (+ Relu, Pooling; lean)", "2 Relu", "3 Pooling",
                                        "4 Affine", "5 Relu", "6 Affine", "loss SoftmaxWithLoss", "update Adam"])
         #expect(stages.map(\.outputShape) == [[], [6, 30, 24, 24], [6, 30, 24, 24], [6, 30, 12, 12], [6, 100], [6, 100],
                                               [6, 10], [], []])
