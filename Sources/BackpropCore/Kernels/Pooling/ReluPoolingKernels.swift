@@ -104,13 +104,32 @@ func poolingReluForward<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutab
 }
 
 /// ReLU of each maximum (y ≤ 0 becomes +0, as `reluForward`), with its position set to −1 where it does.
+/// About half the maxima of a trained layer are ≤ 0, at random, so Float takes eight at a time with
+/// vector compares and selects rather than a branch per element.
 @_specialize(where T == Float)
 @_specialize(where T == Double)
 private func zeroNonPositiveMaxima<T: TensorScalar>(_ y: UnsafeMutablePointer<T>, _ argMax: UnsafeMutablePointer<Int32>,
                                                     count: Int) {
-    for o in 0..<count where y[o] <= 0 {
-        y[o] = 0
-        argMax[o] = -1
+    var o = 0
+    if T.self == Float.self {
+        let y = UnsafeMutableRawPointer(y)
+        while o + 8 <= count {
+            var v = y.loadUnaligned(fromByteOffset: 4 * o, as: SIMD8<Float>.self)
+            var a = UnsafeRawPointer(argMax + o).loadUnaligned(as: SIMD8<Int32>.self)
+            let zeroed = v .<= 0
+            v.replace(with: 0, where: zeroed)
+            a.replace(with: -1, where: zeroed)
+            y.storeBytes(of: v, toByteOffset: 4 * o, as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(argMax + o).storeBytes(of: a, as: SIMD8<Int32>.self)
+            o += 8
+        }
+    }
+    while o < count {
+        if y[o] <= 0 {
+            y[o] = 0
+            argMax[o] = -1
+        }
+        o += 1
     }
 }
 
