@@ -103,14 +103,17 @@ struct PoolingKernelTests {
         #expect(got.offsets == expected.offsets)
     }
 
+    /// Double's scalar loop and Float's vectors of sixteen, with their tails: a special value anywhere.
     @Test func containsNonFiniteEqualsNotAllFinite() {
-        for n in 1..<20 {
+        for n in 1..<40 {
             for position in 0..<n {
                 for special in [0.5, .nan, .infinity, -.infinity] {
                     var x = Check.random([n], seed: UInt64(n)).scalars
                     x[position] = special
                     let got = x.withUnsafeBufferPointer { containsNonFinite($0.baseAddress!, n) }
                     #expect(got == !x.allSatisfy(\.isFinite))
+                    let floats = x.map { Float($0) }
+                    #expect(floats.withUnsafeBufferPointer { containsNonFinite($0.baseAddress!, n) } == !floats.allSatisfy(\.isFinite))
                 }
             }
         }
