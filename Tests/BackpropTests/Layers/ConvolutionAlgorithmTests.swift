@@ -12,7 +12,8 @@ struct ConvolutionAlgorithmTests {
     typealias Case = ConvolutionTests.Case
 
     /// Strides 1, 2 and 3, pads 0 to 2, filters 1×1, 2×3, 3×3 and 5×5, FN < C (the unrolled-gradient way
-    /// at stride 1) and FN > C (col2im), a batch of one and of several.
+    /// at stride 1) and FN > C (col2im), a batch of one and of several, and at stride 1 images unrolled
+    /// row-shifted (C·FW ≥ 16: the third and the last two) or not.
     static let cases: [Case] = [
         Case(x: [2, 3, 6, 6], w: [2, 3, 3, 3], stride: 1, pad: 1),
         Case(x: [3, 2, 6, 5], w: [4, 2, 3, 3], stride: 1, pad: 1),
@@ -26,6 +27,8 @@ struct ConvolutionAlgorithmTests {
         Case(x: [2, 2, 4, 5], w: [3, 2, 1, 1], stride: 2, pad: 1),
         Case(x: [2, 2, 6, 5], w: [3, 2, 2, 3], stride: 1, pad: 0),
         Case(x: [2, 1, 7, 7], w: [2, 1, 3, 3], stride: 3, pad: 2),
+        Case(x: [3, 8, 6, 5], w: [9, 8, 3, 3], stride: 1, pad: 1),
+        Case(x: [2, 6, 7, 6], w: [4, 6, 2, 3], stride: 1, pad: 0),
     ]
 
     /// Forward and backward of one layer: out, dx, dW, db, and dW, db again from `backwardParameters`.

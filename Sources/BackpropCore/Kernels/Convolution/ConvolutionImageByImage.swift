@@ -8,6 +8,7 @@
 // K = C·FH·FW the length of one row of col.
 //
 // ConvolutionImageByImage       the layer's `.fast` algorithm: one image at a time, [W | b]·[colₙᵀ; 1]
+// ConvolutionImageBlocks        its unrolling of one image and its products, by blocks (row-shifted at stride 1)
 // ConvolutionUnrolledGradient   its stride-1 backward through dout unrolled over x's positions
 // ImageChunks                   the batch split into runs of images, one per thread
 // Im2colKernels                 im2col / col2im in the book's layout (N·OH·OW, K); Pooling uses them too
@@ -27,6 +28,10 @@
 /// for the bias, and with [W | b] (FN, C·FH·FW + 1):
 /// outₙ = [W | b]·[colₙᵀ; 1], [∂W | ∂b] = Σₙ doutₙ·[colₙᵀ; 1]ᵀ, ∂colₙᵀ = Wᵀ·doutₙ, ∂xₙ = col2im(∂colₙ),
 /// each product one BLAS call with its transposes as flags. (`im2col`/`col2im` give the book's layout.)
+///
+/// At stride 1 with enough channels (`Scratch.shiftsRows`) the image is unrolled by its kx shifts only
+/// (`unrollShiftedRows`, about FH times fewer copies) and each product is split into FH products, one per
+/// filter row ky, over slices of that unrolling (`ConvolutionImageBlocks`): the same sums, grouped by ky.
 ///
 /// One image's colₙᵀ is small enough to stay in the core's cache between being built and being
 /// multiplied, so col is never built for the whole batch: forward unrolls each image just before its
@@ -53,14 +58,16 @@
 ///   run by run, and `sumPartialGradients` adds the runs' partials and splits [∂W | ∂b].
 final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// Scratch for each run of images (`ImageChunks`), one slice of `Scratch.size` elements per run:
-    /// [colₙᵀ; 1] (C·FH·FW + 1, OH·OW) with its row of ones, ∂colₙᵀ (C·FH·FW, OH·OW), the run's
-    /// partial [∂W | ∂b]ᵀ (C·FH·FW + 1, FN), at stride 1 two zero-padded images (C, H + 2·pad, W + 2·pad),
-    /// for xₙ and for ∂xₙ, doutₙᵀ (OH·OW, FN), and doutₙ and outₙ (FN, OH·OW) for the layers that hand
-    /// them over image by image. Reused from batch to batch while the shapes stay the same.
+    /// the unrolled image with its row of ones ([colₙᵀ; 1], or row-shifted [R; 1], `unrollShiftedRows`),
+    /// ∂colₙᵀ (C·FH·FW, OH·OW), the run's partial [∂W | ∂b]ᵀ by blocks, at stride 1 two zero-padded images
+    /// (C, H + 2·pad, W + 2·pad), for xₙ and for ∂xₙ, doutₙᵀ (OH·OW, FN), and doutₙ and outₙ (FN, OH·OW)
+    /// for the layers that hand them over image by image. Reused while the shapes stay the same.
     private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
     /// The geometry and run count `workspace` was laid out for.
     private var workspaceLayout: (scratch: Scratch, runs: Int)?
-    /// [W | b] (FN, C·FH·FW + 1), rebuilt from the parameters on every forward and backward.
+    /// [W | b] by blocks (`Scratch.blocks`·FN, `Scratch.blockRows` + 1): block ky holds W_ky (FN, C·FW),
+    /// W_ky[f, c·FW + kx] = W[f, c, ky, kx] row-shifted (one block, W, else), then b in block 0's last
+    /// column. Rebuilt from the parameters on every forward.
     private var weightAndBias = Tensor<Scalar>(shape: [0, 0], scalars: [])
     /// The last forward's output and the last backward's dx, kept so that the next step writes into the
     /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
@@ -88,49 +95,6 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
 
     init() {}
 
-    /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
-    struct Scratch: Equatable {
-        /// C·FH·FW, OH·OW, FN, and C·(H + 2·pad)·(W + 2·pad) (stride 1), else 0.
-        var rows: Int, positions: Int, filters: Int, paddedImage: Int
-        /// [colₙᵀ; 1]: (rows + 1, positions).
-        var col: Int { 0 }
-        /// ∂colₙᵀ: (rows, positions).
-        var dcol: Int { (rows + 1) * positions }
-        /// The run's partial [∂W | ∂b]ᵀ: (rows + 1, filters).
-        var gradient: Int { dcol + rows * positions }
-        /// One zero-padded image xₙ for the stride-1 im2col: its border stays 0 from allocation on.
-        var paddedInput: Int { gradient + filters * (rows + 1) }
-        /// One zero-padded ∂xₙ for the stride-1 col2im (zeroed by col2im itself).
-        var paddedGradient: Int { paddedInput + paddedImage }
-        /// doutₙᵀ: (positions, filters), for the [∂W | ∂b] product as A·B (see `backward`).
-        var transposedGradient: Int { paddedGradient + paddedImage }
-        /// doutₙ (filters, positions), when the layers after hand dout over image by image (`ImageGradient`).
-        var gradientImage: Int { transposedGradient + positions * filters }
-        /// outₙ (filters, positions), when the layers after read the output image by image
-        /// (`forward(_:_:weight:bias:eachImage:)`).
-        var outputImage: Int { gradientImage + positions * filters }
-        /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (outputImage + positions * filters + 15) / 16 * 16 }
-
-        init(_ g: SlidingWindow, filters: Int) {
-            rows = g.rowLength
-            positions = g.outPositions
-            self.filters = filters
-            paddedImage = g.stride == 1 ? paddedImageSize(g) : 0
-        }
-    }
-
-    /// [colₙᵀ; 1] of image n into its block at `col` (rows + 1 rows, the last the ones left as they are).
-    @inline(__always)
-    private static func unroll(_ x: UnsafePointer<Scalar>, _ n: Int, into col: UnsafeMutablePointer<Scalar>,
-                               _ g: SlidingWindow, padded: UnsafeMutablePointer<Scalar>) {
-        if g.stride == 1 {
-            im2colTransposedPadded(x + n * g.imageSize, col, g, padded: padded)
-        } else {
-            im2colTransposedImages(x + n * g.imageSize, col, g, images: 1, blockRows: g.rowLength + 1, parallel: false)
-        }
-    }
-
     /// Lays `workspace` out for `runs` runs of geometry `scratch`, with each run's row of ones; keeps it
     /// when it already is.
     private func prepareWorkspace(_ scratch: Scratch, runs: Int) {
@@ -138,8 +102,8 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         workspace = Tensor(shape: [runs * scratch.size]) { w in
             fillElements(w.baseAddress!, count: w.count, with: 0)
             for r in 0..<runs {
-                fillElements(w.baseAddress! + r * scratch.size + scratch.col + scratch.rows * scratch.positions,
-                             count: scratch.positions, with: 1)
+                fillElements(w.baseAddress! + r * scratch.size + scratch.col + scratch.blockRows * scratch.rowStride,
+                             count: scratch.rowStride, with: 1)
             }
         }
         workspaceLayout = (scratch, runs)
@@ -149,24 +113,6 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// backward about twice that.
     func runs(_ g: SlidingWindow, filters: Int) -> ImageChunks {
         ImageChunks(images: g.batch, workPerImage: filters * (g.rowLength + 1) * g.outPositions, chunks: runsOverride)
-    }
-
-    /// Writes [W | b] into `weightAndBias`.
-    private func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ k: Int) {
-        let fn = w.shape[0]
-        if !(weightAndBias.rank == 2 && weightAndBias.shape[0] == fn && weightAndBias.shape[1] == k + 1) {
-            weightAndBias = .zeros([fn, k + 1])
-        }
-        w.withUnsafeBufferPointer { pw in
-            b.withUnsafeBufferPointer { pb in
-                weightAndBias.withUnsafeMutableBufferPointer { p in
-                    for f in 0..<fn {
-                        (p.baseAddress! + f * (k + 1)).update(from: pw.baseAddress! + f * k, count: k)
-                        p[f * (k + 1) + k] = pb[f]
-                    }
-                }
-            }
-        }
     }
 
     /// out = conv(x) for window `g` (already checked against W and b by the layer), with W and b the
@@ -197,16 +143,16 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         }
     }
 
-    /// §7.4.3's out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n, into
+    /// §7.4.3's out = col·Wᵀ + b, as outₙ = [W | b]·[colₙᵀ; 1] for each image n (`product`), into
     /// `destination(n, its run's scratch slice)`; `written(outₙ, n..<n + 1)` right after, when given.
     private func imageProducts(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
                                destination: (Int, UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Scalar>,
                                written: ((UnsafePointer<Scalar>, Range<Int>) -> Void)?) {
-        let fn = w.shape[0], k = g.rowLength, p = g.outPositions
+        let fn = w.shape[0]
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
-        packWeightAndBias(w, b, k)
+        Self.packWeightAndBias(w, b, scratch, into: &weightAndBias)
         x.withUnsafeBufferPointer { px in
             weightAndBias.withUnsafeBufferPointer { pwb in
                 workspace.withUnsafeMutableBufferPointer { pws in
@@ -214,11 +160,10 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
                     chunks.run { run, images in
                         let slice = ws + run * scratch.size
                         for n in images {
-                            Self.unroll(x, n, into: slice + scratch.col, g, padded: slice + scratch.paddedInput)
+                            Self.unroll(x, n, into: slice + scratch.col, g, shifted: scratch.blocks > 1,
+                                        padded: slice + scratch.paddedInput)
                             let out = destination(n, slice)
-                            blockedGemm(transposeA: false, transposeB: false, m: fn, n: p, k: k + 1,
-                                        alpha: 1, wb, lda: k + 1, slice + scratch.col, ldb: p,
-                                        beta: 0, out, ldc: p)
+                            Self.product(wb, slice + scratch.col, into: out, scratch)
                             written?(out, n..<(n + 1))
                         }
                     }
@@ -309,7 +254,7 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
                                 into dx: inout Tensor<Scalar>) {
         let fn = w.shape[0]
         let transposedGradient = transposedGradientOverride
-            ?? GemmBlocking.prefersTransposedB(m: g.rowLength + 1, n: fn, k: g.outPositions)
+            ?? GemmBlocking.prefersTransposedB(m: scratch.blockRows + 1, n: fn, k: g.outPositions)
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 w.withUnsafeBufferPointer { pw in
@@ -344,21 +289,20 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
             byImage.write(n, slice + scratch.gradientImage)
             d = UnsafePointer(slice + scratch.gradientImage)
         }
-        // [colₙᵀ; 1] (K + 1, OH·OW) again, as forward built it.
-        unroll(o.x, n, into: col, g, padded: slice + scratch.paddedInput)
+        // [colₙᵀ; 1] again (R at stride 1), as forward built it.
+        unroll(o.x, n, into: col, g, shifted: scratch.blocks > 1, padded: slice + scratch.paddedInput)
         // [dW | db] += doutₙ·[colₙᵀ; 1]ᵀ — the book's dW = doutᵀ·col and db = Σ dout, image by image (this
-        // run's images into its partial), computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ: OpenBLAS runs
-        // the long K + 1 side as rows faster (10–30 % on these shapes). With `transposedGradient`, doutₙᵀ is
-        // stored first so the product is A·B, which OpenBLAS's small kernels take (`prefersTransposedB`).
+        // run's images into its partial), computed transposed, [dW | db]ᵀ += [colₙᵀ; 1]·doutₙᵀ, block by block
+        // of `Scratch` (∂W_kyᵀ += R_ky·doutₙᵀ at stride 1): OpenBLAS runs the long side as rows faster (10–30 %
+        // on these shapes). With `transposedGradient`, doutₙᵀ is stored first so the product is A·B, which
+        // OpenBLAS's small kernels take (`prefersTransposedB`).
         var doutT = d
         if o.transposedGradient {
             let dT = slice + scratch.transposedGradient
             transposeMatrix(d, rows: fn, columns: p, into: dT)
             doutT = UnsafePointer(dT)
         }
-        blockedGemm(transposeA: false, transposeB: !o.transposedGradient, m: k + 1, n: fn, k: p,
-                    alpha: 1, col, lda: p, doutT, ldb: o.transposedGradient ? fn : p,
-                    beta: first ? 0 : 1, gradient, ldc: fn)
+        gradientProduct(col, doutT, transposed: o.transposedGradient, first: first, into: gradient, scratch)
         // dcolₙᵀ = Wᵀ·doutₙ (the book's dcol = dout·W), then dx = col2im(dcol).
         guard let dx = o.dx else { return }
         blockedGemm(transposeA: true, transposeB: false, m: k, n: p, k: fn,
@@ -375,20 +319,18 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// ∂W (`weightShape`) and ∂b (FN,) in the layer's buffers.
     private func sumPartialGradients(_ scratch: Scratch, runs: Int, weightShape: [Int],
                                      weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
-        let fn = scratch.filters, k = scratch.rows
+        let fn = scratch.filters, size = fn * (scratch.blockRows + 1) * scratch.blocks
         if weightGradient.shape != weightShape { weightGradient = .zeros(weightShape) }
         if !(biasGradient.rank == 1 && biasGradient.shape[0] == fn) { biasGradient = .zeros([fn]) }
         workspace.withUnsafeMutableBufferPointer { pws in
             let total = pws.baseAddress! + scratch.gradient
             for run in 1..<runs {
                 Scalar.applyBinary(.add, total, total + run * scratch.size, total,
-                                   Loop2D(outer: 1, inner: fn * (k + 1), aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
+                                   Loop2D(outer: 1, inner: size, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
             }
             weightGradient.withUnsafeMutableBufferPointer { pw in
                 biasGradient.withUnsafeMutableBufferPointer { pb in
-                    // [dW | db]ᵀ (K + 1, FN): its first K rows transposed are dW, its last row is db.
-                    transposeMatrix(UnsafePointer(total), rows: k, columns: fn, into: pw.baseAddress!)
-                    pb.baseAddress!.update(from: total + k * fn, count: fn)
+                    Self.unpackGradients(total, scratch, channels: weightShape[1], weight: pw.baseAddress!, bias: pb.baseAddress!)
                 }
             }
         }

@@ -21,6 +21,9 @@
 /// (FH = FW) and pad < FH; `gradientWindow` says whether it applies, `prefersUnrolledGradient` whether
 /// it is taken.
 ///
+/// With enough filters (`ConvolutionImageByImage.Scratch.shiftsRows`) Dₙ is unrolled row-shifted (`unrollShiftedRows`)
+/// and both products are split into FH, one per turned filter row ky′: the same sums, grouped by ky′.
+///
 /// `backward` returns ∂W and ∂b to the layer through the buffers it passes (the layer stores them
 /// into its parameters); the kernel never touches a `Parameter`.
 final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
@@ -28,8 +31,8 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     /// for `gradientWorkspaceLayout`.
     private(set) var gradientWorkspace = Tensor<Scalar>(shape: [0], scalars: [])
     private var gradientWorkspaceLayout: (scratch: GradientScratch, runs: Int)?
-    /// W with each filter turned by 180° and the axes regrouped, (C, FN·FH·FW): the matrix that takes the
-    /// unrolled gradient to dx. Rebuilt on every backward that uses it.
+    /// W with each filter turned by 180° and the axes regrouped, (C, FN·FH·FW), its columns in Dₙ's row order
+    /// (`GradientScratch`): the matrix that takes the unrolled gradient to dx. Rebuilt on every backward that uses it.
     private var flippedWeight = Tensor<Scalar>(shape: [0, 0], scalars: [])
 
     init() {}
@@ -57,10 +60,12 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     struct GradientScratch: Equatable {
         /// FN·FH·FW, H·W, C, FN, FN·(OH + 2·pad′)·(OW + 2·pad′) (0 when pad′ = 0).
         var rows: Int, positions: Int, channels: Int, filters: Int, paddedImage: Int
-        /// Dₙ: (rows, positions).
+        /// Dₙ by blocks, as `ConvolutionImageByImage.Scratch`: row-shifted FH blocks of FN·FW rows of R, else one.
+        var blocks: Int, blockRows: Int, shift: Int, rowStride: Int
+        /// Dₙ: (blockRows, rowStride); R's padding stays 0 from allocation on.
         var unrolled: Int { 0 }
-        /// The run's partial Gᵀ: (rows, channels).
-        var gradient: Int { rows * positions }
+        /// The run's partial Gᵀ: (rows, channels), rows in the order (ky′, f, kx′) row-shifted, else (f, ky′, kx′).
+        var gradient: Int { blockRows * rowStride }
         /// The run's partial ∂b: (filters,), then one image's row sums (filters,).
         var biasGradient: Int { gradient + rows * channels }
         var rowSums: Int { biasGradient + filters }
@@ -77,20 +82,26 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
             self.channels = channels
             filters = gd.channels
             paddedImage = gd.pad > 0 ? paddedImageSize(gd) : 0
+            let shifted = ConvolutionImageByImage<Scalar>.Scratch.shiftsRows(gd)
+            blocks = shifted ? gd.windowHeight : 1
+            blockRows = rows / blocks
+            shift = shifted ? gd.outWidth : 0
+            rowStride = shifted ? (gd.height + 2 * gd.pad) * gd.outWidth : positions
         }
     }
 
-    /// Writes W̃ (C, FN·FH·FW) into `flippedWeight`: W̃[c, (f·FH + ky′)·FW + kx′] = W[f, c, FH−1−ky′, FW−1−kx′].
-    private func packFlippedWeight(_ w: Tensor<Scalar>) {
-        let fn = w.shape[0], c = w.shape[1], taps = w.shape[2] * w.shape[3]
+    /// Writes W̃ (C, FN·FH·FW) into `flippedWeight`: W̃[c, (f, ky′, kx′)] = W[f, c, FH−1−ky′, FW−1−kx′], with
+    /// (f, ky′, kx′) at column (i·FN + f)·span + j for ky′·FW + kx′ = i·span + j, span = FH·FW / blocks.
+    private func packFlippedWeight(_ w: Tensor<Scalar>, blocks: Int) {
+        let fn = w.shape[0], c = w.shape[1], taps = w.shape[2] * w.shape[3], span = taps / blocks
         if flippedWeight.shape != [c, fn * taps] { flippedWeight = .zeros([c, fn * taps]) }
         w.withUnsafeBufferPointer { pw in
             flippedWeight.withUnsafeMutableBufferPointer { pf in
                 for f in 0..<fn {
                     for ch in 0..<c {
                         let src = pw.baseAddress! + (f * c + ch) * taps
-                        let dst = pf.baseAddress! + ch * fn * taps + f * taps
-                        for t in 0..<taps { dst[t] = src[taps - 1 - t] }
+                        let dst = pf.baseAddress! + ch * fn * taps + f * span
+                        for t in 0..<taps { dst[t / span * fn * span + t % span] = src[taps - 1 - t] }
                     }
                 }
             }
@@ -110,9 +121,9 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
             gradientWorkspace = .zeros([chunks.count * scratch.size])
             gradientWorkspaceLayout = (scratch, chunks.count)
         }
-        packFlippedWeight(w)
+        packFlippedWeight(w, blocks: scratch.blocks)
         let transposedInput = transposedOverride
-            ?? GemmBlocking.prefersTransposedB(m: gd.rowLength, n: g.channels, k: g.height * g.width)
+            ?? GemmBlocking.prefersTransposedB(m: scratch.blockRows, n: g.channels, k: g.height * g.width)
         x.withUnsafeBufferPointer { px in
             dout.withUnsafeBufferPointer { pd in
                 flippedWeight.withUnsafeBufferPointer { pwf in
@@ -150,12 +161,13 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     private static func backwardImage(_ n: Int, first: Bool, _ o: ImageOperands, slice: UnsafeMutablePointer<Scalar>) {
         let g = o.window, scratch = o.scratch
         let fn = scratch.filters, channels = scratch.channels, p = g.outPositions
-        let hw = g.height * g.width, rows = o.gradientWindow.rowLength
+        let hw = g.height * g.width, rows = o.gradientWindow.rowLength, blockRows = scratch.blockRows
         let unrolled = slice + scratch.unrolled, gradient = slice + scratch.gradient
         let db = slice + scratch.biasGradient, sums = slice + scratch.rowSums
         let d = o.dout + n * fn * p, xn = o.x + n * g.imageSize
-        // Dₙ: doutₙ unrolled over x's positions, the filter turned.
-        im2colTransposedPadded(d, unrolled, o.gradientWindow, padded: slice + scratch.paddedGradient)
+        // Dₙ: doutₙ unrolled over x's positions, the filter turned (R when row-shifted).
+        ConvolutionImageByImage.unroll(d, 0, into: unrolled, o.gradientWindow, shifted: scratch.blocks > 1,
+                                       padded: slice + scratch.paddedGradient)
         // ∂b += Σ doutₙ along each filter's row.
         Scalar.reduce(.sum, d, outer: fn, length: p, inner: 1, first ? db : sums)
         if !first {
@@ -168,20 +180,25 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
             xT = UnsafePointer(slice + scratch.transposedInput)
             ldb = channels
         }
-        blockedGemm(transposeA: false, transposeB: !o.transposedInput, m: rows, n: channels, k: hw,
-                    alpha: 1, unrolled, lda: hw, xT, ldb: ldb,
-                    beta: first ? 0 : 1, gradient, ldc: channels)
-        // ∂xₙ = W̃·Dₙ.
-        blockedGemm(transposeA: false, transposeB: false, m: channels, n: hw, k: rows,
-                    alpha: 1, o.flippedWeight, lda: rows, unrolled, ldb: hw,
-                    beta: 0, o.dx + n * g.imageSize, ldc: hw)
+        // Gᵀ and ∂xₙ = W̃·Dₙ block by block: block i of Dₙ is R's columns i·OW ..< i·OW + H·W row-shifted.
+        for block in 0..<scratch.blocks {
+            blockedGemm(transposeA: false, transposeB: !o.transposedInput, m: blockRows, n: channels, k: hw,
+                        alpha: 1, unrolled + block * scratch.shift, lda: scratch.rowStride, xT, ldb: ldb,
+                        beta: first ? 0 : 1, gradient + block * blockRows * channels, ldc: channels)
+            blockedGemm(transposeA: false, transposeB: false, m: channels, n: hw, k: blockRows,
+                        alpha: 1, o.flippedWeight + block * blockRows, lda: rows,
+                        unrolled + block * scratch.shift, ldb: scratch.rowStride,
+                        beta: block == 0 ? 0 : 1, o.dx + n * g.imageSize, ldc: hw)
+        }
     }
 
     /// Adds the runs' partial Gᵀ and ∂b in run order into the first run's, then turns Gᵀ back into ∂W
-    /// (`weightShape`), ∂W[f, c, ky, kx] = Gᵀ[(f, ky′, kx′), c], and copies ∂b, into the layer's buffers.
+    /// (`weightShape`), ∂W[f, c, ky, kx] = Gᵀ[(f, ky′, kx′), c] (rows ordered as `GradientScratch` says), and
+    /// copies ∂b, into the layer's buffers.
     private func sumPartialGradients(_ scratch: GradientScratch, runs: Int, weightShape: [Int],
                                      weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let fn = scratch.filters, channels = scratch.channels, rows = scratch.rows, taps = weightShape[2] * weightShape[3]
+        let span = taps / scratch.blocks
         if weightGradient.shape != weightShape { weightGradient = .zeros(weightShape) }
         if !(biasGradient.rank == 1 && biasGradient.shape[0] == fn) { biasGradient = .zeros([fn]) }
         gradientWorkspace.withUnsafeMutableBufferPointer { pws in
@@ -196,7 +213,10 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
                 for f in 0..<fn {
                     for ch in 0..<channels {
                         let dst = pw.baseAddress! + (f * channels + ch) * taps
-                        for t in 0..<taps { dst[t] = total[(f * taps + taps - 1 - t) * channels + ch] }
+                        for t in 0..<taps {
+                            let turned = taps - 1 - t
+                            dst[t] = total[((turned / span * fn + f) * span + turned % span) * channels + ch]
+                        }
                     }
                 }
             }

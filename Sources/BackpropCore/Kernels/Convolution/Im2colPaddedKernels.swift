@@ -1,6 +1,7 @@
 // The transposed im2col and col2im of one image at stride 1 through a zero-padded copy of it: the
 // stride-1 path of Convolution's image-by-image arrangement. They equal `im2colTransposedImages` and
 // `col2imTransposedImages` (Kernels/Im2colTransposedKernels.swift) on one image; Im2colTests hold them to it.
+// `unrollShiftedRows` is a smaller stride-1 unrolling: the kx shifts only, the ky shifts left to the products.
 
 // MARK: - Transposed, one image through a zero-padded copy (Convolution's stride-1 path)
 
@@ -46,6 +47,48 @@ func col2imTransposedPadded<T: TensorScalar>(_ colT: UnsafePointer<T>, _ x: Unsa
                            UnsafeMutableRawPointer(padded).assumingMemoryBound(to: Double.self))
     } else {
         col2imPaddedKernel(colT, x, g, padded)
+    }
+}
+
+/// One image's stride-1 unrolling by kx shifts only, R (C·FW, PH·OW) with PH = H + 2·pad: row (c, kx) holds
+/// R[c·FW + kx, y′·OW + j] = xpad[c, y′, j + kx] for the zero-padded image xpad (C, PH, W + 2·pad). Its
+/// columns ky·OW ..< ky·OW + OH·OW are then rows (c, ky, kx) of the transposed im2col, colₙᵀ, for every
+/// ky: colₙᵀ[(c·FH + ky)·FW + kx, q] = R[c·FW + kx, ky·OW + q], so a product with colₙᵀ is FH products with
+/// slices of R at leading dimension PH·OW, from about FH·OH/PH times fewer copies. Only the cells that
+/// come from inside the image are written: the caller zeroes R's padding once and it stays zero.
+func unrollShiftedRows<T: TensorScalar>(_ x: UnsafePointer<T>, _ r: UnsafeMutablePointer<T>, _ g: SlidingWindow) {
+    precondition(g.stride == 1, "unrollShiftedRows: stride must be 1, got \(g.stride)")
+    if T.self == Float.self {
+        shiftedRowsKernel(UnsafeRawPointer(x).assumingMemoryBound(to: Float.self),
+                          UnsafeMutableRawPointer(r).assumingMemoryBound(to: Float.self), g)
+    } else if T.self == Double.self {
+        shiftedRowsKernel(UnsafeRawPointer(x).assumingMemoryBound(to: Double.self),
+                          UnsafeMutableRawPointer(r).assumingMemoryBound(to: Double.self), g)
+    } else {
+        shiftedRowsKernel(x, r, g)
+    }
+}
+
+@inline(never)
+private func shiftedRowsKernel<F: BinaryFloatingPoint & SIMDScalar>(_ x: UnsafePointer<F>, _ r: UnsafeMutablePointer<F>,
+                                                                    _ g: SlidingWindow) {
+    let h = g.height, w = g.width, pad = g.pad, outWidth = g.outWidth
+    let rowLength = (h + 2 * pad) * outWidth
+    var row = r
+    for c in 0..<g.channels {
+        for kx in 0..<g.windowWidth {
+            // Columns j whose xpad column j + kx is inside the image: first ..< last.
+            let first = Swift.max(0, pad - kx), last = Swift.min(outWidth, w + pad - kx)
+            if last > first {
+                var src = x + (c * h * w + first + kx - pad), dst = row + (pad * outWidth + first)
+                for _ in 0..<h {
+                    copyRun(src, dst, last - first)
+                    src += w
+                    dst += outWidth
+                }
+            }
+            row += rowLength
+        }
     }
 }
 
