@@ -112,12 +112,6 @@ public protocol TensorScalar: ElementwiseKernels, BinaryFloatingPoint, SIMDScala
     static func scaledDifference(_ y: UnsafePointer<Self>, _ t: UnsafePointer<Self>, scale: Self,
                                  _ dx: UnsafeMutablePointer<Self>, count: Int)
 
-    // The optimizer update (Kernels/Optimizers).
-
-    /// One optimizer step over `count` elements: parameter p, gradient g, state buffers as the rule needs.
-    static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Self>, _ g: UnsafePointer<Self>,
-                            _ state1: UnsafeMutablePointer<Self>?, _ state2: UnsafeMutablePointer<Self>?, count: Int)
-
     // Matrix products: BLAS (OpenBLAS, or Accelerate on macOS).
 
     /// C = alpha·op(A)·op(B) + beta·C, row-major, through BLAS (`cblas_sgemm` / `cblas_dgemm`).
@@ -210,10 +204,6 @@ extension Float: TensorScalar {
             for i in 0..<size { d[i] = Float(s[i]) / divisor }
         }
     }
-    public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>,
-                                   _ state1: UnsafeMutablePointer<Float>?, _ state2: UnsafeMutablePointer<Float>?, count: Int) {
-        updateKernel(rule, p, g, state1, state2, count, math: FloatUpdateMath.self)
-    }
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Float, _ a: UnsafePointer<Float>, lda: Int,
                             _ b: UnsafePointer<Float>, ldb: Int,
@@ -251,10 +241,6 @@ extension Double: TensorScalar {
                 gather(UnsafeBufferPointer(table))
             }
         }
-    }
-    public static func applyUpdate(_ rule: UpdateRule, _ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>,
-                                   _ state1: UnsafeMutablePointer<Double>?, _ state2: UnsafeMutablePointer<Double>?, count: Int) {
-        updateKernel(rule, p, g, state1, state2, count, math: DoubleUpdateMath.self)
     }
     public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                             alpha: Double, _ a: UnsafePointer<Double>, lda: Int,

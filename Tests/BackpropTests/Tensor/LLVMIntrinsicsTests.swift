@@ -4,7 +4,7 @@ import Testing
 @testable import BackpropCore
 @testable import BackpropTraining
 
-/// The LLVM intrinsics bound by name (`LLVMIntrinsics.swift`): the vector square root must give the same
+/// The LLVM intrinsics bound by name (`LLVMIntrinsics.swift`): the vector square root (with the update kernels) must give the same
 /// bits as `squareRoot()` lane by lane, and prefetching is only a hint.
 struct LLVMIntrinsicsTests {
     static let floats: [Float] = [0, -0.0, 1, 2, 0.25, Float.leastNormalMagnitude / 4, .leastNonzeroMagnitude, .leastNormalMagnitude,
