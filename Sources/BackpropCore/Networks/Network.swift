@@ -20,8 +20,8 @@ public class Network<Scalar: TensorScalar> {
     /// The recipe the network was built from, when it was built from one (the book's networks are).
     public internal(set) var spec: NetworkSpec?
     /// Whether a Relu layer followed by a max Pooling layer (not `.book`) runs as one fused pass
-    /// (Networks/LayerFusion.swift): the same numbers and the same kept state, bit for bit, with fewer
-    /// passes over memory. `false` runs every layer on its own, for comparison.
+    /// (Networks/LayerFusion.swift): the same numbers and (with `keepsLayerState` on) the same kept state,
+    /// bit for bit, with fewer passes over memory. `false` runs every layer on its own, for comparison.
     public var fusesLayers = true
     /// Whether every fused layer keeps its own state, as unfused (true, the default), or a Convolution →
     /// Relu → max Pooling group runs lean (false): it pools each image of the convolution's output and
