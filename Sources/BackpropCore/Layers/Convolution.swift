@@ -131,20 +131,19 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     }
 
     /// Whether `backward(byImage:inputGradient:)` may take the layers' dout image by image: the backward
-    /// of the last forward reads dout one image at a time (Winograd's, or `.fast`'s but for its unrolled
-    /// gradient). False before a forward.
-    package func readsGradientByImage(inputGradient: Bool) -> Bool {
+    /// of the last forward reads dout one image at a time (Winograd's, and both ways of `.fast`'s). False
+    /// before a forward, on the book's path and for an empty batch.
+    package var readsGradientByImage: Bool {
         guard let g = window, algorithm != .book else { return false }
-        return usesWinograd(.gradients, g)
-            || imageByImage.readsGradientByImage(g, weightShape: weight.value.shape, inputGradient: inputGradient)
+        return usesWinograd(.gradients, g) || imageByImage.readsGradientByImage(g)
     }
 
     /// `backward(dout)` (or `backwardParameters(dout)` without `inputGradient`) with dout handed over image
     /// by image by the layers after this one (`ImageGradient`): the same gradients, bit for bit. Stops
-    /// unless `readsGradientByImage(inputGradient:)`.
+    /// unless `readsGradientByImage`.
     package func backward(byImage dout: ImageGradient<Scalar>, inputGradient: Bool) -> Tensor<Scalar>? {
-        precondition(readsGradientByImage(inputGradient: inputGradient),
-                     "Convolution.backward(byImage:): this convolution's backward reads dout whole")
+        precondition(readsGradientByImage,
+                     "Convolution.backward(byImage:): no forward off the book's path with a non-empty batch to take dout for")
         return backpropagate(Tensor<Scalar>.zeros([0]), byImage: dout, inputGradient: inputGradient)
     }
 

@@ -34,17 +34,17 @@ extension Network {
 
     /// The Convolution whose dout the layers ending at `index` (a Relu, or a Relu and a fused Pooling)
     /// can hand over image by image for `dout` (the last of those layers' dout), with that hand-over; nil
-    /// when the network does not fuse layers or the convolution reads dout whole.
+    /// when the network does not fuse layers or the convolution reads dout whole (the book's path).
     package func convolutionGradientByImage(at index: Int, _ dout: Tensor<Scalar>)
         -> (Convolution<Scalar>, (gradient: ImageGradient<Scalar>, throughPooling: Bool))? {
         guard fusesLayers, index >= 1 else { return nil }
         if index >= 2, let (relu, pooling) = fusedReluPooling(at: index - 1),
            let convolution = layers[index - 2] as? Convolution<Scalar>,
-           convolution.readsGradientByImage(inputGradient: index - 2 > 0) {
+           convolution.readsGradientByImage {
             return (convolution, (pooling.imageGradient(dout, throughRelu: relu), true))
         }
         if let relu = layers[index] as? Relu<Scalar>, let convolution = layers[index - 1] as? Convolution<Scalar>,
-           convolution.readsGradientByImage(inputGradient: index - 1 > 0) {
+           convolution.readsGradientByImage {
             return (convolution, (relu.imageGradient(dout), false))
         }
         return nil

@@ -67,12 +67,12 @@ struct LayerFusionTests {
     func deepStepsMatch() {
         let network = Network<Float>(spec: Self.deepSpec, seed: 1)
         _ = network.gradient(LayerGradientCheck.random([2, 1, 28, 28], seed: 5).map { Float($0) }, Tensor(shape: [2], scalars: [1, 2]))
-        // The first (no dx), the 16→32 (more filters than channels: no unrolled gradient) and the two
-        // Winograd ones; the 16→16 and 32→32 take the unrolled gradient, which reads dout whole.
+        // Every convolution: the first (no dx) and the 16→32 by `.fast`'s per-image products, the 16→16 and
+        // 32→32 by its unrolled gradient, the 32→64 and 64→64 by Winograd's backward.
         let byImage = network.layers.indices.filter { i in
-            (network.layers[i] as? Convolution<Float>)?.readsGradientByImage(inputGradient: i > 0) == true
+            (network.layers[i] as? Convolution<Float>)?.readsGradientByImage == true
         }
-        #expect(byImage == [0, 5, 10, 12])
+        #expect(byImage == [0, 2, 5, 7, 10, 12])
         let (fusedF, unfusedF) = (Self.train(Float.self, fused: true, batch: 3, spec: Self.deepSpec),
                                   Self.train(Float.self, fused: false, batch: 3, spec: Self.deepSpec))
         let leanF = Self.train(Float.self, fused: true, lean: true, batch: 3, spec: Self.deepSpec)

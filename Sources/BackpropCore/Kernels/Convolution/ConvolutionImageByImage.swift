@@ -183,8 +183,7 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// `weightGradient` and `biasGradient`, the layer's buffers (replaced when their shapes are not those).
     ///
     /// With `byImage`, dout is not read from `dout` (which may then be empty) but written image by image
-    /// into the run's scratch just before that image's products (`ImageGradient`); only the image-by-image
-    /// path takes it (`readsGradientByImage`).
+    /// into the run's scratch just before that image's products or unrolling (`ImageGradient`), both ways.
     func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow,
                   weight w: Tensor<Scalar>, bias b: Tensor<Scalar>, inputGradient: Bool,
                   weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
@@ -202,9 +201,8 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         }
         if takesUnrolledGradient(g, weightShape: w.shape, inputGradient: inputGradient),
            let gd = Unrolled.gradientWindow(g, filterHeight: w.shape[2], filterWidth: w.shape[3], filters: fn) {
-            precondition(byImage == nil, "ConvolutionImageByImage.backward: the unrolled gradient reads dout whole")
             var dx = reusable(&inputGradientBuffer, shape: x.shape)
-            unrolledGradient.backward(dout, x: x, g, gd, weight: w, runs: runs(g, filters: fn),
+            unrolledGradient.backward(dout, byImage: byImage, x: x, g, gd, weight: w, runs: runs(g, filters: fn),
                                       transposedOverride: transposedGradientOverride, into: &dx,
                                       weightGradient: &weightGradient, biasGradient: &biasGradient)
             inputGradientBuffer = dx
@@ -230,9 +228,10 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         return unrolledGradientOverride ?? Unrolled.prefersUnrolledGradient(g, gd)
     }
 
-    /// Whether `backward` reads dout one image at a time (and so takes `byImage`) for window `g`.
-    func readsGradientByImage(_ g: SlidingWindow, weightShape: [Int], inputGradient: Bool) -> Bool {
-        g.batch > 0 && !takesUnrolledGradient(g, weightShape: weightShape, inputGradient: inputGradient)
+    /// Whether `backward` reads dout one image at a time (and so takes `byImage`) for window `g`: both ways
+    /// do (the per-image products and the unrolled gradient), for any batch but an empty one.
+    func readsGradientByImage(_ g: SlidingWindow) -> Bool {
+        g.batch > 0
     }
 
     /// What every image's backward step reads and writes (`backwardImage`): x, dout (or its images handed

@@ -74,8 +74,12 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
         var paddedGradient: Int { rowSums + filters }
         /// xₙᵀ (positions, channels), for Gᵀ as an A·B product (see `prefersTransposedB`).
         var transposedInput: Int { paddedGradient + paddedImage }
+        /// doutₙ (FN, OH, OW), when the layers after hand dout over image by image (`ImageGradient`).
+        var gradientImage: Int { transposedInput + positions * channels }
         /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (transposedInput + positions * channels + 15) / 16 * 16 }
+        var size: Int { (gradientImage + gradientImageSize + 15) / 16 * 16 }
+        /// FN·OH·OW: one image's dout.
+        var gradientImageSize: Int
 
         init(_ gd: SlidingWindow, channels: Int) {
             rows = gd.rowLength
@@ -83,6 +87,7 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
             self.channels = channels
             filters = gd.channels
             paddedImage = gd.pad > 0 ? paddedImageSize(gd) : 0
+            gradientImageSize = gd.imageSize
             let shifted = ConvolutionImageByImage<Scalar>.Scratch.shiftsRows(gd)
             blocks = shifted ? gd.windowHeight : 1
             blockRows = rows / blocks
@@ -113,8 +118,9 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     /// and unrolling `gd` (`gradientWindow`), with W the layer's weight value; ∂L/∂W and ∂L/∂b into
     /// `weightGradient` and `biasGradient`, the layer's buffers (replaced when their shapes are not W's and
     /// (FN,)). The batch is split into `chunks`, Gᵀ's product transposed as `transposedOverride` says (nil:
-    /// as `GemmBlocking` decides).
-    func backward(_ dout: Tensor<Scalar>, x: Tensor<Scalar>, _ g: SlidingWindow, _ gd: SlidingWindow,
+    /// as `GemmBlocking` decides). With `byImage`, dout is not read from `dout` (which may then be empty) but
+    /// written image by image into the run's scratch just before that image's unrolling (`ImageGradient`).
+    func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow, _ gd: SlidingWindow,
                   weight w: Tensor<Scalar>, runs chunks: ImageChunks, transposedOverride: Bool?,
                   into dx: inout Tensor<Scalar>, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let scratch = GradientScratch(gd, channels: g.channels)
@@ -130,7 +136,8 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
                 flippedWeight.withUnsafeBufferPointer { pwf in
                     dx.withUnsafeMutableBufferPointer { pdx in
                         gradientWorkspace.withUnsafeMutableBufferPointer { pws in
-                            let operands = ImageOperands(x: px.baseAddress!, dout: pd.baseAddress!, flippedWeight: pwf.baseAddress!,
+                            let operands = ImageOperands(x: px.baseAddress!, dout: byImage == nil ? pd.baseAddress! : px.baseAddress!,
+                                                         byImage: byImage, flippedWeight: pwf.baseAddress!,
                                                          dx: pdx.baseAddress!, window: g, gradientWindow: gd, scratch: scratch,
                                                          transposedInput: transposedInput)
                             let ws = pws.baseAddress!
@@ -147,10 +154,11 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
                             weightGradient: &weightGradient, biasGradient: &biasGradient)
     }
 
-    /// What every image's step reads and writes (`backwardImage`): x, dout, W̃, dx, the two windows, the
-    /// scratch layout, and whether xₙ is transposed first for Gᵀ's product.
+    /// What every image's step reads and writes (`backwardImage`): x, dout (or its images handed over one by
+    /// one), W̃, dx, the two windows, the scratch layout, and whether xₙ is transposed first for Gᵀ's product.
     private struct ImageOperands {
-        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, flippedWeight: UnsafePointer<Scalar>
+        let x: UnsafePointer<Scalar>, dout: UnsafePointer<Scalar>, byImage: ImageGradient<Scalar>?
+        let flippedWeight: UnsafePointer<Scalar>
         let dx: UnsafeMutablePointer<Scalar>
         let window: SlidingWindow, gradientWindow: SlidingWindow, scratch: GradientScratch
         let transposedInput: Bool
@@ -165,7 +173,12 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
         let hw = g.height * g.width, rows = o.gradientWindow.rowLength, blockRows = scratch.blockRows
         let unrolled = slice + scratch.unrolled, gradient = slice + scratch.gradient
         let db = slice + scratch.biasGradient, sums = slice + scratch.rowSums
-        let d = o.dout + n * fn * p, xn = o.x + n * g.imageSize
+        var d = o.dout + n * fn * p
+        let xn = o.x + n * g.imageSize
+        if let byImage = o.byImage {
+            byImage.write(n, slice + scratch.gradientImage)
+            d = UnsafePointer(slice + scratch.gradientImage)
+        }
         // Dₙ: doutₙ unrolled over x's positions, the filter turned (R when row-shifted).
         ConvolutionImageByImage.unroll(d, 0, into: unrolled, o.gradientWindow, shifted: scratch.blocks > 1,
                                        padded: slice + scratch.paddedGradient)
