@@ -12,6 +12,14 @@ extension SlidingWindow {
         }
         return [batch, channels, outHeight, outWidth]
     }
+
+    /// Stops unless a padded plane's offsets fit in Int32, as the maxima's positions are (the window
+    /// fitting is the caller's check).
+    func checkPoolable() {
+        precondition((height + 2 * pad) * (width + 2 * pad) <= Int(Int32.max),
+                     "Pooling.forward: x has shape \([batch, channels, height, width]); padded planes of more than 2³¹ − 1 "
+                     + "elements are not supported")
+    }
 }
 
 extension Tensor where Scalar: TensorScalar {
@@ -25,7 +33,7 @@ extension Tensor where Scalar: TensorScalar {
     /// turned into plane offsets. Written into `buffer`.
     func maxPooled(_ window: SlidingWindow, positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>,
                    shape: [Int]) -> Tensor {
-        checkPoolable(window)
+        window.checkPoolable()
         let outCount = window.batch * window.channels * window.outPositions
         if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
         if outCount == 0 { return .zeros(shape) }
@@ -46,7 +54,7 @@ extension Tensor where Scalar: TensorScalar {
     /// Equals `mean(im2col(x).reshape(-1, ph·pw), axis=1)` reshaped (N, OH, OW, C) and transposed to
     /// (N, C, OH, OW), up to the order of the sums. Written into `buffer`.
     func averagePooled(_ window: SlidingWindow, into buffer: inout some ResultBuffer<Scalar>, shape: [Int]) -> Tensor {
-        checkPoolable(window)
+        window.checkPoolable()
         if window.batch * window.channels * window.outPositions == 0 { return .zeros(shape) }
         return buffer.write(shape: shape) { out in
             withUnsafeBufferPointer { x in
@@ -86,11 +94,5 @@ extension Tensor where Scalar: TensorScalar {
                 withUnsafeBufferPointer { d in poolingBackward(d.baseAddress!, dx.baseAddress!, nil, window) }
             }
         }
-    }
-
-    /// Stops unless a padded plane's offsets fit in Int32 (the window fitting is the caller's check).
-    private func checkPoolable(_ g: SlidingWindow) {
-        precondition((g.height + 2 * g.pad) * (g.width + 2 * g.pad) <= Int(Int32.max),
-                     "Pooling.forward: x has shape \(shape); padded planes of more than 2³¹ − 1 elements are not supported")
     }
 }

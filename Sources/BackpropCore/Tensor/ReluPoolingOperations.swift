@@ -33,8 +33,7 @@ extension Tensor where Scalar: TensorScalar {
                               positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>, shape: [Int],
                               source: ((UnsafePointer<Scalar>, Range<Int>) -> Void) -> Void) -> (relu: Tensor, pooled: Tensor) {
         let inputShape = [window.batch, window.channels, window.height, window.width]
-        precondition((window.height + 2 * window.pad) * (window.width + 2 * window.pad) <= Int(Int32.max),
-                     "Pooling.forward: x has shape \(inputShape); padded planes of more than 2³¹ − 1 elements are not supported")
+        window.checkPoolable()
         let outCount = window.batch * window.channels * window.outPositions
         if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
         var newMask = reusable(&mask, shape: inputShape)
@@ -65,9 +64,7 @@ extension Tensor where Scalar: TensorScalar {
     /// so that `maxUnpooled` alone equals `maxUnpooledThroughRelu` (Kernels/Pooling/ReluPoolingKernels.swift).
     static func maxPooledRelu(_ window: SlidingWindow, positions: inout [Int32], into buffer: inout some ResultBuffer<Scalar>,
                               shape: [Int], source: ((UnsafePointer<Scalar>, Range<Int>) -> Void) -> Void) -> Tensor {
-        precondition((window.height + 2 * window.pad) * (window.width + 2 * window.pad) <= Int(Int32.max),
-                     "Pooling.forward: x has shape \([window.batch, window.channels, window.height, window.width]); "
-                     + "padded planes of more than 2³¹ − 1 elements are not supported")
+        window.checkPoolable()
         let outCount = window.batch * window.channels * window.outPositions
         if positions.count != outCount { positions = [Int32](repeating: 0, count: outCount) }
         if outCount == 0 { return .zeros(shape) }
