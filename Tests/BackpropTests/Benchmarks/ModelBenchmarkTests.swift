@@ -29,8 +29,8 @@ struct ModelBenchmarkTests {
 
     /// DeepConvNet: every 3×3 conv's work from its output size (28, 28, 14, 16, 8, 8), the first conv
     /// without its input gradient, counted the im2col way (`direct`); as computed, the forward products
-    /// of the 32→32 and 64→64 convolutions and the backward ones of the 32→64 and 64→64 go through
-    /// Winograd: 16·FN·C per 2×2 tile instead of 36·FN·C.
+    /// of the 32→32, 32→64 and 64→64 convolutions and the backward ones of the 32→64 and 64→64 go through
+    /// F(4×4, 3×3): 36·FN·C per 4×4 tile instead of 144·FN·C.
     @Test func deepConvNetGemmWork() {
         let spec = ModelBenchmark.configuration(.deepCNN).spec()
         let net = Network<Float>(spec: spec, seed: 0)
@@ -41,9 +41,11 @@ struct ModelBenchmarkTests {
         }
         expected += 2.0 * Double(1024 * 50 + 50 * 10) * 10 * 3
         #expect(ModelBenchmark.gemmFlopsPerStep(net, batch: 10, spec: spec, direct: true) == expected)
-        // Forward of (32, 32, 16×16 out) and (64, 64, 8×8 out), and dW and dx of (64, 32, 8×8) and
-        // (64, 64, 8×8): 16·FN·C·(side/2)² instead of 9·FN·C·side² for each.
-        let forward = 32 * 32 * 5 * 16 * 16 + 64 * 64 * 5 * 8 * 8, backward = 2 * (64 * 32 * 5 * 8 * 8 + 64 * 64 * 5 * 8 * 8)
+        // Forward of (32, 32, 16×16 out), (64, 32, 8×8 out) and (64, 64, 8×8 out), and dW and dx of
+        // (64, 32, 8×8) and (64, 64, 8×8): 36·FN·C·(side/4)² instead of 9·FN·C·side², 27/4·FN·C·side² saved.
+        func saving(_ fn: Int, _ c: Int, _ side: Int) -> Int { 27 * fn * c * side * side / 4 }
+        let forward = saving(32, 32, 16) + saving(64, 32, 8) + saving(64, 64, 8)
+        let backward = 2 * (saving(64, 32, 8) + saving(64, 64, 8))
         let saved: Double = 2 * 10 * Double(forward + backward)
         #expect(ModelBenchmark.gemmFlopsPerStep(net, batch: 10, spec: spec) == expected - saved)
         #expect(net.parameterCount == 123_552)

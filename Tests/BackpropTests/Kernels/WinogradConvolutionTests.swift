@@ -70,12 +70,14 @@ struct WinogradConvolutionTests {
         return (out, dx, dW, db)
     }
 
-    /// A Winograd layer on x, W, b (converted to T), its out, dx, dW and db as Double.
+    /// A Winograd layer on x, W, b (converted to T), its out, dx, dW and db as Double; `tile` forces
+    /// F(2×2) or F(4×4) (nil: the layer's rule chooses).
     static func winograd<T: TensorScalar>(_ c: Case, _: T.Type, x: Tensor<Double>, w: Tensor<Double>, b: Tensor<Double>,
-                                          dout: Tensor<Double>, runs: Int? = nil,
+                                          dout: Tensor<Double>, runs: Int? = nil, tile: WinogradTile? = nil,
                                           algorithm: LayerAlgorithm = .winograd) -> [[Double]] {
         let conv = Convolution<T>(weight: w.map { T($0) }, bias: b.map { T($0) }, pad: c.pad, algorithm: algorithm)
         conv.winograd.runsOverride = runs
+        conv.winograd.tileOverride = tile
         let out = conv.forward(x.map { T($0) })
         let dx = conv.backward(dout.map { T($0) })
         return [out, dx, conv.weight.gradient, conv.bias.gradient].map { $0.scalars.map { Double($0) } }
@@ -102,7 +104,8 @@ struct WinogradConvolutionTests {
     static func expectTheDefinition(_ c: Case, _ algorithm: LayerAlgorithm) {
         let (x, w, b, dout) = Self.operands(c, seed: 101)
         let expected = Self.direct(c, x: x, w: w, b: b, dout: dout)
-        let got = Self.winograd(c, Double.self, x: x, w: w, b: b, dout: dout, algorithm: algorithm)
+        let got = Self.winograd(c, Double.self, x: x, w: w, b: b, dout: dout, tile: algorithm == .winograd ? .two : nil,
+                                algorithm: algorithm)
         let wanted = [expected.out, expected.dx, expected.dW, expected.db]
         for (i, name) in ["out", "dx", "dW", "db"].enumerated() {
             let (g, e) = (got[i], wanted[i])
@@ -169,7 +172,7 @@ struct WinogradConvolutionTests {
         (x, w, b, dout) = (x.map { Double(Float($0)) }, w.map { Double(Float($0)) }, b.map { Double(Float($0)) },
                            dout.map { Double(Float($0)) })
         let expected = Self.direct(c, x: x, w: w, b: b, dout: dout)
-        let got = Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout)
+        let got = Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, tile: .two)
         let maxW = abs(w).max(), maxB = abs(b).max()
         let outBound = Self.floatBound(terms: c.c + 11, channels: c.c, maxFilter: maxW, maxInput: abs(x).max(), maxBias: maxB)
         let dxBound = Self.floatBound(terms: c.fn + 11, factor: 144, channels: c.fn, maxFilter: maxW, maxInput: abs(dout).max(),
@@ -194,6 +197,7 @@ struct WinogradConvolutionTests {
                          fn: Swift.min(c.fn, 3), pad: c.pad)
         let (x, w, b, weights) = Self.operands(small, seed: 301)
         let conv = Convolution(weight: w, bias: b, pad: small.pad, algorithm: .winograd)
+        conv.winograd.tileOverride = .two
         let loss = { (conv.forward($0) * weights).sum() }   // L = Σ weights·forward(x), so dout = weights
         _ = conv.forward(x)
         let dx = conv.backward(weights)
@@ -208,28 +212,35 @@ struct WinogradConvolutionTests {
     @Test func sameRunsGiveTheSameBits() {
         let c = Case(n: 100, c: 16, h: 7, w: 7, fn: 8, pad: 1)
         let (x, w, b, dout) = Self.operands(c, seed: 401)
-        let first = Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3)
+        let first = Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3, tile: .two)
         for _ in 0..<3 {
-            #expect(Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3) == first)
+            #expect(Self.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3, tile: .two) == first)
         }
         let conv = Convolution<Float>(weight: w.map { Float($0) }, bias: b.map { Float($0) }, pad: c.pad, algorithm: .winograd)
         let (xf, df) = (x.map { Float($0) }, dout.map { Float($0) })
         conv.winograd.runsOverride = 3
+        conv.winograd.tileOverride = .two
         let out = conv.forward(xf).scalars, dx = conv.backward(df).scalars
         #expect(conv.forward(xf).scalars == out && conv.backward(df).scalars == dx)
     }
 
-    /// The rule `.automatic` follows (see `WinogradConvolution.pays`); and `.automatic` is the default.
+    /// The rules `.automatic` follows (see `WinogradConvolution.pays` and `tile`); and `.automatic` is the default.
     @Test func automaticRule() {
         typealias W = WinogradConvolution<Float>
         #expect(!W.pays(.output, inputs: 1, outputs: 16, outHeight: 28, outWidth: 28))
+        #expect(!W.pays(.output, inputs: 16, outputs: 16, outHeight: 28, outWidth: 28))
         #expect(!W.pays(.output, inputs: 16, outputs: 32, outHeight: 14, outWidth: 14))
         #expect(W.pays(.output, inputs: 32, outputs: 32, outHeight: 16, outWidth: 16))
+        #expect(W.pays(.output, inputs: 32, outputs: 64, outHeight: 8, outWidth: 8))
         #expect(W.pays(.output, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
         #expect(W.pays(.gradients, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8))
         #expect(W.pays(.gradients, inputs: 32, outputs: 64, outHeight: 8, outWidth: 8))
         #expect(!W.pays(.gradients, inputs: 32, outputs: 32, outHeight: 16, outWidth: 16))
         #expect(!W.pays(.gradients, inputs: 16, outputs: 16, outHeight: 28, outWidth: 28))
+        #expect(W.tile(.output, inputs: 64, outputs: 64, outHeight: 8, outWidth: 8) == .four)
+        #expect(W.tile(.gradients, inputs: 32, outputs: 32, outHeight: 16, outWidth: 9) == .four)
+        #expect(W.tile(.output, inputs: 64, outputs: 64, outHeight: 7, outWidth: 8) == .two)
+        #expect(W.tile(.gradients, inputs: 64, outputs: 64, outHeight: 8, outWidth: 4) == .two)
         let conv = Convolution<Double>(weight: .zeros([16, 16, 3, 3]), bias: .zeros([16]), pad: 1)
         #expect(conv.algorithm == .automatic)
     }

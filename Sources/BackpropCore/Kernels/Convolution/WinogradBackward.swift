@@ -1,13 +1,14 @@
-/// §7.4.3's convolution backward for a 3×3 filter at stride 1 by F(2×2, 3×3): the forward's batched
-/// arrangement (WinogradConvolution) transposed (WinogradGradientTransforms.swift), so that one pass
+/// §7.4.3's convolution backward for a 3×3 filter at stride 1 by F(2×2, 3×3) or F(4×4, 3×3): the
+/// forward's batched arrangement (WinogradConvolution) transposed (WinogradGradientTransforms.swift,
+/// Winograd4GradientTransforms.swift), so that one pass
 /// gives db = Σ dout, dW = Σₙ dout ⋆ xpad and dx = the full convolution of dout with the filters turned
 /// by 180° — the `.fast` and `.book` backward's numbers up to rounding (WinogradConvolutionTests).
 ///
 /// For each group of images: V = Bᵀ·d·B of the input planes (as the forward), ∂M = A·∂y·Aᵀ of the dout
-/// planes, then for each of the 16 positions ξν two GEMMs, ∂U[ξν] += ∂M[ξν]·V[ξν]ᵀ (FN, C) and
+/// planes, then for each of the 16 (or 36) positions ξν two GEMMs, ∂U[ξν] += ∂M[ξν]·V[ξν]ᵀ (FN, C) and
 /// ∂V[ξν] = U[ξν]ᵀ·∂M[ξν] (C, P), and dx = B·∂V·Bᵀ added tile by tile. ∂U, summed over the groups of a
-/// run and then over the runs in run order, becomes dW = Gᵀ·∂U·G. 2·16·FN·C·P multiplications where
-/// the direct way makes 2·36·FN·C·P.
+/// run and then over the runs in run order, becomes dW = Gᵀ·∂U·G. 2·16·FN·C·P multiplications for 4·P
+/// outputs with F(2×2), 2·36·FN·C·P for 16·P with F(4×4), where the direct way makes 2·9·FN·C per output.
 extension WinogradConvolution {
     /// Where one run's backward scratch sits in its slice (offsets in elements): the padded input plane
     /// (zero border), the dout plane (zero past its end), the dx plane, V (then ∂V) and ∂M as the
@@ -19,12 +20,13 @@ extension WinogradConvolution {
         init(_ g: Geometry) {
             func lines(_ n: Int) -> Int { (n + 15) / 16 * 16 }
             let p = g.groupImages * g.tilesPerImage
-            outputPlane = lines(g.plane.elements)
-            inputGradientPlane = outputPlane + lines(WinogradTransforms.OutputPlane(height: g.outHeight, width: g.outWidth).elements)
-            v = inputGradientPlane + lines(WinogradTransforms.inputGradientScratch(g.plane))
-            m = v + 16 * Scratch.blockStride(g.inputs * p)
-            filterGradient = m + 16 * Scratch.blockStride(g.outputs * p)
-            biasGradient = filterGradient + lines(16 * g.outputs * g.inputs)
+            let four = g.tile == .four
+            outputPlane = lines(g.planeElements)
+            inputGradientPlane = outputPlane + lines(four ? g.outputPlane4.elements : g.outputPlane.elements)
+            v = inputGradientPlane + lines(four ? g.plane4.elements : WinogradTransforms.inputGradientScratch(g.plane))
+            m = v + g.tile.positions * Scratch.blockStride(g.inputs * p)
+            filterGradient = m + g.tile.positions * Scratch.blockStride(g.outputs * p)
+            biasGradient = filterGradient + lines(g.tile.positions * g.outputs * g.inputs)
             gradientImage = biasGradient + lines(g.outputs)
             size = gradientImage + lines(g.outputs * g.outHeight * g.outWidth)
         }
@@ -37,9 +39,8 @@ extension WinogradConvolution {
     func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow,
                   weight w: Tensor<Scalar>,
                   inputGradient: Bool, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
-        let fn = w.shape[0]
-        let geometry = Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
-        transformFilters(w)
+        let fn = w.shape[0], geometry = geometry(.gradients, g, outputs: fn)
+        transformFilters(w, geometry.tile)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.channels * fn * g.outHeight * g.outWidth, chunks: runsOverride)
         if gradientLayout?.geometry != geometry || gradientLayout?.runs != chunks.count {
             gradientWorkspace = .zeros([chunks.count * GradientScratch(geometry).size])
@@ -60,7 +61,7 @@ extension WinogradConvolution {
                                                             scratch: scratch)
                             let ws = pws.baseAddress!
                             chunks.run { run, images in Self.gradientRun(images, operands, slice: ws + run * scratch.size) }
-                            Self.sumRuns(ws, scratch, runs: chunks.count, filters: fn, channels: g.channels,
+                            Self.sumRuns(ws, scratch, runs: chunks.count, filters: fn, channels: g.channels, tile: geometry.tile,
                                          weightGradient: &weightGradient, biasGradient: &biasGradient)
                         }
                     }
@@ -75,17 +76,21 @@ extension WinogradConvolution {
     /// Adds the runs' ∂U and ∂b in run order into the first run's, then dW = Gᵀ·∂U·G and db into the
     /// layer's buffers.
     private static func sumRuns(_ ws: UnsafeMutablePointer<Scalar>, _ scratch: GradientScratch, runs: Int, filters fn: Int,
-                                channels c: Int, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
+                                channels c: Int, tile: WinogradTile,
+                                weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let (du, db) = (ws + scratch.filterGradient, ws + scratch.biasGradient)
         for run in 1..<Swift.max(1, runs) {
             // The run's ∂U and ∂b sit at the same offsets in its own slice.
-            for (offset, count) in [(scratch.filterGradient, 16 * fn * c), (scratch.biasGradient, fn)] {
+            for (offset, count) in [(scratch.filterGradient, tile.positions * fn * c), (scratch.biasGradient, fn)] {
                 let (sum, part) = (ws + offset, ws + run * scratch.size + offset)
                 Scalar.applyBinary(.add, sum, part, sum, Loop2D(outer: 1, inner: count, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
             }
         }
         weightGradient.withUnsafeMutableBufferPointer { pw in
-            WinogradTransforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
+            switch tile {
+            case .two: WinogradTransforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
+            case .four: Winograd4Transforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
+            }
         }
         biasGradient.withUnsafeMutableBufferPointer { pb in pb.baseAddress!.update(from: db, count: fn) }
     }
@@ -101,8 +106,7 @@ extension WinogradConvolution {
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     static func gradientRun(_ images: Range<Int>, _ o: GradientOperands, slice: UnsafeMutablePointer<Scalar>) {
-        let g = o.geometry, s = o.scratch, plane = g.plane
-        let outPlane = WinogradTransforms.OutputPlane(height: g.outHeight, width: g.outWidth)
+        let g = o.geometry, s = o.scratch
         let (ci, co) = (g.inputs, g.outputs), inSize = g.height * g.width, outSize = g.outHeight * g.outWidth
         let v = slice + s.v, dm = slice + s.m, du = slice + s.filterGradient, db = slice + s.biasGradient
         db.update(repeating: 0, count: co)
@@ -113,8 +117,7 @@ extension WinogradConvolution {
             let vStride = Scratch.blockStride(ci * p), mStride = Scratch.blockStride(co * p)
             for (k, n) in group.enumerated() {
                 for c in 0..<ci {
-                    WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, plane, scratch: slice,
-                                                      into: v + c * p + k * tiles, blockStride: vStride)
+                    transformInput(o.x + (n * ci + c) * inSize, g, scratch: slice, into: v + c * p + k * tiles, blockStride: vStride)
                 }
                 var image = o.dout + n * co * outSize
                 if let byImage = o.byImage {
@@ -122,12 +125,18 @@ extension WinogradConvolution {
                     image = UnsafePointer(slice + s.gradientImage)
                 }
                 for f in 0..<co {
-                    db[f] += WinogradTransforms.transformOutputGradient(image + f * outSize, outPlane,
-                                                                        scratch: slice + s.outputPlane,
-                                                                        into: dm + f * p + k * tiles, blockStride: mStride)
+                    let (plane, scratch, into) = (image + f * outSize, slice + s.outputPlane, dm + f * p + k * tiles)
+                    switch g.tile {
+                    case .two:
+                        db[f] += WinogradTransforms.transformOutputGradient(plane, g.outputPlane, scratch: scratch, into: into,
+                                                                            blockStride: mStride)
+                    case .four:
+                        db[f] += Winograd4Transforms.transformOutputGradient(plane, g.outputPlane4, scratch: scratch, into: into,
+                                                                             blockStride: mStride)
+                    }
                 }
             }
-            for t in 0..<16 {
+            for t in 0..<g.tile.positions {
                 // ∂U[ξν] (FN, C) += ∂M[ξν] (FN, P)·V[ξν]ᵀ, then ∂V[ξν] (C, P) = U[ξν]ᵀ·∂M[ξν] over V[ξν].
                 blockedGemm(transposeA: false, transposeB: true, m: co, n: ci, k: p, alpha: 1, dm + t * mStride, lda: p,
                             v + t * vStride, ldb: p, beta: first == images.lowerBound ? 0 : 1, du + t * co * ci, ldc: ci)
@@ -138,9 +147,13 @@ extension WinogradConvolution {
             if let dx = o.dx {
                 for (k, n) in group.enumerated() {
                     for c in 0..<ci {
-                        WinogradTransforms.accumulateInputGradient(v + c * p + k * tiles, blockStride: vStride, plane,
-                                                                   scratch: slice + s.inputGradientPlane,
-                                                                   into: dx + (n * ci + c) * inSize)
+                        let (dv, scratch, into) = (v + c * p + k * tiles, slice + s.inputGradientPlane, dx + (n * ci + c) * inSize)
+                        switch g.tile {
+                        case .two:
+                            WinogradTransforms.accumulateInputGradient(dv, blockStride: vStride, g.plane, scratch: scratch, into: into)
+                        case .four:
+                            Winograd4Transforms.accumulateInputGradient(dv, blockStride: vStride, g.plane4, scratch: scratch, into: into)
+                        }
                     }
                 }
             }

@@ -21,6 +21,8 @@
 // WinogradConvolution     the batched arrangement (groups of images, 16 GEMMs), forward
 // WinogradBackward        the same arrangement transposed: dx, dW and db in one pass
 // WinogradGradientTransforms  the transforms' transposes
+// WinogradTile            which algorithm: F(2×2, 3×3) here, or F(4×4, 3×3) (Winograd4Transforms,
+//                         Winograd4GradientTransforms) for planes of 8×8 and more
 
 /// F(2×2, 3×3)'s transforms (see the file's header for the matrices). Each works on raw buffers and is
 /// written on 4-lane vectors across the tiles of a row.
