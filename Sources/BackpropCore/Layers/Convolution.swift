@@ -10,8 +10,7 @@
 /// `algorithm` picks how that is computed: `.book` runs the book's code line by line (below); `.fast`
 /// runs `ConvolutionImageByImage` (Kernels/), the same formulas image by image in the (N, FN, OH·OW)
 /// layout, with no reshape/transpose copies and no whole-batch col; `.winograd` computes out, and dx, dW
-/// and db, of a 3×3 stride-1 filter by Winograd's F(4×4, 3×3) on outputs of 8×8 and more, else
-/// F(2×2, 3×3) (`WinogradConvolution`, `WinogradTile`);
+/// and db, of a 3×3 stride-1 filter by Winograd's F(4×4, 3×3) (`WinogradConvolution`);
 /// `.automatic` (the default) takes `.winograd` for the forward and for the backward each where
 /// `WinogradConvolution.pays` says so for the geometry, else `.fast`. All give the same numbers up to the rounding of the
 /// sums (ConvolutionAlgorithmTests, WinogradConvolutionTests).
@@ -44,7 +43,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     private var window: SlidingWindow?
     /// `.fast`: the per-image arrangement, with its scratch and result buffers.
     let imageByImage = ConvolutionImageByImage<Scalar>()
-    /// `.winograd` and `.automatic`: F(2×2, 3×3) or F(4×4, 3×3), with its scratch and result buffers.
+    /// `.winograd` and `.automatic`: F(4×4, 3×3), with its scratch and result buffers.
     let winograd = WinogradConvolution<Scalar>()
 
     /// A convolution with filters W (FN, C, FH, FW) and biases b (FN,). Stops if the shapes disagree,
@@ -194,21 +193,16 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
 
     /// Multiply-adds of one image's products for an input of `inputShape` (N, C, H, W), as the layer
     /// computes them: each of forward, weight gradient and input gradient FN·C·FH·FW·OH·OW, or
-    /// 16·FN·C·⌈OH/2⌉·⌈OW/2⌉ through F(2×2, 3×3), 36·FN·C per 4×4 tile through F(4×4, 3×3) (tiles as laid
-    /// out: `WinogradTile.tilesPerPlane`). `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
+    /// 36·FN·C per 4×4 tile through Winograd (tiles as laid out: `WinogradTransforms.tilesPerPlane`). `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
     package func multiplications(inputShape: [Int], direct: Bool = false) -> (forward: Int, weightGradient: Int, inputGradient: Int) {
         let g = window(over: Tensor<Scalar>.zeros([0] + inputShape.dropFirst()))
         let (fn, c) = (weight.value.shape[0], g.channels)
         let im2col = fn * g.rowLength * g.outPositions
         var one = g
         one.batch = 1
-        func winograd(_ product: WinogradConvolution<Scalar>.Product) -> Int {
-            let t = self.winograd.geometry(product, one, outputs: fn).tile
-            return t.positions * fn * c * t.tilesPerPlane(height: g.outHeight, width: g.outWidth)
-        }
+        let winograd = WinogradTransforms.positions * fn * c * WinogradTransforms.tilesPerPlane(height: g.outHeight, width: g.outWidth)
         let forward = !direct && usesWinograd(.output, one), backward = !direct && usesWinograd(.gradients, one)
-        return (forward ? winograd(.output) : im2col, backward ? winograd(.gradients) : im2col,
-                backward ? winograd(.gradients) : im2col)
+        return (forward ? winograd : im2col, backward ? winograd : im2col, backward ? winograd : im2col)
     }
 
     /// The window geometry for x, after checking x against W and b.

@@ -8,9 +8,8 @@ public enum LayerAlgorithm: String, Sendable, Codable, CaseIterable {
     /// The kernels in `Kernels/`: the same formulas, arranged image by image and plane by plane so that
     /// the data stays in cache and no reshape/transpose copies are made. Never Winograd.
     case fast
-    /// Convolution: Winograd's F(4×4, 3×3) on outputs of 8×8 and more, else F(2×2, 3×3)
-    /// (`Kernels/Convolution/Winograd…`), for every 3×3 stride-1 filter, forward and backward (dx, dW and
-    /// db); other filters as `.fast`. Pooling: as `.fast`.
+    /// Convolution: Winograd's F(4×4, 3×3) (`Kernels/Convolution/Winograd…`) for every 3×3 stride-1
+    /// filter, forward and backward (dx, dW and db); other filters as `.fast`. Pooling: as `.fast`.
     case winograd
     /// Convolution: `.winograd` where a fixed rule of the geometry (channels and output size, set by
     /// measurement) says it is faster, else `.fast` — never a timing, so the same seed gives the same

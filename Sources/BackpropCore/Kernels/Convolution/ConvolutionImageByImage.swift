@@ -14,9 +14,8 @@
 // Im2colKernels                 im2col / col2im in the book's layout (N·OH·OW, K); Pooling uses them too
 // Im2colTransposedKernels       the same per image, transposed: (K, OH·OW)
 // Im2colPaddedKernels           the transposed ones at stride 1, through a zero-padded copy of the image
-// WinogradConvolution           3×3 stride 1 by F(2×2, 3×3) or F(4×4, 3×3) (WinogradTile): the `.winograd`
-// WinogradTransforms            algorithm (and `.automatic`'s choice where it pays); its own header states
-// Winograd4Transforms           the plain op and symbols
+// WinogradConvolution           3×3 stride 1 by F(4×4, 3×3): the `.winograd` algorithm (and `.automatic`'s
+// WinogradTransforms            choice where it pays); its own header states the plain op and symbols
 
 /// §7.4.3's convolution arranged image by image — the `.fast` algorithm of `Convolution`. It equals the
 /// book's arrangement (`Convolution` with `.book`): col = im2col(x) (N·OH·OW, C·FH·FW), out = col·col_W + b

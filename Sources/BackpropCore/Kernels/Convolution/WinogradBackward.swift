@@ -1,14 +1,13 @@
-/// §7.4.3's convolution backward for a 3×3 filter at stride 1 by F(2×2, 3×3) or F(4×4, 3×3): the
-/// forward's batched arrangement (WinogradConvolution) transposed (WinogradGradientTransforms.swift,
-/// Winograd4GradientTransforms.swift), so that one pass
+/// §7.4.3's convolution backward for a 3×3 filter at stride 1 by F(4×4, 3×3): the forward's batched
+/// arrangement (WinogradConvolution) transposed (WinogradGradientTransforms.swift), so that one pass
 /// gives db = Σ dout, dW = Σₙ dout ⋆ xpad and dx = the full convolution of dout with the filters turned
 /// by 180° — the `.fast` and `.book` backward's numbers up to rounding (WinogradConvolutionTests).
 ///
 /// For each group of images: V = Bᵀ·d·B of the input planes (as the forward), ∂M = A·∂y·Aᵀ of the dout
-/// planes, then for each of the 16 (or 36) positions ξν two GEMMs, ∂U[ξν] += ∂M[ξν]·V[ξν]ᵀ (FN, C) and
+/// planes, then for each of the 36 positions ξν two GEMMs, ∂U[ξν] += ∂M[ξν]·V[ξν]ᵀ (FN, C) and
 /// ∂V[ξν] = U[ξν]ᵀ·∂M[ξν] (C, P), and dx = B·∂V·Bᵀ added tile by tile. ∂U, summed over the groups of a
-/// run and then over the runs in run order, becomes dW = Gᵀ·∂U·G. 2·16·FN·C·P multiplications for 4·P
-/// outputs with F(2×2), 2·36·FN·C·P for 16·P with F(4×4), where the direct way makes 2·9·FN·C per output.
+/// run and then over the runs in run order, becomes dW = Gᵀ·∂U·G. 2·36·FN·C·P multiplications for the
+/// 16·P outputs, where the direct way makes 2·144·FN·C·P.
 extension WinogradConvolution {
     /// Where one run's backward scratch sits in its slice (offsets in elements): the padded input plane
     /// (zero border), the dout plane (zero past its end), the dx plane, V (then ∂V) and ∂M as the
@@ -20,13 +19,13 @@ extension WinogradConvolution {
         init(_ g: Geometry) {
             func lines(_ n: Int) -> Int { (n + 15) / 16 * 16 }
             let p = g.groupImages * g.tilesPerImage
-            let four = g.tile == .four
-            outputPlane = lines(g.planeElements)
-            inputGradientPlane = outputPlane + lines(four ? g.outputPlane4.elements : g.outputPlane.elements)
-            v = inputGradientPlane + lines(four ? g.plane4.elements : WinogradTransforms.inputGradientScratch(g.plane))
-            m = v + g.tile.positions * Scratch.blockStride(g.inputs * p)
-            filterGradient = m + g.tile.positions * Scratch.blockStride(g.outputs * p)
-            biasGradient = filterGradient + lines(g.tile.positions * g.outputs * g.inputs)
+            let positions = WinogradTransforms.positions
+            outputPlane = lines(g.plane.elements)
+            inputGradientPlane = outputPlane + lines(g.outputPlane.elements)
+            v = inputGradientPlane + lines(g.plane.elements)
+            m = v + positions * Scratch.blockStride(g.inputs * p)
+            filterGradient = m + positions * Scratch.blockStride(g.outputs * p)
+            biasGradient = filterGradient + lines(positions * g.outputs * g.inputs)
             gradientImage = biasGradient + lines(g.outputs)
             size = gradientImage + lines(g.outputs * g.outHeight * g.outWidth)
         }
@@ -39,8 +38,8 @@ extension WinogradConvolution {
     func backward(_ dout: Tensor<Scalar>, byImage: ImageGradient<Scalar>? = nil, x: Tensor<Scalar>, _ g: SlidingWindow,
                   weight w: Tensor<Scalar>,
                   inputGradient: Bool, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) -> Tensor<Scalar>? {
-        let fn = w.shape[0], geometry = geometry(.gradients, g, outputs: fn)
-        transformFilters(w, geometry.tile)
+        let fn = w.shape[0], geometry = geometry(g, outputs: fn)
+        transformFilters(w)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.channels * fn * g.outHeight * g.outWidth, chunks: runsOverride)
         if gradientLayout?.geometry != geometry || gradientLayout?.runs != chunks.count {
             gradientWorkspace = .zeros([chunks.count * GradientScratch(geometry).size])
@@ -61,7 +60,7 @@ extension WinogradConvolution {
                                                             scratch: scratch)
                             let ws = pws.baseAddress!
                             chunks.run { run, images in Self.gradientRun(images, operands, slice: ws + run * scratch.size) }
-                            Self.sumRuns(ws, scratch, runs: chunks.count, filters: fn, channels: g.channels, tile: geometry.tile,
+                            Self.sumRuns(ws, scratch, runs: chunks.count, filters: fn, channels: g.channels,
                                          weightGradient: &weightGradient, biasGradient: &biasGradient)
                         }
                     }
@@ -76,21 +75,17 @@ extension WinogradConvolution {
     /// Adds the runs' ∂U and ∂b in run order into the first run's, then dW = Gᵀ·∂U·G and db into the
     /// layer's buffers.
     private static func sumRuns(_ ws: UnsafeMutablePointer<Scalar>, _ scratch: GradientScratch, runs: Int, filters fn: Int,
-                                channels c: Int, tile: WinogradTile,
-                                weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
+                                channels c: Int, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let (du, db) = (ws + scratch.filterGradient, ws + scratch.biasGradient)
         for run in 1..<Swift.max(1, runs) {
             // The run's ∂U and ∂b sit at the same offsets in its own slice.
-            for (offset, count) in [(scratch.filterGradient, tile.positions * fn * c), (scratch.biasGradient, fn)] {
+            for (offset, count) in [(scratch.filterGradient, WinogradTransforms.positions * fn * c), (scratch.biasGradient, fn)] {
                 let (sum, part) = (ws + offset, ws + run * scratch.size + offset)
                 Scalar.applyBinary(.add, sum, part, sum, Loop2D(outer: 1, inner: count, aOuter: 0, aInner: 1, bOuter: 0, bInner: 1))
             }
         }
         weightGradient.withUnsafeMutableBufferPointer { pw in
-            switch tile {
-            case .two: WinogradTransforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
-            case .four: Winograd4Transforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
-            }
+            WinogradTransforms.filterGradient(du, filters: fn, channels: c, into: pw.baseAddress!)
         }
         biasGradient.withUnsafeMutableBufferPointer { pb in pb.baseAddress!.update(from: db, count: fn) }
     }
@@ -117,7 +112,8 @@ extension WinogradConvolution {
             let vStride = Scratch.blockStride(ci * p), mStride = Scratch.blockStride(co * p)
             for (k, n) in group.enumerated() {
                 for c in 0..<ci {
-                    transformInput(o.x + (n * ci + c) * inSize, g, scratch: slice, into: v + c * p + k * tiles, blockStride: vStride)
+                    WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, g.plane, scratch: slice,
+                                                      into: v + c * p + k * tiles, blockStride: vStride)
                 }
                 var image = o.dout + n * co * outSize
                 if let byImage = o.byImage {
@@ -125,18 +121,12 @@ extension WinogradConvolution {
                     image = UnsafePointer(slice + s.gradientImage)
                 }
                 for f in 0..<co {
-                    let (plane, scratch, into) = (image + f * outSize, slice + s.outputPlane, dm + f * p + k * tiles)
-                    switch g.tile {
-                    case .two:
-                        db[f] += WinogradTransforms.transformOutputGradient(plane, g.outputPlane, scratch: scratch, into: into,
-                                                                            blockStride: mStride)
-                    case .four:
-                        db[f] += Winograd4Transforms.transformOutputGradient(plane, g.outputPlane4, scratch: scratch, into: into,
-                                                                             blockStride: mStride)
-                    }
+                    db[f] += WinogradTransforms.transformOutputGradient(image + f * outSize, g.outputPlane,
+                                                                        scratch: slice + s.outputPlane,
+                                                                        into: dm + f * p + k * tiles, blockStride: mStride)
                 }
             }
-            for t in 0..<g.tile.positions {
+            for t in 0..<WinogradTransforms.positions {
                 // ∂U[ξν] (FN, C) += ∂M[ξν] (FN, P)·V[ξν]ᵀ, then ∂V[ξν] (C, P) = U[ξν]ᵀ·∂M[ξν] over V[ξν].
                 blockedGemm(transposeA: false, transposeB: true, m: co, n: ci, k: p, alpha: 1, dm + t * mStride, lda: p,
                             v + t * vStride, ldb: p, beta: first == images.lowerBound ? 0 : 1, du + t * co * ci, ldc: ci)
@@ -147,13 +137,9 @@ extension WinogradConvolution {
             if let dx = o.dx {
                 for (k, n) in group.enumerated() {
                     for c in 0..<ci {
-                        let (dv, scratch, into) = (v + c * p + k * tiles, slice + s.inputGradientPlane, dx + (n * ci + c) * inSize)
-                        switch g.tile {
-                        case .two:
-                            WinogradTransforms.accumulateInputGradient(dv, blockStride: vStride, g.plane, scratch: scratch, into: into)
-                        case .four:
-                            Winograd4Transforms.accumulateInputGradient(dv, blockStride: vStride, g.plane4, scratch: scratch, into: into)
-                        }
+                        WinogradTransforms.accumulateInputGradient(v + c * p + k * tiles, blockStride: vStride, g.plane,
+                                                                   scratch: slice + s.inputGradientPlane,
+                                                                   into: dx + (n * ci + c) * inSize)
                     }
                 }
             }

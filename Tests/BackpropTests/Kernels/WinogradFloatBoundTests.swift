@@ -2,67 +2,22 @@ import Testing
 @testable import BackpropCore
 @testable import BackpropTraining
 
-/// `Convolution(algorithm: .winograd)` forced to F(4×4, 3×3) (`WinogradConvolution.tileOverride = .four`)
-/// against the convolution's definition computed directly in Double (`WinogradConvolutionTests.direct`):
-/// out, dx, dW and db on WinogradConvolutionTests's cases and on outputs that end in every kind of
-/// partial tile; in Float within a componentwise bound derived from F(4×4)'s own operations, which a
-/// wrong transform entry breaks; a numerical gradient check; run-after-run determinism.
-struct Winograd4x4Tests {
+/// `Convolution(algorithm: .winograd)` (F(4×4, 3×3)) in Float against the convolution's definition
+/// computed directly in Double (`WinogradConvolutionTests.direct`), within a componentwise bound derived
+/// from F(4×4)'s own operations, which a wrong transform entry breaks; and the tiles' layout.
+struct WinogradFloatBoundTests {
     typealias Check = LayerGradientCheck
     typealias Case = WinogradConvolutionTests.Case
     typealias Reference = WinogradConvolutionTests
 
-    /// F(4×4)'s edges: output sides 1, 2, 3 and 0 mod 4 (OH × OW in the comments), and TW = ⌈OW/4⌉ = 1…8
-    /// tiles per row, so that the transforms' steps of four tiles run alone (TW 4), twice (TW 8), with a
-    /// tail of 1–3 tiles after them (TW 5, 6, 7) or not at all (TW < 4), the last tile whole or partial.
-    static let edgeCases: [Case] = [
-        Case(n: 1, c: 6, h: 3, w: 4, fn: 5, pad: 1),     // 3×4, TW 1
-        Case(n: 1, c: 1, h: 5, w: 5, fn: 1, pad: 1),     // 5×5, TW 2
-        Case(n: 2, c: 3, h: 3, w: 8, fn: 2, pad: 0),     // 1×6, TW 2
-        Case(n: 1, c: 2, h: 5, w: 12, fn: 3, pad: 0),    // 3×10, TW 3
-        Case(n: 1, c: 3, h: 6, w: 16, fn: 2, pad: 1),    // 6×16, TW 4
-        Case(n: 3, c: 5, h: 10, w: 17, fn: 4, pad: 0),   // 8×15, TW 4, the last tile partial
-        Case(n: 2, c: 2, h: 7, w: 17, fn: 3, pad: 1),    // 7×17, TW 5: a tail tile of one column
-        Case(n: 1, c: 4, h: 9, w: 20, fn: 2, pad: 0),    // 7×18, TW 5
-        Case(n: 1, c: 3, h: 6, w: 24, fn: 2, pad: 0),    // 4×22, TW 6
-        Case(n: 1, c: 2, h: 10, w: 28, fn: 3, pad: 1),   // 10×28, TW 7
-        Case(n: 1, c: 2, h: 9, w: 32, fn: 2, pad: 1),    // 9×32, TW 8
-    ]
-
-    /// `WinogradTile`'s sizes: m, m + 2, (m + 2)² and ⌈size/m⌉ for both tiles.
-    @Test func tileSizes() {
-        #expect(WinogradTile.allCases == [.two, .four])
-        #expect(WinogradTile.two.side == 2 && WinogradTile.two.alpha == 4 && WinogradTile.two.positions == 16)
-        #expect(WinogradTile.four.side == 4 && WinogradTile.four.alpha == 6 && WinogradTile.four.positions == 36)
-        #expect((1...6).map { WinogradTile.two.tiles($0) } == [1, 1, 2, 2, 3, 3])
-        #expect((1...9).map { WinogradTile.four.tiles($0) } == [1, 1, 1, 1, 2, 2, 2, 2, 3])
-    }
-
-    /// In Double, F(4×4)'s out, dx, dW and db equal the definition within 1e-10 of the largest expected
-    /// value (its rounding is far below that: see the Float bound), on every case.
-    @Test(arguments: WinogradConvolutionTests.cases + edgeCases)
-    func equalsTheDefinitionInDouble(_ c: Case) {
-        Self.expectTheDefinition(c)
-    }
-
-    /// The same with the batch split into 3 runs (`runsOverride`), each with its own scratch, whose ∂U and
-    /// ∂b are summed in run order; the batch-100 case also cuts each run into several groups of images.
-    @Test(arguments: [Case(n: 7, c: 4, h: 9, w: 17, fn: 3, pad: 1), Case(n: 100, c: 3, h: 6, w: 6, fn: 4, pad: 1)])
-    func severalRunsEqualTheDefinitionInDouble(_ c: Case) {
-        Self.expectTheDefinition(c, runs: 3)
-    }
-
-    /// out, dx, dW and db of F(4×4) in Double (with `runs` runs) within 1e-10 of the largest expected value.
-    static func expectTheDefinition(_ c: Case, runs: Int? = nil) {
-        let (x, w, b, dout) = Reference.operands(c, seed: 101)
-        let expected = Reference.direct(c, x: x, w: w, b: b, dout: dout)
-        let got = Reference.winograd(c, Double.self, x: x, w: w, b: b, dout: dout, runs: runs, tile: .four)
-        let wanted = [expected.out, expected.dx, expected.dW, expected.db]
-        for (i, name) in ["out", "dx", "dW", "db"].enumerated() {
-            let (g, e) = (got[i], wanted[i])
-            let error = zip(g, e).map { abs($0 - $1) }.max() ?? 0, scale = e.map { abs($0) }.max() ?? 0
-            #expect(g.count == e.count && error <= 1e-10 * scale, "\(name): max error \(error), max |expected| \(scale)")
-        }
+    /// The layout of the tiles: ⌈size/4⌉ along an axis, rows of an even number of tiles (lane pairs).
+    @Test func tileLayout() {
+        #expect(WinogradTransforms.positions == 36)
+        #expect((1...9).map { WinogradTransforms.tiles($0) } == [1, 1, 1, 1, 2, 2, 2, 2, 3])
+        #expect((1...13).map { WinogradTransforms.tilesPerRow($0) } == [2, 2, 2, 2, 2, 2, 2, 2, 4, 4, 4, 4, 4])
+        #expect(WinogradTransforms.tilesPerPlane(height: 8, width: 8) == 4)
+        #expect(WinogradTransforms.tilesPerPlane(height: 28, width: 28) == 56)
+        #expect(WinogradTransforms.tilesPerPlane(height: 14, width: 14) == 16)
     }
 
     /// The Float bound, element by element. Every operation rounds once, so a computed result is the sum
@@ -72,7 +27,7 @@ struct Winograd4x4Tests {
     /// (|G||g_c||Gᵀ|) ⊙ (|Bᵀ||d_c||B|))·|A| + |b|; dx, Σ over the ≤ 4 tiles over it of |B|·(Σ_f |U_f| ⊙ |∂M_f|)·|Bᵀ|,
     /// |∂M_f| = |A||∂y_f||Aᵀ|; dW, |Gᵀ|·(Σ_tiles |∂M_f| ⊙ |V_c|)·|G|. That holds when each row of a transform is
     /// summed from its nonzero terms in any order (sharing partial sums between rows, as `combineB` does),
-    /// never splitting a term into parts of opposite signs. k, on the longest path (Winograd4Transforms'
+    /// never splitting a term into parts of opposite signs. k, on the longest path (WinogradTransforms'
     /// combinations take fewer: per pass at most 4 of G and 5 of Gᵀ, each constant rounded once, 3 of Bᵀ,
     /// B and Aᵀ, 2 of A):
     /// - U = G·g·Gᵀ, per pass: a row of G has ≤ 3 terms (2 additions), one multiplication by ¼ (exact) or ⅙,
@@ -87,21 +42,21 @@ struct Winograd4x4Tests {
     /// - dW: ∂M (6), V (6), the sum over the P = N·TH·TW tiles of ∂M ⊙ V (P, whatever the groups and
     ///   runs), Gᵀ·∂U·G (a row of Gᵀ has ≤ 5 terms: 4 additions, 1 multiplication, the constant 2: 7 per
     ///   pass, 14): k = P + 26.
-    /// - db: a sum of N·OH·OW terms: γ_{N·OH·OW}·Σ|dout| (as for F(2×2)).
+    /// - db: a sum of N·OH·OW terms: γ_{N·OH·OW}·Σ|dout|.
     /// The operands are first rounded to Float and taken back to Double, so that only Winograd's rounding
     /// is measured. Measured with numpy on these geometries (other random operands): the bound is
-    /// 10⁻⁵–3·10⁻² of max|result|; float32 F(4×4) (Winograd4Transforms' combinations, or every row summed
+    /// 10⁻⁵–3·10⁻² of max|result|; float32 F(4×4) (WinogradTransforms' combinations, or every row summed
     /// left to right) errs by at most 6% of it; one entry wrong (Bᵀ[1][2] −4 → −3, G[3][0] 1/24 → 1/12)
     /// errs by 20–60 000 times it (`aWrongTransformEntryBreaksTheBound` holds that here), and even G[1][1]
     /// off by 10⁻³ of itself breaks out's bound on every one of WinogradConvolutionTests's cases (1.2–48 times).
-    @Test(arguments: WinogradConvolutionTests.cases + edgeCases)
+    @Test(arguments: WinogradConvolutionTests.cases + WinogradConvolutionTests.edgeCases)
     func floatIsWithinTheDerivedBound(_ c: Case) {
         var (x, w, b, dout) = Reference.operands(c, seed: 201)
         // The Float operands, exactly, in Double: only Winograd's own rounding is measured.
         (x, w, b, dout) = (x.map { Double(Float($0)) }, w.map { Double(Float($0)) }, b.map { Double(Float($0)) },
                            dout.map { Double(Float($0)) })
         let expected = Reference.direct(c, x: x, w: w, b: b, dout: dout)
-        let got = Reference.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, tile: .four)
+        let got = Reference.winograd(c, Float.self, x: x, w: w, b: b, dout: dout)
         let bounds = Self.bounds(c, x: x, w: w, b: b, dout: dout)
         for (i, (name, wanted)) in [("out", expected.out), ("dx", expected.dx), ("dW", expected.dW)].enumerated() {
             guard got[i].count == wanted.count else {
@@ -130,7 +85,7 @@ struct Winograd4x4Tests {
     /// matrices written here (`tileByTile`) equals the definition within 1e-10, and with one entry wrong
     /// (Bᵀ[1][2] = −3 instead of −4, or G[3][0] = 1/12 instead of 1/24) misses it, in each of out, dx and
     /// dW, by more than 100 times the Float bound (numpy, these geometries, 30 draws: at least 240 times).
-    @Test(arguments: [WinogradConvolutionTests.cases[3], WinogradConvolutionTests.cases[7], edgeCases[6]])
+    @Test(arguments: [WinogradConvolutionTests.cases[3], WinogradConvolutionTests.cases[7], WinogradConvolutionTests.edgeCases[6]])
     func aWrongTransformEntryBreaksTheBound(_ c: Case) {
         let (x, w, b, dout) = Reference.operands(c, seed: 201)
         let expected = Reference.direct(c, x: x, w: w, b: b, dout: dout)
@@ -151,60 +106,9 @@ struct Winograd4x4Tests {
             }
         }
     }
-
-    /// backward of the F(4×4) path (Double) against central differences of L = Σ weights·forward(x), on
-    /// small cases whose outputs (5×4, 8×9, 3×4) end in partial tiles.
-    @Test(arguments: [WinogradConvolutionTests.cases[3], WinogradConvolutionTests.cases[6], WinogradConvolutionTests.cases[13]])
-    func backwardMatchesNumericalGradient(_ c: Case) {
-        let small = Case(n: Swift.min(c.n, 2), c: Swift.min(c.c, 3), h: Swift.min(c.h, 6), w: Swift.min(c.w, 7),
-                         fn: Swift.min(c.fn, 3), pad: c.pad)
-        let (x, w, b, weights) = Reference.operands(small, seed: 301)
-        let conv = Convolution(weight: w, bias: b, pad: small.pad, algorithm: .winograd)
-        conv.winograd.tileOverride = .four
-        let loss = { (conv.forward($0) * weights).sum() }   // L = Σ weights·forward(x), so dout = weights
-        _ = conv.forward(x)
-        let dx = conv.backward(weights)
-        let dW = conv.weight.gradient, db = conv.bias.gradient
-        #expect(Check.relativeError(dx, numericalGradient(of: loss, at: x)) < Check.tolerance)
-        #expect(Check.relativeError(dW, Check.numericalGradient(of: conv.weight) { loss(x) }) < Check.tolerance)
-        #expect(Check.relativeError(db, Check.numericalGradient(of: conv.bias) { loss(x) }) < Check.tolerance)
-    }
-
-    /// Same operands, same run count → the same bits through F(4×4), run after run and layer after layer
-    /// (17 columns: the steps of four tiles and a tail), as everywhere in Backprop.
-    @Test func sameRunsGiveTheSameBits() {
-        let c = Case(n: 30, c: 16, h: 9, w: 17, fn: 8, pad: 1)
-        let (x, w, b, dout) = Reference.operands(c, seed: 401)
-        let first = Reference.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3, tile: .four)
-        for _ in 0..<3 {
-            #expect(Reference.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, runs: 3, tile: .four) == first)
-        }
-        let conv = Convolution<Float>(weight: w.map { Float($0) }, bias: b.map { Float($0) }, pad: c.pad, algorithm: .winograd)
-        let (xf, df) = (x.map { Float($0) }, dout.map { Float($0) })
-        conv.winograd.runsOverride = 3
-        conv.winograd.tileOverride = .four
-        let out = conv.forward(xf).scalars, dx = conv.backward(df).scalars
-        #expect(conv.forward(xf).scalars == out && conv.backward(df).scalars == dx)
-    }
-
-    /// One layer switched between the tiles, step after step, gives each tile's bits of a fresh layer: the
-    /// scratch, U and the result buffers are laid out again for the tile in use.
-    @Test func switchingTilesOnOneLayer() {
-        let c = Case(n: 4, c: 8, h: 10, w: 13, fn: 6, pad: 1)
-        let (x, w, b, dout) = Reference.operands(c, seed: 501)
-        let fresh = WinogradTile.allCases.map { Reference.winograd(c, Float.self, x: x, w: w, b: b, dout: dout, tile: $0) }
-        let conv = Convolution<Float>(weight: w.map { Float($0) }, bias: b.map { Float($0) }, pad: c.pad, algorithm: .winograd)
-        let (xf, df) = (x.map { Float($0) }, dout.map { Float($0) })
-        for (i, tile) in [(1, WinogradTile.four), (0, .two), (1, .four), (0, .two)] {
-            conv.winograd.tileOverride = tile
-            let out = conv.forward(xf), dx = conv.backward(df)
-            let got = [out, dx, conv.weight.gradient, conv.bias.gradient].map { $0.scalars.map { Double($0) } }
-            #expect(got == fresh[i], "\(tile)")
-        }
-    }
 }
 
-extension Winograd4x4Tests {
+extension WinogradFloatBoundTests {
     /// F(4×4, 3×3)'s matrices (Lavin & Gray, 2016; points 0, ±1, ±2), row by row: Bᵀ (6×6), G (6×3), Aᵀ (4×6).
     struct Matrices {
         var bt: [[Double]] = [[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0], [0, -2, -1, 2, 1, 0],
@@ -229,7 +133,7 @@ extension Winograd4x4Tests {
     /// The Float bounds of out, dx and dW, element by element: γ_k times `tileByTile` on absolute values, k
     /// = C + 25, FN + 29 and P + 26 (see `floatIsWithinTheDerivedBound`).
     static func bounds(_ c: Case, x: Tensor<Double>, w: Tensor<Double>, b: Tensor<Double>, dout: Tensor<Double>) -> [[Double]] {
-        let tile = WinogradTile.four, p = c.n * tile.tiles(c.h + 2 * c.pad - 2) * tile.tiles(c.w + 2 * c.pad - 2)
+        let p = c.n * WinogradTransforms.tiles(c.h + 2 * c.pad - 2) * WinogradTransforms.tiles(c.w + 2 * c.pad - 2)
         let magnitudes = tileByTile(c, x: x, w: w, b: b, dout: dout, absolute: true)
         return zip(magnitudes, [c.c + 25, c.fn + 29, p + 26]).map { m, k in m.map { gamma(k) * $0 } }
     }
@@ -267,7 +171,7 @@ extension Winograd4x4Tests {
         let (xs, ws, bs, ds) = (x.scalars.map(f), w.scalars.map(f), b.scalars.map(f), dout.scalars.map(f))
         let (a, bMatrix, gt) = (transposed(m.at), transposed(m.bt), transposed(m.g))
         let oh = c.h + 2 * c.pad - 2, ow = c.w + 2 * c.pad - 2, zero = [[Double]](repeating: [Double](repeating: 0, count: 6), count: 6)
-        let th = WinogradTile.four.tiles(oh), tw = WinogradTile.four.tiles(ow), (ph, pw) = (4 * th + 2, 4 * tw + 2)
+        let th = WinogradTransforms.tiles(oh), tw = WinogradTransforms.tiles(ow), (ph, pw) = (4 * th + 2, 4 * tw + 2)
         let u = (0..<(c.fn * c.c)).map { sandwich(m.g, window(ws, plane: $0, rows: 3, columns: 3, 0, 0, size: 3), m.g) }
         var out = [Double](repeating: 0, count: c.n * c.fn * oh * ow), dxPadded = [Double](repeating: 0, count: c.n * c.c * ph * pw)
         var du = [[[Double]]](repeating: zero, count: c.fn * c.c)
