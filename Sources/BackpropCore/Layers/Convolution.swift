@@ -191,9 +191,10 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         }
     }
 
-    /// Multiply-adds of one image's products for an input of `inputShape` (N, C, H, W), as the layer
-    /// computes them: each of forward, weight gradient and input gradient FN·C·FH·FW·OH·OW, or
-    /// 36·FN·C per 4×4 tile through Winograd (tiles as laid out: `WinogradTransforms.tilesPerPlane`). `direct` counts every product the im2col way. For `backprop bench`'s speed-of-light line.
+    /// Multiply-adds of one image's products for an input of `inputShape` (N, C, H, W), as the layer computes
+    /// them: each of forward, weight gradient and input gradient FN·C·FH·FW·OH·OW, or 36·FN·C per 4×4 tile
+    /// through Winograd (tiles as laid out: `WinogradTransforms.tilesPerPlane`). `direct` counts every product
+    /// the im2col way. For `backprop bench`'s speed-of-light line.
     package func multiplications(inputShape: [Int], direct: Bool = false) -> (forward: Int, weightGradient: Int, inputGradient: Int) {
         let g = window(over: Tensor<Scalar>.zeros([0] + inputShape.dropFirst()))
         let (fn, c) = (weight.value.shape[0], g.channels)

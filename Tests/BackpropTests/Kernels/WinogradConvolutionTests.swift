@@ -110,7 +110,8 @@ struct WinogradConvolutionTests {
     /// `.automatic` on geometries where it takes Winograd for out and `.fast` for dx, dW and db.
     static let automaticCases = [Case(n: 3, c: 32, h: 9, w: 8, fn: 32, pad: 1), Case(n: 2, c: 64, h: 8, w: 8, fn: 64, pad: 1)]
 
-    @Test(arguments: [LayerAlgorithm.winograd], cases + edgeCases) func equalsTheDefinitionInDouble(_ algorithm: LayerAlgorithm, _ c: Case) {
+    @Test(arguments: [LayerAlgorithm.winograd], cases + edgeCases)
+    func equalsTheDefinitionInDouble(_ algorithm: LayerAlgorithm, _ c: Case) {
         Self.expectTheDefinition(c, algorithm)
     }
 

@@ -3,14 +3,13 @@
 /// its backward (WinogradBackward.swift) the book's db, dW and dx (WinogradConvolutionTests hold them to
 /// the definition in Double, WinogradFloatBoundTests within a derived bound in Float).
 ///
-/// The batch is cut into groups of images with about `targetTiles` 4×4 output tiles between them; for
-/// each group the input planes are transformed into V (36, C, P), the 36 products M[ξν] = U[ξν]·V[ξν]
-/// are one BLAS call each, and M is transformed back into the output planes. Filters are transformed
-/// once per forward or backward into U (36, FN, C). With
-/// several threads the batch is split into runs (`ImageChunks`), each cutting its own images into groups
-/// on its own scratch; every output element is computed by the same operations whatever the split, except that BLAS may sum a product's terms
-/// in another order for another group width — so results are bit-identical run after run at one thread
-/// count, as everywhere in Backprop.
+/// The batch is cut into groups of images with about `targetTiles` 4×4 output tiles between them; for each
+/// group the input planes are transformed into V (36, C, P), the 36 products M[ξν] = U[ξν]·V[ξν] are one BLAS
+/// call each, and M is transformed back into the output planes. Filters are transformed once per forward or
+/// backward into U (36, FN, C). With several threads the batch is split into runs (`ImageChunks`), each cutting
+/// its own images into groups on its own scratch; every output element is computed by the same operations
+/// whatever the split, except that BLAS may sum a product's terms in another order for another group width — so
+/// results are bit- identical run after run at one thread count, as everywhere in Backprop.
 ///
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, 3, 3) and b (FN,).
 /// - backward: dout (N, FN, OH, OW) and the forward's x → dx (N, C, H, W), dW (FN, C, 3, 3), db (FN,).
@@ -76,16 +75,15 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     enum Product { case output, gradients }
 
     /// Whether Winograd is used, when the layer chooses (`LayerAlgorithm.automatic`), for `product` of a
-    /// convolution with `inputs` (C) and `outputs` (FN) channels and an `outHeight`×`outWidth` output.
-    /// A fixed rule of the geometry, never a timing, so the same seed gives the same numbers. Set by
-    /// measurement (one thread, batch 100, Float, DeepConvNet's six convolutions, `backprop bench model
-    /// --layers` in alternating rounds, medians; the Performance article has the table). Forward against
-    /// `.fast`: 0.84× the time at 32→64 and 0.52× at 64→64 channels (8×8 out), 0.89× at 32→32 (16×16), but 1.2× at 16→32 (14×14) and 1.4× at
-    /// 16→16 (28×28), where 16 channels make the products too narrow for BLAS and the transforms cost more
-    /// than they save. Backward (dx, dW and db together): 0.71× and 0.61× at 32→64 and 64→64 (8×8), but
-    /// 1.16× at 32→32 (16×16), 1.14× at 16→32 and 1.46× at 16→16: on large planes `.fast`'s per-image
-    /// products are wide enough for BLAS and Winograd's four transforms (x, dout, ∂V, ∂U) cost more than
-    /// the products save.
+    /// convolution with `inputs` (C) and `outputs` (FN) channels and an `outHeight`×`outWidth` output. A fixed
+    /// rule of the geometry, never a timing, so the same seed gives the same numbers. Set by measurement (one
+    /// thread, batch 100, Float, DeepConvNet's six convolutions, `backprop bench model --layers` in alternating
+    /// rounds, medians; the Performance article has the table). Forward against `.fast`: 0.84× the time at
+    /// 32→64 and 0.52× at 64→64 channels (8×8 out), 0.89× at 32→32 (16×16), but 1.2× at 16→32 (14×14) and 1.4×
+    /// at 16→16 (28×28), where 16 channels make the products too narrow for BLAS and the transforms cost more
+    /// than they save. Backward (dx, dW and db together): 0.71× and 0.61× at 32→64 and 64→64 (8×8), but 1.16×
+    /// at 32→32 (16×16), 1.14× at 16→32 and 1.46× at 16→16: on large planes `.fast`'s per-image products are
+    /// wide enough for BLAS and Winograd's four transforms (x, dout, ∂V, ∂U) cost more than the products save.
     static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
         switch product {
         case .output: inputs >= 32 && outHeight >= 4 && outWidth >= 4
