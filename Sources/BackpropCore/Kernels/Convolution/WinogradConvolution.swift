@@ -9,7 +9,7 @@
 /// backward into U (36, FN, C). With several threads the batch is split into runs (`ImageChunks`), each cutting
 /// its own images into groups on its own scratch; every output element is computed by the same operations
 /// whatever the split, except that BLAS may sum a product's terms in another order for another group width — so
-/// results are bit- identical run after run at one thread count, as everywhere in Backprop.
+/// results are bit-identical run after run at one thread count, as everywhere in Backprop.
 ///
 /// - forward: x (N, C, H, W) → out (N, FN, OH, OW), with W (FN, C, 3, 3) and b (FN,).
 /// - backward: dout (N, FN, OH, OW) and the forward's x → dx (N, C, H, W), dW (FN, C, 3, 3), db (FN,).
