@@ -108,8 +108,8 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
     /// `forward(x)` for the layers after it, which read the output image by image (a Relu, or a Relu and a
     /// max Pooling; Networks/LayerFusion.swift): `eachImage(outᵢ, images)` right after the output of `images`
     /// is written, outᵢ their (images.count, FN, OH, OW) block, read from cache and valid only during the
-    /// call (runs of images call it concurrently). No whole out is returned: `.fast` writes each image
-    /// into scratch, Winograd its groups into its output buffer. Keeps x as `forward` does. Stops unless
+    /// call (runs of images call it concurrently). No whole out is written: `.fast` writes each image,
+    /// Winograd each group of images, into its run's scratch. Keeps x as `forward` does. Stops unless
     /// `writesOutputByImage`.
     package func forward(_ x: Tensor<Scalar>, eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) {
         precondition(writesOutputByImage(x.shape), "Convolution.forward(_:eachImage:): the book's path writes its output whole")
@@ -118,7 +118,7 @@ public final class Convolution<Scalar: TensorScalar>: Layer {
         window = g
         withoutActuallyEscaping(eachImage) { eachImage in
             if usesWinograd(.output, g) {
-                _ = winograd.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
+                winograd.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
             } else {
                 imageByImage.forward(x, g, weight: weight.value, bias: bias.value, eachImage: eachImage)
             }

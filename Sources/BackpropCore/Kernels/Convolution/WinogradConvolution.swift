@@ -37,22 +37,25 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     }
 
     /// Where one run's scratch sits within its slice of `workspace` (offsets in elements).
-    /// The padded plane's scratch at 0, then V (36, inputs, P) and M (36, outputs, P).
+    /// The padded plane's scratch at 0, then V (36, inputs, P), M (36, outputs, P) and the group's output
+    /// (images, outputs, OH, OW) when it is handed over group by group.
     struct Scratch: Equatable {
-        var plane: Int, transformed: Int, products: Int
+        var plane: Int, transformed: Int, products: Int, output: Int
         var v: Int { (plane + 15) / 16 * 16 }
         var m: Int { v + transformed }
+        var groupOutput: Int { (m + products + 15) / 16 * 16 }
         /// The distance between V's (or M's) 36 blocks of `elements`: one 64-byte line more than a whole
         /// number of lines, so that the blocks the transforms read or write together never fall into
         /// the same cache sets (a multiple of 4 KB apart they did, and the transforms ran 2–3× slower).
         static func blockStride(_ elements: Int) -> Int { (elements + 15) / 16 * 16 + 16 }
         /// Elements per run, rounded up to 64 bytes.
-        var size: Int { (m + products + 15) / 16 * 16 }
+        var size: Int { (groupOutput + output + 15) / 16 * 16 }
         init(_ g: Geometry) {
             let p = g.groupImages * g.tilesPerImage
             plane = g.plane.elements
             transformed = WinogradTransforms.positions * Self.blockStride(g.inputs * p)
             products = WinogradTransforms.positions * Self.blockStride(g.outputs * p)
+            output = g.groupImages * g.outputs * g.outHeight * g.outWidth
         }
     }
 
@@ -96,15 +99,25 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         Geometry(batch: g.batch, inputs: g.channels, outputs: fn, height: g.height, width: g.width, pad: g.pad)
     }
 
-    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer); `eachImage(outᵢ, images)`
-    /// right after each group's output is written, outᵢ the group's first image's block of out.
-    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
-                 eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)? = nil) -> Tensor<Scalar> {
-        let fn = w.shape[0], geometry = geometry(g, outputs: fn)
+    /// out = conv(x) + b for window `g` (3×3, stride 1, checked by the layer).
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
+        let fn = w.shape[0]
         var out = reusable(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
-        correlate(x, geometry, weight: w, bias: b, into: &out, eachImage: eachImage)
+        out.withUnsafeMutableBufferPointer { po in
+            correlate(x, geometry(g, outputs: fn), weight: w, bias: b, into: po.baseAddress!, eachImage: nil)
+        }
         outputBuffer = out
         return out
+    }
+
+    /// out = conv(x) + b group by group into the run's scratch, `eachImage(outᵢ, images)` right after each
+    /// group's output is written, outᵢ its (images.count, FN, OH, OW) block, valid only during the call.
+    /// No whole out is written.
+    func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
+                 eachImage: (UnsafePointer<Scalar>, Range<Int>) -> Void) {
+        withoutActuallyEscaping(eachImage) { eachImage in
+            correlate(x, geometry(g, outputs: w.shape[0]), weight: w, bias: b, into: nil, eachImage: eachImage)
+        }
     }
 
     /// Lays `workspace` out for `runs` runs of `geometry`, zeroed; keeps it when it already is.
@@ -126,9 +139,9 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     }
 
     /// out (batch, outputs, OH, OW) = the correlation of x (batch, inputs, H, W), padded by `g.pad`, with
-    /// W, plus b.
+    /// W, plus b: into `out`, or (nil) group by group into the runs' scratch for `eachImage`.
     private func correlate(_ x: Tensor<Scalar>, _ g: Geometry, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>,
-                           into out: inout Tensor<Scalar>, eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)?) {
+                           into out: UnsafeMutablePointer<Scalar>?, eachImage: ((UnsafePointer<Scalar>, Range<Int>) -> Void)?) {
         guard g.batch > 0 else { return }
         transformFilters(w)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.inputs * g.outputs * g.outHeight * g.outWidth,
@@ -138,19 +151,17 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         x.withUnsafeBufferPointer { px in
             filters.withUnsafeBufferPointer { pu in
                 b.withUnsafeBufferPointer { pb in
-                    out.withUnsafeMutableBufferPointer { po in
-                        workspace.withUnsafeMutableBufferPointer { pws in
-                            let operands = Operands(x: px.baseAddress!, u: pu.baseAddress!, bias: pb.baseAddress!,
-                                                    out: po.baseAddress!, geometry: g, scratch: scratch)
-                            let ws = pws.baseAddress!
-                            chunks.run { run, images in
-                                var first = images.lowerBound
-                                while first < images.upperBound {
-                                    let last = Swift.min(first + g.groupImages, images.upperBound)
-                                    Self.group(first..<last, operands, slice: ws + run * scratch.size)
-                                    eachImage?(operands.out + first * g.outputs * g.outHeight * g.outWidth, first..<last)
-                                    first = last
-                                }
+                    workspace.withUnsafeMutableBufferPointer { pws in
+                        let operands = Operands(x: px.baseAddress!, u: pu.baseAddress!, bias: pb.baseAddress!,
+                                                out: out, geometry: g, scratch: scratch)
+                        let ws = pws.baseAddress!
+                        chunks.run { run, images in
+                            var first = images.lowerBound
+                            while first < images.upperBound {
+                                let last = Swift.min(first + g.groupImages, images.upperBound), slice = ws + run * scratch.size
+                                Self.group(first..<last, operands, slice: slice)
+                                eachImage?(slice + scratch.groupOutput, first..<last)
+                                first = last
                             }
                         }
                     }
@@ -162,12 +173,13 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// What every group reads and writes.
     private struct Operands {
         let x: UnsafePointer<Scalar>, u: UnsafePointer<Scalar>, bias: UnsafePointer<Scalar>
-        let out: UnsafeMutablePointer<Scalar>
+        /// The whole out, or nil: each group's into its run's scratch.
+        let out: UnsafeMutablePointer<Scalar>?
         let geometry: Geometry, scratch: Scratch
     }
 
     /// One group of images on its run's scratch `slice`: V = Bᵀ·d·B of every plane, M[ξν] = U[ξν]·V[ξν]
-    /// (36 BLAS calls), out = Aᵀ·M·A + b.
+    /// (36 BLAS calls), out = Aᵀ·M·A + b (into the whole out, or the group's scratch).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     private static func group(_ images: Range<Int>, _ o: Operands, slice: UnsafeMutablePointer<Scalar>) {
@@ -177,6 +189,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         let v = slice + s.v, m = slice + s.m
         let inSize = g.height * g.width, outSize = g.outHeight * g.outWidth
         let vStride = Scratch.blockStride(ci * p), mStride = Scratch.blockStride(co * p)
+        let out = o.out.map { $0 + images.lowerBound * co * outSize } ?? slice + s.groupOutput
         for (k, n) in images.enumerated() {
             for c in 0..<ci {
                 WinogradTransforms.transformInput(o.x + (n * ci + c) * inSize, g.plane, scratch: slice,
@@ -188,11 +201,11 @@ final class WinogradConvolution<Scalar: TensorScalar> {
                         alpha: 1, o.u + t * co * ci, lda: ci, v + t * vStride, ldb: p,
                         beta: 0, m + t * mStride, ldc: p)
         }
-        for (k, n) in images.enumerated() {
+        for k in 0..<images.count {
             for f in 0..<co {
                 WinogradTransforms.transformOutput(m + f * p + k * tiles, blockStride: mStride, bias: o.bias[f],
                                                    outHeight: g.outHeight, outWidth: g.outWidth,
-                                                   staging: slice + g.plane.staging, into: o.out + (n * co + f) * outSize)
+                                                   staging: slice + g.plane.staging, into: out + (k * co + f) * outSize)
             }
         }
     }
