@@ -75,12 +75,7 @@ extension WinogradTransforms {
                 let q = staged + 4 * nu
                 let r = spreadA(load4(q), load4(q + 24),
                                 load4(q + 48), load4(q + 72))
-                store(r.0, base + nu * blockStride, lanes: lanes)
-                store(r.1, base + (6 + nu) * blockStride, lanes: lanes)
-                store(r.2, base + (12 + nu) * blockStride, lanes: lanes)
-                store(r.3, base + (18 + nu) * blockStride, lanes: lanes)
-                store(r.4, base + (24 + nu) * blockStride, lanes: lanes)
-                store(r.5, base + (30 + nu) * blockStride, lanes: lanes)
+                storePositions(r, base + nu * blockStride, blockStride: blockStride, lanes: lanes)
             }
             t += 4
         }
@@ -106,12 +101,8 @@ extension WinogradTransforms {
             // a pair at a time: its 2 × 6 columns overlap by 2, so they go as three vectors of 4 (the
             // second tile's columns 0…3 plus the first's 4 and 5, then the second's 4 and 5).
             for nu in 0..<6 {
-                let x = dv + t + nu * blockStride
-                @inline(__always) func at(_ xi: Int) -> SIMD4<Scalar> { load4(x + 6 * xi * blockStride) }
-                let r = spreadB(at(0), at(1), at(2), at(3), at(4), at(5))
-                store4(r.0, staged + 4 * nu); store4(r.1, staged + 24 + 4 * nu)
-                store4(r.2, staged + 48 + 4 * nu); store4(r.3, staged + 72 + 4 * nu)
-                store4(r.4, staged + 96 + 4 * nu); store4(r.5, staged + 120 + 4 * nu)
+                let c = positions(dv + t + nu * blockStride, blockStride: blockStride)
+                stage(spreadB(c.0, c.1, c.2, c.3, c.4, c.5), staged + 4 * nu, rows: 6)
             }
             for row in 0..<6 {
                 let s = stagedRow(staged + 24 * row), z = spreadB(s.0, s.1, s.2, s.3, s.4, s.5)

@@ -228,12 +228,7 @@ enum WinogradTransforms {
             let base = v + t, lanes = pairs.lanes
             for nu in 0..<6 {
                 let c = stagedColumn(staged, nu), r = combineB(c.0, c.1, c.2, c.3, c.4, c.5)
-                store(r.0, base + nu * blockStride, lanes: lanes)
-                store(r.1, base + (6 + nu) * blockStride, lanes: lanes)
-                store(r.2, base + (12 + nu) * blockStride, lanes: lanes)
-                store(r.3, base + (18 + nu) * blockStride, lanes: lanes)
-                store(r.4, base + (24 + nu) * blockStride, lanes: lanes)
-                store(r.5, base + (30 + nu) * blockStride, lanes: lanes)
+                storePositions(r, base + nu * blockStride, blockStride: blockStride, lanes: lanes)
             }
             t += 4
         }
@@ -254,11 +249,8 @@ enum WinogradTransforms {
             let pairs = LanePairs(t, evenTiles: evenTiles, count: count)
             // Aᵀ·m down each column ν (rows 0…3 staged), then (Aᵀ·m)·A along each row.
             for nu in 0..<6 {
-                let x = m + t + nu * blockStride
-                @inline(__always) func at(_ xi: Int) -> SIMD4<Scalar> { load4(x + 6 * xi * blockStride) }
-                let r = combineA(at(0), at(1), at(2), at(3), at(4), at(5))
-                store4(r.0, staging + 4 * nu); store4(r.1, staging + 24 + 4 * nu)
-                store4(r.2, staging + 48 + 4 * nu); store4(r.3, staging + 72 + 4 * nu)
+                let c = positions(m + t + nu * blockStride, blockStride: blockStride), r = combineA(c.0, c.1, c.2, c.3, c.4, c.5)
+                stage((r.0, r.1, r.2, r.3, .zero, .zero), staging + 4 * nu, rows: 4)
             }
             for i in 0..<4 {
                 let s = stagedRow(staging + 24 * i), y = combineA(s.0, s.1, s.2, s.3, s.4, s.5)
@@ -277,6 +269,29 @@ enum WinogradTransforms {
             }
             t += 4
         }
+    }
+
+    /// Column ν of M (or ∂V) for four tiles, x at its position 0ν: the vectors at x + 6·ξ·blockStride, ξ = 0…5.
+    @inline(__always)
+    static func positions<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, blockStride: Int) -> Six<Scalar> {
+        @inline(__always) func at(_ xi: Int) -> SIMD4<Scalar> { load4(x + 6 * xi * blockStride) }
+        return (at(0), at(1), at(2), at(3), at(4), at(5))
+    }
+
+    /// `positions` undone: the first `lanes` lanes of each vector of s at p + 6·ξ·blockStride, ξ = 0…5.
+    @inline(__always)
+    static func storePositions<Scalar: TensorScalar>(_ s: Six<Scalar>, _ p: UnsafeMutablePointer<Scalar>, blockStride: Int,
+                                                     lanes: Int) {
+        store(s.0, p, lanes: lanes); store(s.1, p + 6 * blockStride, lanes: lanes)
+        store(s.2, p + 12 * blockStride, lanes: lanes); store(s.3, p + 18 * blockStride, lanes: lanes)
+        store(s.4, p + 24 * blockStride, lanes: lanes); store(s.5, p + 30 * blockStride, lanes: lanes)
+    }
+
+    /// The first `rows` vectors of s as a column of a staged tile, p at its row 0 (rows 24 elements apart).
+    @inline(__always)
+    static func stage<Scalar: TensorScalar>(_ s: Six<Scalar>, _ p: UnsafeMutablePointer<Scalar>, rows: Int) {
+        store4(s.0, p); store4(s.1, p + 24); store4(s.2, p + 48); store4(s.3, p + 72)
+        if rows > 4 { store4(s.4, p + 96); store4(s.5, p + 120) }
     }
 
     /// Row of a staged tile: the six vectors at p, p + 4, …, p + 20.
