@@ -25,7 +25,8 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         /// Images per group: enough for about `targetTiles` tiles (at least one image).
         var groupImages: Int { Swift.max(1, Swift.min(batch, Geometry.targetTiles / tilesPerImage)) }
         /// Tiles per group: wide enough products for BLAS, small enough for V and M to stay in the core's
-        /// cache. Measured on DeepConvNet (Float, one thread): 48 and 96 alike, 256 and 512 1.3× slower.
+        /// cache. Measured on DeepConvNet (Float, one thread): 96 took 1.09–1.14× the time of 48 on the 8×8
+        /// layers (the same on the 16×16 forward); with F(2×2), 256 and 512 were 1.3× slower.
         static var targetTiles: Int { 48 }
         /// An input plane's scratch (the input transform's, and the backward's dx plane).
         var plane: WinogradTransforms.InputPlane {
@@ -103,6 +104,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     func forward(_ x: Tensor<Scalar>, _ g: SlidingWindow, weight w: Tensor<Scalar>, bias b: Tensor<Scalar>) -> Tensor<Scalar> {
         let fn = w.shape[0]
         var out = reusable(&outputBuffer, shape: [g.batch, fn, g.outHeight, g.outWidth])
+        guard out.count > 0 else { return out }
         out.withUnsafeMutableBufferPointer { po in
             correlate(x, geometry(g, outputs: fn), weight: w, bias: b, into: po.baseAddress!, eachImage: nil)
         }
