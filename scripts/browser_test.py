@@ -146,9 +146,17 @@ def training(driver):
     print("browser test: the loss curve grew from %d to %d points (iteration %s)"
           % (points_early, points_late, status.get_attribute("data-iteration")))
     evaluation(driver)
+    paused_at = int(status.get_attribute("data-iteration"))
     driver.find_element(By.ID, "train-step").click()
     WebDriverWait(driver, 20).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#update-table tbody tr")) == 4)
-    print("browser test: a single step shows how far W1, b1, W2 and b2 moved")
+    # The button's reply and the stream arrive in either order; the page must keep the newer state, so
+    # the table is still there after more than one stream interval, at one iteration past the pause.
+    time.sleep(1)
+    rows = len(driver.find_elements(By.CSS_SELECTOR, "#update-table tbody tr"))
+    if rows != 4 or int(status.get_attribute("data-iteration")) != paused_at + 1:
+        fail("after a single step the page shows %d update rows at iteration %s, not 4 at %d"
+             % (rows, status.get_attribute("data-iteration"), paused_at + 1))
+    print("browser test: a single step shows how far W1, b1, W2 and b2 moved (iteration %d to %d)" % (paused_at, paused_at + 1))
     driver.find_element(By.ID, "train-save").click()
     WebDriverWait(driver, 20).until(lambda d: "saved iteration" in status.text)
     driver.save_screenshot(os.path.join(SHOTS, "training.png"))

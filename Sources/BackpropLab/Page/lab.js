@@ -179,7 +179,13 @@ $("predict").addEventListener("click", async () => {
 
 // --- training -----------------------------------------------------------------------------------------
 let socket = null;
+// Snapshots come by two roads — the stream and each button's reply — and may arrive out of order: a
+// reply computed before a step ran can land after the stream's newer state. The job's version only
+// grows, so an older snapshot than the one shown is dropped.
+let shownVersion = -1;
 function showTraining(s) {
+  if (s.version < shownVersion) return;
+  shownVersion = s.version;
   const speed = s.examplesPerSecond ? " · " + Math.round(s.examplesPerSecond) + " examples/s" : "";
   const loss = s.loss !== null && s.loss !== undefined ? " · loss " + Number(s.loss).toFixed(4) : "";
   $("train-status").textContent = s.state + " · iteration " + s.iteration + "/" + s.iterations + " · epoch "
