@@ -170,6 +170,23 @@ struct WinogradConvolutionTests {
         #expect(conv.forward(xf).scalars == out && conv.backward(df).scalars == dx)
     }
 
+    /// Backward keeps the forward's U only while W has the same bits: with W changed in between, dx is
+    /// the one of the new W (dx depends on W and dout only), bit for bit as a layer that ran forward with it.
+    @Test func backwardTransformsAChangedWeightAgain() {
+        let c = Case(n: 2, c: 8, h: 8, w: 8, fn: 8, pad: 1)
+        let (x, w, b, dout) = Self.operands(c, seed: 501)
+        let other = Check.random([c.fn, c.c, 3, 3], seed: 601)
+        let changed = Convolution(weight: w, bias: b, pad: c.pad, algorithm: .winograd)
+        _ = changed.forward(x)
+        changed.weight.value = other
+        let fresh = Convolution(weight: other, bias: b, pad: c.pad, algorithm: .winograd)
+        _ = fresh.forward(x)
+        let dx = fresh.backward(dout).scalars
+        let afterChange = changed.backward(dout).scalars == dx, again = fresh.backward(dout).scalars == dx
+        #expect(afterChange, "backward after W changed used the forward's U")
+        #expect(again, "backward again with U kept gave other bits")
+    }
+
     /// The rule `.automatic` follows (see `WinogradConvolution.pays`); and `.automatic` is the default.
     @Test func automaticRule() {
         typealias W = WinogradConvolution<Float>

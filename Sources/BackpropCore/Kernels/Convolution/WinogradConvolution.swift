@@ -1,3 +1,5 @@
+import Foundation
+
 /// §7.4.3's convolution for a 3×3 filter at stride 1 by Winograd's F(4×4, 3×3), batched as Lavin & Gray
 /// (2016): it equals out = conv(x) + b (the layer's `.fast` and `.book` algorithms) up to rounding, and
 /// its backward (WinogradBackward.swift) the book's db, dW and dx (WinogradConvolutionTests hold them to
@@ -65,6 +67,9 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     private var workspaceLayout: (geometry: Geometry, runs: Int)?
     /// U: the transformed filters (36, FN, C).
     private(set) var filters = Tensor<Scalar>(shape: [0], scalars: [])
+    /// A copy of the W (and its shape) that `filters` was transformed from.
+    private var filtersSource: [Scalar] = []
+    private var filtersSourceShape: [Int] = []
     /// The backward's per-run scratch (`GradientScratch`) and its layout.
     var gradientWorkspace = Tensor<Scalar>(shape: [0], scalars: [])
     var gradientLayout: (geometry: Geometry, runs: Int)?
@@ -129,14 +134,24 @@ final class WinogradConvolution<Scalar: TensorScalar> {
         workspaceLayout = (geometry, runs)
     }
 
-    /// U = G·g·Gᵀ of every filter of W (FN, C, 3, 3), into `filters`.
+    /// U = G·g·Gᵀ of every filter of W (FN, C, 3, 3), into `filters` — unless `filters` already holds the
+    /// transform of a W with the same shape and bits (`filtersSource`), as when backward follows its
+    /// forward: then U is kept as it is.
     func transformFilters(_ w: Tensor<Scalar>) {
         let count = WinogradTransforms.positions * w.shape[0] * w.shape[1]
         if filters.count != count { filters = .zeros([count]) }
         w.withUnsafeBufferPointer { pw in
+            if filtersSource.count == pw.count && filtersSourceShape == w.shape,
+               memcmp(filtersSource, pw.baseAddress!, pw.count * MemoryLayout<Scalar>.stride) == 0 { return }
             filters.withUnsafeMutableBufferPointer { pu in
                 WinogradTransforms.transformFilters(pw.baseAddress!, filters: w.shape[0], channels: w.shape[1], into: pu.baseAddress!)
             }
+            if filtersSource.count == pw.count {
+                filtersSource.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: pw.baseAddress!, count: pw.count) }
+            } else {
+                filtersSource = Array(pw)
+            }
+            filtersSourceShape = w.shape
         }
     }
 

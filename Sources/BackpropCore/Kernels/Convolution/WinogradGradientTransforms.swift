@@ -57,7 +57,7 @@ extension WinogradTransforms {
         }
         var sum = sums.sum()
         while i < count { sum += dout[i]; i += 1 }
-        for h in 0..<plane.height { (scratch + h * l).update(from: dout + h * plane.width, count: plane.width) }
+        for h in 0..<plane.height { copyRow(dout + h * plane.width, scratch + h * l, count: plane.width) }
         let tiles = plane.tilesHigh * plane.evenTiles
         var t = 0
         while t < tiles {
@@ -121,7 +121,7 @@ extension WinogradTransforms {
             t += 4
         }
         for h in 0..<plane.height {
-            (dx + h * plane.width).update(from: scratch + (plane.pad + h) * l + plane.pad, count: plane.width)
+            copyRow(scratch + (plane.pad + h) * l + plane.pad, dx + h * plane.width, count: plane.width)
         }
     }
 
