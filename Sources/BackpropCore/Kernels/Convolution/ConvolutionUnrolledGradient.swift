@@ -51,8 +51,10 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     /// per layer on DeepConvNet (1 thread, `backprop bench --layers`), backward took 9.6–10.4 ms instead of
     /// 12.0–13.7 for 16 → 16 channels at 28×28, 7.5 instead of 11–12 for 32 → 32 at 14×14 with pad 2
     /// (Dₙ smaller), 8.9–9.1 instead of 9.0–10.3 for 64 → 64 at 8×8, but 5.5–5.7 instead of 4.5–5.2
-    /// where the filters double the channels (Dₙ twice colₙᵀ). (Measured before both ways unrolled
-    /// row-shifted, `ConvolutionImageByImage.Scratch.shiftsRows`; not measured again since.)
+    /// where the filters double the channels (Dₙ twice colₙᵀ). Measured again with both ways unrolled
+    /// row-shifted (`ConvolutionImageByImage.Scratch.shiftsRows`), each forced in five alternating rounds:
+    /// col2im took 13.5 ms against 9.0 at 16 → 16 and 10.0 against 7.3–8.7 at 32 → 32, the unrolled
+    /// gradient 5.0 against 4.35 at 16 → 32 — the same choices.
     static func prefersUnrolledGradient(_ g: SlidingWindow, _ gd: SlidingWindow) -> Bool {
         gd.rowLength * gd.outPositions <= g.rowLength * g.outPositions
     }
