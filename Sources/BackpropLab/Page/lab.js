@@ -181,7 +181,8 @@ $("predict").addEventListener("click", async () => {
 let socket = null;
 // Snapshots come by two roads — the stream and each button's reply — and may arrive out of order: a
 // reply computed before a step ran can land after the stream's newer state. The job's version only
-// grows, so an older snapshot than the one shown is dropped.
+// grows, so an older snapshot than the one shown is dropped (counting again from each new connection,
+// whose lab may have been started again).
 let shownVersion = -1;
 function showTraining(s) {
   if (s.version < shownVersion) return;
@@ -226,7 +227,7 @@ function connectTraining() {
   if (socket) return;
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   socket = new WebSocket(scheme + location.host + "/api/train/events?token=" + encodeURIComponent(token));
-  socket.onopen = () => { $("train-live").textContent = "live"; };
+  socket.onopen = () => { shownVersion = -1; $("train-live").textContent = "live"; };
   socket.onmessage = (event) => showTraining(JSON.parse(event.data));
   socket.onclose = () => { $("train-live").textContent = "not connected"; socket = null; };
 }

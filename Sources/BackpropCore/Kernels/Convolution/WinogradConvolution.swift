@@ -90,9 +90,10 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// rounds, medians; the Performance article has the table). Forward against `.fast`: 0.84× the time at
     /// 32→64 and 0.52× at 64→64 channels (8×8 out), 0.89× at 32→32 (16×16), but 1.2× at 16→32 (14×14) and 1.4×
     /// at 16→16 (28×28), where the transforms (C + FN planes per tile) cost more than the products (C·FN)
-    /// save — wider groups of tiles did not help there. Backward (dx, dW and db together): 0.71× and 0.61× at 32→64 and 64→64 (8×8), but 1.16×
-    /// at 32→32 (16×16), 1.14× at 16→32 and 1.46× at 16→16: on large planes `.fast`'s per-image products are
-    /// wide enough for BLAS and Winograd's four transforms (x, dout, ∂V, ∂U) cost more than the products save.
+    /// save — wider groups of tiles did not help there. Backward (dx, dW and db together): 0.71× and 0.61× at
+    /// 32→64 and 64→64 (8×8), but 1.16× at 32→32 (16×16), 1.14× at 16→32 and 1.46× at 16→16: on large planes
+    /// `.fast`'s per-image products are wide enough for BLAS and Winograd's four transforms (x, dout, ∂V, ∂U)
+    /// cost more than the products save.
     static func pays(_ product: Product, inputs: Int, outputs: Int, outHeight: Int, outWidth: Int) -> Bool {
         switch product {
         case .output: inputs >= 32 && outHeight >= 4 && outWidth >= 4
