@@ -83,13 +83,33 @@ struct PoolingKernelTests {
         // 8, 10 and 17 windows a row: one group of eight, a shifted second group, three groups.
         let x = Self.elements(p, ties: ties)
         let general = Self.run(x, p) { maxWindows($0, $1, $2, $3) }
-        let double = Self.run(x, p) { maxWindows2x2Stride2($0, $1, $2, $3) }
+        var finite = [Bool]()
+        let double = Self.run(x, p) { finite.append(maxWindows2x2Stride2($0, $1, $2, $3)) }
         #expect(double.y == general.y && double.offsets == general.offsets)
         let xf = x.map(Float.init)
         let generalF = Self.run(xf, p) { maxWindows($0, $1, $2, $3) }
-        let float = Self.run(xf, p) { maxWindows2x2Stride2($0, $1, $2, $3) }
+        let float = Self.run(xf, p) { finite.append(maxWindows2x2Stride2($0, $1, $2, $3)) }
         #expect(float.y == generalF.y && float.offsets == generalF.offsets)
         #expect(float.offsets == Self.bookMax(xf, p).offsets)
+        #expect(finite == [true, true])
+    }
+
+    /// The vector loop's own check: a NaN or an infinity in any window makes it return false, and the
+    /// driver then gives the NaN loop's numbers (the book's: the first NaN wins).
+    @Test(arguments: [Plane(h: 4, w: 16, ph: 2, pw: 2, stride: 2), Plane(h: 5, w: 35, ph: 2, pw: 2, stride: 2)])
+    func vectorTwoByTwoStrideTwoHandsANaNPlaneBack(_ p: Plane) {
+        for (position, special) in [(0, Float.nan), (2 * p.w + 9, .nan), (p.w + 2 * p.outWidth - 1, .infinity),
+                                    (2 * p.outWidth - 2, -.infinity)] {
+            var x = Self.elements(p, ties: false, seed: UInt64(position)).map(Float.init)
+            x[position] = special
+            var finite = true
+            _ = Self.run(x, p) { finite = maxWindows2x2Stride2($0, $1, $2, $3) }
+            #expect(!finite, "\(special) at \(position)")
+            let g = SlidingWindow(inputShape: [1, 1, p.h, p.w], windowHeight: 2, windowWidth: 2, stride: 2, pad: 0, operation: "test")
+            let driven = Self.run(x, p) { x, y, a, _ in poolingForward(x, y, a, g) }
+            let expected = Self.run(x, p) { maxWindowsWithNaN($0, $1, $2, $3) }
+            #expect(driven.y.map(\.bitPattern) == expected.y.map(\.bitPattern) && driven.offsets == expected.offsets)
+        }
     }
 
     @Test(arguments: planes)
@@ -176,5 +196,36 @@ struct PoolingKernelTests {
             }
         }
         #expect(dx == book.backward(dout).scalars)
+    }
+
+    /// The dense 2×2 stride-2 unpooling against the plain scatter it names: a zeroed plane, then
+    /// dx[argMax] += dout for each window (−1 skipped). Bit for bit, with −0, NaN and ±∞ among dout, windows
+    /// whose ReLU dropped them (−1), an odd last row (no window) and rows of 4, 7 and 12 windows (a last
+    /// group shifted back over the one before).
+    @Test(arguments: [(8, 8), (9, 24), (6, 14), (7, 28)])
+    func denseUnpoolingEqualsTheScatterIntoZeros(_ size: (h: Int, w: Int)) {
+        let g = SlidingWindow(inputShape: [1, 1, size.h, size.w], windowHeight: 2, windowWidth: 2, stride: 2, pad: 0,
+                              operation: "test")
+        #expect(unpoolsDensely(g))
+        let outSize = g.outHeight * g.outWidth
+        var dout = Check.random([outSize], seed: 94).scalars.map { Float($0) }
+        var argMax = [Int32](repeating: 0, count: outSize)
+        for o in 0..<outSize {
+            let (oy, ox) = (o / g.outWidth, o % g.outWidth)
+            argMax[o] = Int32((2 * oy + o % 2) * size.w + 2 * ox + (o / 3) % 2)
+            if o % 5 == 4 { argMax[o] = -1 }
+            if o % 7 == 1 { dout[o] = [-0.0, .nan, .infinity, -.infinity][(o / 7) % 4] }
+        }
+        var expected = [Float](repeating: 0, count: size.h * size.w)
+        for o in 0..<outSize where argMax[o] >= 0 { expected[Int(argMax[o])] += dout[o] }
+        var got = [Float](repeating: .nan, count: expected.count)   // every element is written
+        dout.withUnsafeBufferPointer { pd in
+            argMax.withUnsafeBufferPointer { pa in
+                got.withUnsafeMutableBufferPointer { unpoolWindows2x2Stride2(pd.baseAddress!, $0.baseAddress!, pa.baseAddress!, g) }
+            }
+        }
+        #expect(got.map(\.bitPattern) == expected.map(\.bitPattern))
+        let odd = SlidingWindow(inputShape: [1, 1, 8, 9], windowHeight: 2, windowWidth: 2, stride: 2, pad: 0, operation: "test")
+        #expect(!unpoolsDensely(odd), "an odd last column is left to the scatter")
     }
 }

@@ -10,13 +10,16 @@
 // shifted left to end at the row's end (recomputing a few windows) instead of running past it.
 
 /// Equals `maxWindows` for 2×2 windows at stride 2 (Float), on a plane with at least eight windows per
-/// row: `>` on vectors, ties kept by the earlier element, so the same first maximum.
+/// row: `>` on vectors, ties kept by the earlier element, so the same first maximum. Returns whether the
+/// sum of the elements it read is finite: false when a NaN or an infinity is among them (or the sum
+/// leaves Float's range), and then the caller pools the plane again with `maxWindowsWithNaN`. So the
+/// plane needs no pass of its own for `containsNonFinite`.
 @inline(__always)
 func maxWindows2x2Stride2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                          _ argMax: UnsafeMutablePointer<Int32>, _ p: PlaneWindows) {
+                          _ argMax: UnsafeMutablePointer<Int32>, _ p: PlaneWindows) -> Bool {
     let pitch = p.pitch, outWidth = p.outWidth
     let lanes = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
-    var o = 0
+    var o = 0, sum = SIMD16<Float>()
     for oy in 0..<p.outHeight {
         let r0 = 2 * oy * pitch, r1 = r0 + pitch
         var ox = 0
@@ -25,6 +28,7 @@ func maxWindows2x2Stride2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<F
             let i0 = r0 + 2 * start, i1 = r1 + 2 * start
             let top = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD16<Float>.self)
             let bottom = UnsafeRawPointer(x + i1).loadUnaligned(as: SIMD16<Float>.self)
+            sum += top + bottom
             let first = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: i0)) &+ lanes
             let second = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: i1)) &+ lanes
             var best = top.evenHalf, index = first
@@ -40,16 +44,17 @@ func maxWindows2x2Stride2(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<F
         }
         o += outWidth
     }
+    return sum.sum().isFinite
 }
 
 /// Equals `maxWindows` for 2×2 windows at stride 2 (Double), on a plane with at least eight windows per
-/// row (as the Float loop, with 64-bit lane indices).
+/// row (as the Float loop, with 64-bit lane indices), with the same check of its elements' sum.
 @inline(__always)
 func maxWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
-                          _ argMax: UnsafeMutablePointer<Int32>, _ p: PlaneWindows) {
+                          _ argMax: UnsafeMutablePointer<Int32>, _ p: PlaneWindows) -> Bool {
     let pitch = p.pitch, outWidth = p.outWidth
     let lanes = SIMD8<Int64>(0, 2, 4, 6, 8, 10, 12, 14)
-    var o = 0
+    var o = 0, sum = SIMD16<Double>()
     for oy in 0..<p.outHeight {
         let r0 = 2 * oy * pitch, r1 = r0 + pitch
         var ox = 0
@@ -58,6 +63,7 @@ func maxWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<
             let i0 = r0 + 2 * start, i1 = r1 + 2 * start
             let top = UnsafeRawPointer(x + i0).loadUnaligned(as: SIMD16<Double>.self)
             let bottom = UnsafeRawPointer(x + i1).loadUnaligned(as: SIMD16<Double>.self)
+            sum += top + bottom
             let first = SIMD8<Int64>(repeating: Int64(i0)) &+ lanes
             let second = SIMD8<Int64>(repeating: Int64(i1)) &+ lanes
             var best = top.evenHalf, index = first
@@ -74,6 +80,7 @@ func maxWindows2x2Stride2(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<
         }
         o += outWidth
     }
+    return sum.sum().isFinite
 }
 
 /// Equals `!(0..<n).allSatisfy { p[$0].isFinite }`: whether any of n elements is NaN or infinite

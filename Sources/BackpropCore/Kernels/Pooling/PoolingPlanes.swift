@@ -145,12 +145,13 @@ private func poolPlanes<F: BinaryFloatingPoint>(_ x: UnsafePointer<F>, _ y: Unsa
             continue
         }
         let ap = argMax + plane * outSize
-        if containsNonFinite(xp, pad > 0 ? paddedSize : planeSize) {
+        if windows.isTwoByTwoStrideTwo && windows.outWidth >= poolingVectorWidth && (F.self == Float.self || F.self == Double.self) {
+            // The vector loop checks the elements it reads itself, and hands a plane with a NaN back.
+            let finite = F.self == Float.self ? maxWindows2x2Stride2(xp.floats, yp.floats, ap, windows)
+                                              : maxWindows2x2Stride2(xp.doubles, yp.doubles, ap, windows)
+            if !finite { maxWindowsWithNaN(xp, yp, ap, windows) }
+        } else if containsNonFinite(xp, pad > 0 ? paddedSize : planeSize) {
             maxWindowsWithNaN(xp, yp, ap, windows)
-        } else if windows.isTwoByTwoStrideTwo && windows.outWidth >= poolingVectorWidth && F.self == Float.self {
-            maxWindows2x2Stride2(xp.floats, yp.floats, ap, windows)
-        } else if windows.isTwoByTwoStrideTwo && windows.outWidth >= poolingVectorWidth && F.self == Double.self {
-            maxWindows2x2Stride2(xp.doubles, yp.doubles, ap, windows)
         } else if windows.poolHeight == 2 && windows.poolWidth == 2 {
             maxWindows2x2(xp, yp, ap, windows)
         } else if windows.poolHeight == 3 && windows.poolWidth == 3 {
