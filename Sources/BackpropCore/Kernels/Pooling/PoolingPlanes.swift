@@ -26,7 +26,10 @@
 // blends; other 2×2 and 3×3 windows are written out in full, so the compiler turns each comparison
 // into a conditional move (a loop over the window, which it compiles to branches, is about 4× slower
 // on random data). Planes holding a NaN (or an infinity) take a separate loop with NumPy's NaN rule
-// (a NaN beats everything and the first NaN wins), so the fast loops need only `>`.
+// (a NaN beats everything and the first NaN wins), so the fast loops need only `>`: the 2×2 stride-2
+// vector loop sums what it reads and hands such a plane back, the others are checked before
+// (`containsNonFinite`). Unpooling's 2×2 stride-2 windows that tile a plane write it densely
+// (`unpoolWindows2x2Stride2`), other windows scatter into a zeroed plane.
 //
 // The kernels are generic only so that one text serves Float and Double; every call passes a concrete
 // type, so each is compiled once per type.
