@@ -4,6 +4,8 @@
 ///
 /// - max (argMax given): equals the book's `dmax[np.arange(n), arg_max] = dout.flatten()` followed by
 ///   `col2im`: each dout is added at its window's maximum (skipped for padding, −1), in output order.
+///   Float planes tiled by 2×2 windows at stride 2 (`unpoolsDensely`) are written densely instead
+///   (`unpoolWindows2x2Stride2`), with the same bits.
 /// - average (argMax nil): equals a dmax whose row holds dout / (ph·pw) in every cell, followed by
 ///   `col2im`: the share is added to every cell of its window, in output order; with pad > 0 into the
 ///   scratch plane, whose inside is then copied to dx (the padding's share is dropped).
