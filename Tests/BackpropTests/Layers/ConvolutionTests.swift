@@ -249,11 +249,11 @@ struct ConvolutionTests {
         let dout = Check.random([3, 3, 5, 5], seed: 34)
         _ = conv.forward(x1)
         _ = conv.backward(dout)
-        let workspaceAddress = conv.imageByImage.workspace.withUnsafeBufferPointer { $0.baseAddress }
+        let workspaceAddress = conv.imageByImage.workspace.base
         // A second batch of the same shape: same scratch, and results as from a fresh layer.
         let y2 = conv.forward(x2)
         let dx2 = conv.backward(dout)
-        #expect(conv.imageByImage.workspace.withUnsafeBufferPointer { $0.baseAddress } == workspaceAddress, "workspace was reallocated")
+        #expect(conv.imageByImage.workspace.base == workspaceAddress, "workspace was reallocated")
         let fresh = Self.layer(c, seed: 31)
         #expect(y2 == fresh.forward(x2))
         #expect(dx2 == fresh.backward(dout))

@@ -8,6 +8,7 @@ extension ConvolutionImageByImage {
     /// is unrolled: colₙᵀ is taken as `blocks` blocks of `blockRows` rows, block i's columns starting at
     /// i·`shift` in rows `rowStride` long. Row-shifted (`shiftsRows`) that is R (`unrollShiftedRows`): FH
     /// blocks of C·FW rows, shift OW, rows PH·OW long; else colₙᵀ itself, one block of C·FH·FW rows of OH·OW.
+    /// Each region starts a cache line (`ScratchSpace.lineUp`), as the workspace itself does.
     struct Scratch: Equatable {
         /// C·FH·FW, OH·OW, FN, and C·(H + 2·pad)·(W + 2·pad) (stride 1), else 0.
         var rows: Int, positions: Int, filters: Int, paddedImage: Int
@@ -15,22 +16,24 @@ extension ConvolutionImageByImage {
         /// The unrolled image with a row of ones: (blockRows + 1, rowStride); R's padding stays 0 from allocation on.
         var col: Int { 0 }
         /// ∂colₙᵀ: (rows, positions).
-        var dcol: Int { (blockRows + 1) * rowStride }
+        var dcol: Int { line((blockRows + 1) * rowStride) }
         /// The run's partial [∂W | ∂b]ᵀ by blocks: (blocks·(blockRows + 1), filters), ∂b the last row of block 0.
-        var gradient: Int { dcol + rows * positions }
+        var gradient: Int { line(dcol + rows * positions) }
         /// One zero-padded image xₙ for the stride-1 im2col when rows are not shifted: its border stays 0.
-        var paddedInput: Int { gradient + blocks * (blockRows + 1) * filters }
+        var paddedInput: Int { line(gradient + blocks * (blockRows + 1) * filters) }
         /// One zero-padded ∂xₙ for the stride-1 col2im (zeroed by col2im itself).
-        var paddedGradient: Int { paddedInput + paddedImage }
+        var paddedGradient: Int { line(paddedInput + paddedImage) }
         /// doutₙᵀ: (positions, filters), for the [∂W | ∂b] product as A·B (see `backward`).
-        var transposedGradient: Int { paddedGradient + paddedImage }
+        var transposedGradient: Int { line(paddedGradient + paddedImage) }
         /// doutₙ (filters, positions), when the layers after hand dout over image by image (`ImageGradient`).
-        var gradientImage: Int { transposedGradient + positions * filters }
+        var gradientImage: Int { line(transposedGradient + positions * filters) }
         /// outₙ (filters, positions), when the layers after read the output image by image
         /// (`forward(_:_:weight:bias:eachImage:)`).
-        var outputImage: Int { gradientImage + positions * filters }
-        /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (outputImage + positions * filters + 15) / 16 * 16 }
+        var outputImage: Int { line(gradientImage + positions * filters) }
+        /// Elements per run, whole lines, so runs on different threads share no cache line.
+        var size: Int { line(outputImage + positions * filters) }
+
+        private func line(_ elements: Int) -> Int { ScratchSpace<Scalar>.lineUp(elements) }
 
         init(_ g: SlidingWindow, filters: Int) {
             rows = g.rowLength
@@ -68,24 +71,22 @@ extension ConvolutionImageByImage {
         }
     }
 
-    /// Writes [W | b] by the blocks of `scratch` into `packed` (`weightAndBias`), replaced when its shape is not
-    /// (blocks·FN, blockRows + 1).
-    static func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ scratch: Scratch, into packed: inout Tensor<Scalar>) {
+    /// Writes [W | b] by the blocks of `scratch` into `packed` (`weightAndBias`: (blocks·FN, blockRows + 1)),
+    /// laid out anew, zeroed, when it was laid out for another scratch.
+    static func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ scratch: Scratch,
+                                  into packed: inout (space: ScratchSpace<Scalar>, scratch: Scratch?)) {
         let fn = w.shape[0], channels = w.shape[1], k = scratch.rows, width = scratch.blockRows + 1
         let span = scratch.blockRows / channels   // W[f, c, ky, 0..<FW] row-shifted, W[f, c] else
-        if !(packed.rank == 2 && packed.shape[0] == scratch.blocks * fn && packed.shape[1] == width) {
-            packed = .zeros([scratch.blocks * fn, width])
-        }
+        if packed.scratch != scratch { packed = (ScratchSpace(count: scratch.blocks * fn * width), scratch) }
+        let p = packed.space.base
         w.withUnsafeBufferPointer { pw in
             b.withUnsafeBufferPointer { pb in
-                packed.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<scratch.blocks * fn * channels {   // (block, f, c)
-                        let (block, f, c) = (i / (fn * channels), i / channels % fn, i % channels)
-                        (p.baseAddress! + (block * fn + f) * width + c * span)
-                            .update(from: pw.baseAddress! + f * k + c * (k / channels) + block * span, count: span)
-                    }
-                    for f in 0..<fn { p[f * width + width - 1] = pb[f] }
+                for i in 0..<scratch.blocks * fn * channels {   // (block, f, c)
+                    let (block, f, c) = (i / (fn * channels), i / channels % fn, i % channels)
+                    (p + (block * fn + f) * width + c * span)
+                        .update(from: pw.baseAddress! + f * k + c * (k / channels) + block * span, count: span)
                 }
+                for f in 0..<fn { p[f * width + width - 1] = pb[f] }
             }
         }
     }

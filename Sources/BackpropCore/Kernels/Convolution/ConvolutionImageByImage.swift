@@ -62,13 +62,13 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// ∂colₙᵀ (C·FH·FW, OH·OW), the run's partial [∂W | ∂b]ᵀ by blocks, at stride 1 two zero-padded images
     /// (C, H + 2·pad, W + 2·pad), for xₙ and for ∂xₙ, doutₙᵀ (OH·OW, FN), and doutₙ and outₙ (FN, OH·OW)
     /// for the layers that hand them over image by image. Reused while the shapes stay the same.
-    private(set) var workspace = Tensor<Scalar>(shape: [0], scalars: [])
+    private(set) var workspace = ScratchSpace<Scalar>(count: 0)
     /// The geometry and run count `workspace` was laid out for.
     private var workspaceLayout: (scratch: Scratch, runs: Int)?
     /// [W | b] by blocks (`Scratch.blocks`·FN, `Scratch.blockRows` + 1): block ky holds W_ky (FN, C·FW),
     /// W_ky[f, c·FW + kx] = W[f, c, ky, kx] row-shifted (one block, W, else), then b in block 0's last
     /// column. Rebuilt from the parameters on every forward.
-    private var weightAndBias = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    private var weightAndBias: (space: ScratchSpace<Scalar>, scratch: Scratch?) = (ScratchSpace(count: 0), nil)
     /// The last forward's output and the last backward's dx, kept so that the next step writes into the
     /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
     /// One still held elsewhere is never changed under its holder: writing to it copies it first.
@@ -99,12 +99,10 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// when it already is.
     private func prepareWorkspace(_ scratch: Scratch, runs: Int) {
         if let layout = workspaceLayout, layout.scratch == scratch, layout.runs == runs { return }
-        workspace = Tensor(shape: [runs * scratch.size]) { w in
-            fillElements(w.baseAddress!, count: w.count, with: 0)
-            for r in 0..<runs {
-                fillElements(w.baseAddress! + r * scratch.size + scratch.col + scratch.blockRows * scratch.rowStride,
-                             count: scratch.rowStride, with: 1)
-            }
+        workspace = ScratchSpace(count: runs * scratch.size)
+        for r in 0..<runs {
+            fillElements(workspace.base + r * scratch.size + scratch.col + scratch.blockRows * scratch.rowStride,
+                         count: scratch.rowStride, with: 1)
         }
         workspaceLayout = (scratch, runs)
     }
@@ -154,19 +152,15 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         prepareWorkspace(scratch, runs: chunks.count)
         Self.packWeightAndBias(w, b, scratch, into: &weightAndBias)
         x.withUnsafeBufferPointer { px in
-            weightAndBias.withUnsafeBufferPointer { pwb in
-                workspace.withUnsafeMutableBufferPointer { pws in
-                    let (x, wb, ws) = (px.baseAddress!, pwb.baseAddress!, pws.baseAddress!)
-                    chunks.run { run, images in
-                        let slice = ws + run * scratch.size
-                        for n in images {
-                            Self.unroll(x, n, into: slice + scratch.col, g, shifted: scratch.blocks > 1,
-                                        padded: slice + scratch.paddedInput)
-                            let out = destination(n, slice)
-                            Self.product(wb, slice + scratch.col, into: out, scratch)
-                            written?(out, n..<(n + 1))
-                        }
-                    }
+            let (x, wb, ws) = (px.baseAddress!, UnsafePointer(weightAndBias.space.base), workspace.base)
+            chunks.run { run, images in
+                let slice = ws + run * scratch.size
+                for n in images {
+                    Self.unroll(x, n, into: slice + scratch.col, g, shifted: scratch.blocks > 1,
+                                padded: slice + scratch.paddedInput)
+                    let out = destination(n, slice)
+                    Self.product(wb, slice + scratch.col, into: out, scratch)
+                    written?(out, n..<(n + 1))
                 }
             }
         }

@@ -29,11 +29,11 @@
 final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     /// Scratch of the unrolled-gradient backward, one slice of `GradientScratch.size` per run; laid out
     /// for `gradientWorkspaceLayout`.
-    private(set) var gradientWorkspace = Tensor<Scalar>(shape: [0], scalars: [])
+    private(set) var gradientWorkspace = ScratchSpace<Scalar>(count: 0)
     private var gradientWorkspaceLayout: (scratch: GradientScratch, runs: Int)?
     /// W with each filter turned by 180° and the axes regrouped, (C, FN·FH·FW), its columns in Dₙ's row order
     /// (`GradientScratch`): the matrix that takes the unrolled gradient to dx. Rebuilt on every backward that uses it.
-    private var flippedWeight = Tensor<Scalar>(shape: [0, 0], scalars: [])
+    private var flippedWeight = ScratchSpace<Scalar>(count: 0)
 
     init() {}
 
@@ -60,6 +60,7 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     }
 
     /// Where one run's scratch sits within its slice of `gradientWorkspace` (offsets in elements).
+    /// Each region but the row sums after ∂b starts a cache line (`ScratchSpace.lineUp`).
     struct GradientScratch: Equatable {
         /// FN·FH·FW, H·W, C, FN, FN·(OH + 2·pad′)·(OW + 2·pad′) (0 when pad′ = 0).
         var rows: Int, positions: Int, channels: Int, filters: Int, paddedImage: Int
@@ -68,20 +69,22 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
         /// Dₙ: (blockRows, rowStride); R's padding stays 0 from allocation on.
         var unrolled: Int { 0 }
         /// The run's partial Gᵀ: (rows, channels), rows in the order (ky′, f, kx′) row-shifted, else (f, ky′, kx′).
-        var gradient: Int { blockRows * rowStride }
+        var gradient: Int { line(blockRows * rowStride) }
         /// The run's partial ∂b: (filters,), then one image's row sums (filters,).
-        var biasGradient: Int { gradient + rows * channels }
+        var biasGradient: Int { line(gradient + rows * channels) }
         var rowSums: Int { biasGradient + filters }
         /// doutₙ zero-padded by pad′: its border stays 0 from allocation on.
-        var paddedGradient: Int { rowSums + filters }
+        var paddedGradient: Int { line(rowSums + filters) }
         /// xₙᵀ (positions, channels), for Gᵀ as an A·B product (see `prefersTransposedB`).
-        var transposedInput: Int { paddedGradient + paddedImage }
+        var transposedInput: Int { line(paddedGradient + paddedImage) }
         /// doutₙ (FN, OH, OW), when the layers after hand dout over image by image (`ImageGradient`).
-        var gradientImage: Int { transposedInput + positions * channels }
-        /// Elements per run, rounded up to 64 bytes so runs on different threads share no cache line.
-        var size: Int { (gradientImage + gradientImageSize + 15) / 16 * 16 }
+        var gradientImage: Int { line(transposedInput + positions * channels) }
+        /// Elements per run, whole lines, so runs on different threads share no cache line.
+        var size: Int { line(gradientImage + gradientImageSize) }
         /// FN·OH·OW: one image's dout.
         var gradientImageSize: Int
+
+        private func line(_ elements: Int) -> Int { ScratchSpace<Scalar>.lineUp(elements) }
 
         init(_ gd: SlidingWindow, channels: Int) {
             rows = gd.rowLength
@@ -102,7 +105,7 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
     /// (f, ky′, kx′) at column (i·FN + f)·span + j for ky′·FW + kx′ = i·span + j, span = FH·FW / blocks.
     private func packFlippedWeight(_ w: Tensor<Scalar>, blocks: Int) {
         let fn = w.shape[0], c = w.shape[1], taps = w.shape[2] * w.shape[3], span = taps / blocks
-        if flippedWeight.shape != [c, fn * taps] { flippedWeight = .zeros([c, fn * taps]) }
+        if flippedWeight.count != c * fn * taps { flippedWeight = ScratchSpace(count: c * fn * taps) }
         w.withUnsafeBufferPointer { pw in
             flippedWeight.withUnsafeMutableBufferPointer { pf in
                 for f in 0..<fn {
@@ -127,7 +130,7 @@ final class ConvolutionUnrolledGradient<Scalar: TensorScalar> {
                   into dx: inout Tensor<Scalar>, weightGradient: inout Tensor<Scalar>, biasGradient: inout Tensor<Scalar>) {
         let scratch = GradientScratch(gd, channels: g.channels)
         if !(gradientWorkspaceLayout.map { $0.scratch == scratch && $0.runs == chunks.count } ?? false) {
-            gradientWorkspace = .zeros([chunks.count * scratch.size])
+            gradientWorkspace = ScratchSpace(count: chunks.count * scratch.size)
             gradientWorkspaceLayout = (scratch, chunks.count)
         }
         packFlippedWeight(w, blocks: scratch.blocks)

@@ -42,7 +42,7 @@ extension WinogradConvolution {
         transformFilters(w)
         let chunks = ImageChunks(images: g.batch, workPerImage: 9 * g.channels * fn * g.outHeight * g.outWidth, chunks: runsOverride)
         if gradientLayout?.geometry != geometry || gradientLayout?.runs != chunks.count {
-            gradientWorkspace = .zeros([chunks.count * GradientScratch(geometry).size])
+            gradientWorkspace = ScratchSpace(count: chunks.count * GradientScratch(geometry).size)
             gradientLayout = (geometry, chunks.count)
         }
         var dx = inputGradient ? reusable(&inputGradientBuffer, shape: x.shape) : Tensor<Scalar>.zeros([0])

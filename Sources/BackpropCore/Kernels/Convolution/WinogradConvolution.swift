@@ -63,15 +63,15 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     }
 
     /// Per-run scratch, zeroed when laid out (the padded planes' borders stay 0), and its layout.
-    private var workspace = Tensor<Scalar>(shape: [0], scalars: [])
+    private var workspace = ScratchSpace<Scalar>(count: 0)
     private var workspaceLayout: (geometry: Geometry, runs: Int)?
     /// U: the transformed filters (36, FN, C).
-    private(set) var filters = Tensor<Scalar>(shape: [0], scalars: [])
+    private(set) var filters = ScratchSpace<Scalar>(count: 0)
     /// A copy of the W (and its shape) that `filters` was transformed from.
     private var filtersSource: [Scalar] = []
     private var filtersSourceShape: [Int] = []
     /// The backward's per-run scratch (`GradientScratch`) and its layout.
-    var gradientWorkspace = Tensor<Scalar>(shape: [0], scalars: [])
+    var gradientWorkspace = ScratchSpace<Scalar>(count: 0)
     var gradientLayout: (geometry: Geometry, runs: Int)?
     private var outputBuffer: Tensor<Scalar>?
     var inputGradientBuffer: Tensor<Scalar>?
@@ -131,7 +131,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// Lays `workspace` out for `runs` runs of `geometry`, zeroed; keeps it when it already is.
     private func prepareWorkspace(_ geometry: Geometry, runs: Int) {
         if let layout = workspaceLayout, layout.geometry == geometry, layout.runs == runs { return }
-        workspace = .zeros([runs * Scratch(geometry).size])
+        workspace = ScratchSpace(count: runs * Scratch(geometry).size)
         workspaceLayout = (geometry, runs)
     }
 
@@ -140,7 +140,7 @@ final class WinogradConvolution<Scalar: TensorScalar> {
     /// forward: then U is kept as it is.
     func transformFilters(_ w: Tensor<Scalar>) {
         let count = WinogradTransforms.positions * w.shape[0] * w.shape[1]
-        if filters.count != count { filters = .zeros([count]) }
+        if filters.count != count { filters = ScratchSpace(count: count) }
         w.withUnsafeBufferPointer { pw in
             if filtersSource.count == pw.count && filtersSourceShape == w.shape,
                memcmp(filtersSource, pw.baseAddress!, pw.count * MemoryLayout<Scalar>.stride) == 0 { return }
