@@ -22,17 +22,21 @@ final class ScratchSpace<Scalar: TensorScalar> {
     /// `count` zeros (none: an empty space that allocates nothing to speak of).
     init(count: Int) {
         precondition(count >= 0, "ScratchSpace(count:): negative count \(count)")
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * MemoryLayout<Scalar>.stride,
+        let allocated = Self.allocated(count)
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: allocated * MemoryLayout<Scalar>.stride,
                                                    alignment: Self.alignment)
-        base = raw.bindMemory(to: Scalar.self, capacity: Swift.max(count, 1))
-        base.initialize(repeating: 0, count: Swift.max(count, 1))
+        base = raw.bindMemory(to: Scalar.self, capacity: allocated)
+        base.initialize(repeating: 0, count: allocated)
         self.count = count
     }
 
     deinit {
-        base.deinitialize(count: Swift.max(count, 1))
+        base.deinitialize(count: Self.allocated(count))
         base.deallocate()
     }
+
+    /// Elements allocated for `count`: at least one, so that even an empty space has a base.
+    private static func allocated(_ count: Int) -> Int { Swift.max(count, 1) }
 
     /// Runs `body` on the elements (the same memory on every call).
     @inline(__always)

@@ -71,14 +71,12 @@ extension ConvolutionImageByImage {
         }
     }
 
-    /// Writes [W | b] by the blocks of `scratch` into `packed` (`weightAndBias`: (blocks·FN, blockRows + 1)),
-    /// laid out anew, zeroed, when it was laid out for another scratch.
+    /// Writes [W | b] by the blocks of `scratch` into `p` (`weightAndBias`: (blocks·FN, blockRows + 1), laid
+    /// out with the workspace and zeroed then, so the columns no block writes stay 0).
     static func packWeightAndBias(_ w: Tensor<Scalar>, _ b: Tensor<Scalar>, _ scratch: Scratch,
-                                  into packed: inout (space: ScratchSpace<Scalar>, scratch: Scratch?)) {
+                                  into p: UnsafeMutablePointer<Scalar>) {
         let fn = w.shape[0], channels = w.shape[1], k = scratch.rows, width = scratch.blockRows + 1
         let span = scratch.blockRows / channels   // W[f, c, ky, 0..<FW] row-shifted, W[f, c] else
-        if packed.scratch != scratch { packed = (ScratchSpace(count: scratch.blocks * fn * width), scratch) }
-        let p = packed.space.base
         w.withUnsafeBufferPointer { pw in
             b.withUnsafeBufferPointer { pb in
                 for i in 0..<scratch.blocks * fn * channels {   // (block, f, c)

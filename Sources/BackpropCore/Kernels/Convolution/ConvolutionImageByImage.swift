@@ -63,12 +63,12 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
     /// (C, H + 2·pad, W + 2·pad), for xₙ and for ∂xₙ, doutₙᵀ (OH·OW, FN), and doutₙ and outₙ (FN, OH·OW)
     /// for the layers that hand them over image by image. Reused while the shapes stay the same.
     private(set) var workspace = ScratchSpace<Scalar>(count: 0)
-    /// The geometry and run count `workspace` was laid out for.
+    /// The geometry and run count `workspace` and `weightAndBias` were laid out for.
     private var workspaceLayout: (scratch: Scratch, runs: Int)?
     /// [W | b] by blocks (`Scratch.blocks`·FN, `Scratch.blockRows` + 1): block ky holds W_ky (FN, C·FW),
     /// W_ky[f, c·FW + kx] = W[f, c, ky, kx] row-shifted (one block, W, else), then b in block 0's last
     /// column. Rebuilt from the parameters on every forward.
-    private var weightAndBias: (space: ScratchSpace<Scalar>, scratch: Scratch?) = (ScratchSpace(count: 0), nil)
+    private var weightAndBias = ScratchSpace<Scalar>(count: 0)
     /// The last forward's output and the last backward's dx, kept so that the next step writes into the
     /// same memory (no fresh pages for the kernel to zero and map) once the caller has let go of them.
     /// One still held elsewhere is never changed under its holder: writing to it copies it first.
@@ -95,11 +95,12 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
 
     init() {}
 
-    /// Lays `workspace` out for `runs` runs of geometry `scratch`, with each run's row of ones; keeps it
-    /// when it already is.
+    /// Lays `workspace` out for `runs` runs of geometry `scratch`, with each run's row of ones, and
+    /// `weightAndBias` for `scratch`; keeps them when they already are.
     private func prepareWorkspace(_ scratch: Scratch, runs: Int) {
         if let layout = workspaceLayout, layout.scratch == scratch, layout.runs == runs { return }
         workspace = ScratchSpace(count: runs * scratch.size)
+        weightAndBias = ScratchSpace(count: scratch.blocks * scratch.filters * (scratch.blockRows + 1))
         for r in 0..<runs {
             fillElements(workspace.base + r * scratch.size + scratch.col + scratch.blockRows * scratch.rowStride,
                          count: scratch.rowStride, with: 1)
@@ -150,9 +151,9 @@ final class ConvolutionImageByImage<Scalar: TensorScalar> {
         let chunks = runs(g, filters: fn)
         let scratch = Scratch(g, filters: fn)
         prepareWorkspace(scratch, runs: chunks.count)
-        Self.packWeightAndBias(w, b, scratch, into: &weightAndBias)
+        Self.packWeightAndBias(w, b, scratch, into: weightAndBias.base)
         x.withUnsafeBufferPointer { px in
-            let (x, wb, ws) = (px.baseAddress!, UnsafePointer(weightAndBias.space.base), workspace.base)
+            let (x, wb, ws) = (px.baseAddress!, UnsafePointer(weightAndBias.base), workspace.base)
             chunks.run { run, images in
                 let slice = ws + run * scratch.size
                 for n in images {
