@@ -131,9 +131,13 @@ enum MPIHarness {
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }()
 
-    /// Loopback only, shared memory without the single-copy mechanism containers forbid.
+    /// Loopback only, shared memory without the single-copy mechanism containers forbid, and 10 s instead
+    /// of mpirun's 1 s between the SIGTERM that ends the other ranks and its SIGKILL
+    /// (`odls_base_sigkill_timeout`): on a machine busy with the rest of the suite, rank 0 may need more
+    /// than a second to print its line (`OMPI_MCA_odls_base_sigkill_timeout=0` loses it in most runs).
     static let environment = ["OMPI_MCA_btl_tcp_if_include": "lo", "OMPI_MCA_oob_tcp_if_include": "lo",
-                              "OMPI_MCA_btl_vader_single_copy_mechanism": "none"]
+                              "OMPI_MCA_btl_vader_single_copy_mechanism": "none",
+                              "OMPI_MCA_odls_base_sigkill_timeout": "10"]
 
     static func start(ranks: Int, _ arguments: [String]) throws -> CLIHarness.Running {
         try CLIHarness.Running(["--oversubscribe", "--allow-run-as-root", "-np", "\(ranks)", CLIHarness.executableURL.path] + arguments,
